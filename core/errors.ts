@@ -1,0 +1,56 @@
+/** Every failure the library reports has one of these codes. Callers branch on `code`, never on `message`. */
+export type ContractErrorCode =
+  | 'EVENT_INVALID' // an event (envelope or content) breaks its schema
+  | 'NOT_JSON' // bytes that do not parse as JSON
+  | 'UNKNOWN_SCHEMA' // an event names a schema URI nobody knows
+  | 'UNKNOWN_RESOURCE' // a resource name that is not in the catalog or registry
+  | 'VERSION_NOT_ACCEPTED' // a consumer's accepted range excludes the event's schema version
+  | 'SCHEMA_NOT_FOUND' // a registry lookup for a name/version/URI that does not exist
+  | 'SCHEMA_INVALID' // not a valid JSON Schema, a remote $ref, over the size/nesting limits
+  | 'SCHEMA_CONFLICT' // a stored version differs from its file, or an $id that is not the canonical one
+  | 'INCOMPATIBLE_SCHEMA' // refused by the compatibility engine
+  | 'BAD_REQUEST' // malformed request: bad JSON body, bad parameter
+  | 'PAYLOAD_TOO_LARGE' // request body over the limit
+  | 'UNAUTHORIZED' // write without a token
+  | 'FORBIDDEN' // write with a wrong token, or writes disabled
+  | 'PRECONDITION_FAILED' // e.g. permanent delete before a soft delete
+  | 'REGISTRY_UNAVAILABLE' // the registry did not answer (retriable)
+  | 'HANDLER_FAILED' // a consumer handler kept failing
+  | 'TOO_MANY_ERRORS' // a consumer stopped after maxConsecutiveErrors
+  | 'SEND_FAILED' // Kafka refused or failed to take a message
+
+/** One problem; `path` is a JSON Pointer into the checked value, `keyword` the rule it broke. */
+export interface Issue {
+  readonly path: string
+  readonly keyword: string
+  readonly message: string
+  readonly params?: Readonly<Record<string, unknown>>
+}
+
+export interface ContractErrorOptions {
+  cause?: unknown
+  /** True when trying again later may succeed (network, broker, registry down). */
+  retriable?: boolean
+}
+
+export class ContractError extends Error {
+  override readonly name = 'ContractError'
+  readonly retriable: boolean
+  constructor(
+    readonly code: ContractErrorCode,
+    message: string,
+    readonly issues: readonly Issue[] = [],
+    options: ContractErrorOptions = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.retriable = options.retriable ?? false
+  }
+}
+
+export const isContractError = (e: unknown, code?: ContractErrorCode): e is ContractError =>
+  e instanceof ContractError && (code === undefined || e.code === code)
+
+/** One line per issue, for people: `/resource/content/ownerId: must be string (type)`. */
+export function formatIssues(issues: readonly Issue[], indent = ''): string {
+  return issues.map((i) => `${indent}${i.path || '/'}: ${i.message} (${i.keyword})`).join('\n')
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Starts a real Kafka broker unless KAFKA_BROKERS points at one already.
+    globalSetup: ['test/setup/kafka.global.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+  },
+})

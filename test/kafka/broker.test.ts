@@ -15,6 +15,7 @@ const brokers = inject('kafkaBrokers')
 describe('real Kafka broker', () => {
   const id = randomUUID().slice(0, 8)
   const topic = `it-broker-${id}`
+  const groupId = `it-broker-group-${id}`
   const kafka = new Kafka({ clientId: `it-broker-${id}`, brokers, logLevel: logLevel.NOTHING })
   let admin: Admin
   let producer: Producer
@@ -36,6 +37,7 @@ describe('real Kafka broker', () => {
     await consumer?.disconnect()
     await producer?.disconnect()
     if (admin) {
+      await admin.deleteGroups([groupId]).catch(() => undefined)
       await admin.deleteTopics({ topics: [topic] }).catch(() => undefined)
       await admin.disconnect()
     }
@@ -48,7 +50,7 @@ describe('real Kafka broker', () => {
     expect(metadata[0]?.errorCode).toBe(0)
 
     const c = kafka.consumer({
-      groupId: `it-broker-group-${id}`,
+      groupId,
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
     })

@@ -10,6 +10,7 @@
 #   KAFKA_CACHE_DIR   jar cache root (default <repo>/.cache/kafka; jars go to $KAFKA_CACHE_DIR/libs)
 #   KAFKA_DATA_DIR    server.properties, pid file, broker log and log.dirs (default <repo>/.cache/kafka/data)
 #   KAFKA_UP_TIMEOUT  seconds to wait for the broker to answer (default 90)
+#   KAFKA_DOWN_TIMEOUT seconds between SIGTERM and SIGKILL on down (default 30)
 #   JAVA              java binary (default: java on PATH)
 #
 # The ports are fixed: PLAINTEXT 127.0.0.1:19092, CONTROLLER 127.0.0.1:19093.
@@ -317,7 +318,7 @@ cmd_logs() {
 }
 
 usage() {
-  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 }
 
 case "${1:-}" in

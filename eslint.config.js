@@ -16,6 +16,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly' } },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -28,7 +29,9 @@ export default tseslint.config(
       ...forbid(
         [[...up('core'), ...up('registry'), ...up('publishers'), ...up('consumers'), ...up('scripts')], 'generated/ imports nothing hand-written'],
       ),
-      // ajv standalone output: vars and regex escapes we do not control.
+      // ajv standalone output is JavaScript we do not control; it is typed at its exports (hence @ts-nocheck).
+      '@typescript-eslint/ban-ts-comment': 'off',
+      'no-var': 'off',
       'no-useless-escape': 'off',
       'no-control-regex': 'off',
       'prefer-const': 'off',

@@ -1,0 +1,26 @@
+import { _ } from 'ajv'
+import Ajv2020 from 'ajv/dist/2020.js'
+
+/** Annotation keywords contract schemas may carry: topic, partition key and compatibility mode. */
+export const CUSTOM_KEYWORDS = ['x-topic', 'x-key', 'x-compatibility'] as const
+
+export type FormatCheck = (s: string) => boolean
+
+/**
+ * The one ajv configuration, used to generate the standalone validators and to compile schemas met at run time
+ * (from the registry), so that a schema is never compiled two different ways.
+ * No remote $ref is ever fetched: ajv has no `loadSchema` here, so an unknown $ref fails compilation.
+ */
+export function createAjv({ formats, source = false }: { formats: Record<string, FormatCheck>; source?: boolean }) {
+  const ajv = new Ajv2020.default({
+    allErrors: true,
+    strict: true,
+    allowUnionTypes: true,
+    formats,
+    code: source ? { source: true, esm: true, formats: _`formats`, optimize: true, lines: false } : {},
+  })
+  for (const keyword of CUSTOM_KEYWORDS) ajv.addKeyword({ keyword, schemaType: 'string' })
+  return ajv
+}
+
+export type Ajv = ReturnType<typeof createAjv>

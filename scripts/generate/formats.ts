@@ -1,0 +1,133 @@
+/**
+ * Format checks for the generated validators: correct (impossible dates, bad UUIDs and URIs are rejected)
+ * and fast (hand-written scanners instead of ajv-formats' full-mode regular expressions plus Date parsing).
+ * This file is self-contained: the generator copies its text into generated/formats.ts.
+ */
+
+const DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+const isLeap = (y: number): boolean => y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)
+
+/** Reads `n` ASCII digits at `i`; -1 when any is not a digit. */
+function digits(s: string, i: number, n: number): number {
+  let v = 0
+  for (let k = i; k < i + n; k++) {
+    const c = s.charCodeAt(k) - 48
+    if (c < 0 || c > 9) return -1
+    v = v * 10 + c
+  }
+  return v
+}
+
+/** `YYYY-MM-DD` at position i, a real calendar day. */
+function dateAt(s: string, i: number): boolean {
+  if (s.charCodeAt(i + 4) !== 45 || s.charCodeAt(i + 7) !== 45) return false
+  const y = digits(s, i, 4)
+  const m = digits(s, i + 5, 2)
+  const d = digits(s, i + 8, 2)
+  if (y < 0 || m < 1 || m > 12 || d < 1) return false
+  return d <= (m === 2 && isLeap(y) ? 29 : (DAYS[m] as number))
+}
+
+/** RFC 3339 full-date. */
+export function date(s: string): boolean {
+  return s.length === 10 && dateAt(s, 0)
+}
+
+/**
+ * RFC 3339 partial-time + time-offset at position i, to the end of the string.
+ * A leap second (:60) is only valid at 23:59 UTC, after applying the offset.
+ */
+function timeAt(s: string, i: number): boolean {
+  if (s.charCodeAt(i + 2) !== 58 || s.charCodeAt(i + 5) !== 58) return false
+  const hh = digits(s, i, 2)
+  const mm = digits(s, i + 3, 2)
+  const ss = digits(s, i + 6, 2)
+  if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60) return false
+  let j = i + 8
+  if (s.charCodeAt(j) === 46) {
+    // .fraction: at least one digit
+    const start = ++j
+    while (j < s.length) {
+      const c = s.charCodeAt(j)
+      if (c < 48 || c > 57) break
+      j++
+    }
+    if (j === start) return false
+  }
+  const z = s.charCodeAt(j)
+  let offset = 0
+  if (z === 90 || z === 122) {
+    // Z or z
+    if (j + 1 !== s.length) return false
+  } else if (z === 43 || z === 45) {
+    // +HH:MM or -HH:MM
+    if (j + 6 !== s.length || s.charCodeAt(j + 3) !== 58) return false
+    const oh = digits(s, j + 1, 2)
+    const om = digits(s, j + 4, 2)
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return false
+    offset = (z === 43 ? 1 : -1) * (oh * 60 + om)
+  } else return false
+  if (ss === 60) {
+    const utc = (((hh * 60 + mm - offset) % 1440) + 1440) % 1440
+    if (utc !== 23 * 60 + 59) return false
+  }
+  return true
+}
+
+/** RFC 3339 full-time: `HH:MM:SS[.frac](Z|±HH:MM)`. */
+export function time(s: string): boolean {
+  return s.length >= 9 && timeAt(s, 0)
+}
+
+/** RFC 3339 date-time: a real calendar day, `T` (or `t`), a full-time with an offset. */
+export function dateTime(s: string): boolean {
+  if (s.length < 20) return false
+  const t = s.charCodeAt(10)
+  return (t === 84 || t === 116) && dateAt(s, 0) && timeAt(s, 11)
+}
+
+/** 8-4-4-4-12 hexadecimal digits. */
+export function uuid(s: string): boolean {
+  if (s.length !== 36) return false
+  for (let i = 0; i < 36; i++) {
+    const c = s.charCodeAt(i)
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45) return false
+    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) return false
+  }
+  return true
+}
+
+// RFC 3986: unreserved / reserved / pct-encoded. No spaces, controls, quotes, <>, \, ^, `, {, |, }.
+const URI_CHARS = "(?:[A-Za-z0-9\\-._~:/?#\\[\\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*"
+const URI = new RegExp(`^[A-Za-z][A-Za-z0-9+.\\-]*:${URI_CHARS}$`)
+const URI_REFERENCE = new RegExp(`^${URI_CHARS}$`)
+
+/** An absolute URI (scheme required), RFC 3986 characters only, well-formed percent-encodings. */
+export function uri(s: string): boolean {
+  return URI.test(s)
+}
+
+/** A URI or a relative reference. */
+export function uriReference(s: string): boolean {
+  return URI_REFERENCE.test(s)
+}
+
+const EMAIL =
+  /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i
+
+export function email(s: string): boolean {
+  return s.length <= 254 && EMAIL.test(s)
+}
+
+/** Every format the contracts use, by its JSON Schema name. Unknown formats fail generation (ajv strict). */
+export const formats = {
+  date,
+  time,
+  'date-time': dateTime,
+  uuid,
+  uri,
+  'uri-reference': uriReference,
+  email,
+} satisfies Record<string, (s: string) => boolean>

@@ -1,0 +1,106 @@
+import addFormats from 'ajv-formats'
+import Ajv2020 from 'ajv/dist/2020.js'
+import { describe, expect, it } from 'vitest'
+import { formats } from '../../generated/index.ts'
+
+const cases: Record<string, [string, boolean][]> = {
+  'date-time': [
+    ['2026-11-20T08:30:00Z', true],
+    ['2026-11-20t08:30:00z', true],
+    ['2026-11-20T08:30:00.123456+05:30', true],
+    ['2024-02-29T00:00:00Z', true],
+    ['2000-02-29T00:00:00Z', true],
+    ['2016-12-31T23:59:60Z', true],
+    ['2016-12-31T15:59:60-08:00', true],
+    ['2026-02-30T10:00:00Z', false],
+    ['2025-02-29T10:00:00Z', false],
+    ['1900-02-29T10:00:00Z', false],
+    ['2026-04-31T10:00:00Z', false],
+    ['2026-13-01T10:00:00Z', false],
+    ['2026-00-10T10:00:00Z', false],
+    ['2026-11-00T10:00:00Z', false],
+    ['2026-11-20T24:00:00Z', false],
+    ['2026-11-20T23:60:00Z', false],
+    ['2026-11-20T12:00:60Z', false],
+    ['2026-11-20T08:30:00', false],
+    ['2026-11-20 08:30:00Z', false],
+    ['2026-11-20T08:30:00.Z', false],
+    ['2026-11-20T08:30:00+24:00', false],
+    ['2026-11-20T08:30:00+0100', false],
+    ['2026-11-20', false],
+    ['', false],
+    ['20261120T083000Z', false],
+    ['2026-11-20T08:30:00Zjunk', false],
+  ],
+  date: [
+    ['2024-02-29', true],
+    ['2026-12-31', true],
+    ['2025-02-29', false],
+    ['2026-06-31', false],
+    ['2026-1-01', false],
+    ['2026-01-01T00:00:00Z', false],
+  ],
+  time: [
+    ['08:30:00Z', true],
+    ['08:30:00.5+01:00', true],
+    ['08:30:00', false],
+    ['25:00:00Z', false],
+  ],
+  uuid: [
+    ['5f0c6a9e-3b1d-4c52-9a57-0d8e1f2a3b4c', true],
+    ['5F0C6A9E-3B1D-4C52-9A57-0D8E1F2A3B4C', true],
+    ['00000000-0000-0000-0000-000000000000', true],
+    ['5f0c6a9e3b1d4c529a570d8e1f2a3b4c', false],
+    ['5f0c6a9e-3b1d-4c52-9a57-0d8e1f2a3b4g', false],
+    ['5f0c6a9e-3b1d-4c52-9a57-0d8e1f2a3b4', false],
+    ['{5f0c6a9e-3b1d-4c52-9a57-0d8e1f2a3b4c}', false],
+    ['not-a-uuid', false],
+  ],
+  uri: [
+    ['https://event-contracts.dev/schemas/time-entry/1', true],
+    ['urn:callisto:timecard', true],
+    ['http://[::1]:8080/a?b=c#d', true],
+    ['mailto:a@b.c', true],
+    ['https://x.dev/a%20b', true],
+    ['time-entry/1', false],
+    ['/schemas/time-entry/1', false],
+    ['https://x.dev/a b', false],
+    ['https://x.dev/%zz', false],
+    ['1http://x', false],
+    ['', false],
+    ['not a uri', false],
+  ],
+  'uri-reference': [
+    ['/timecard', true],
+    ['urn:callisto:timecard-restapi', true],
+    ['../a?b', true],
+    ['a b', false],
+    ['%', false],
+  ],
+  email: [
+    ['ada.okafor@example.gov.uk', true],
+    ['a@b', false],
+    ['no-at.example', false],
+  ],
+}
+
+describe.each(Object.entries(cases))('format %s', (name, rows) => {
+  const check = formats[name as keyof typeof formats]
+  it.each(rows)('%j → %s', (value, valid) => {
+    expect(check(value)).toBe(valid)
+  })
+})
+
+describe('agreement with ajv-formats full mode on what both judge', () => {
+  const ajv = new Ajv2020.default()
+  addFormats.default(ajv, { mode: 'full' })
+  // Where we differ on purpose: ajv-formats accepts a space as the date-time separator and an offset without its colon (+0100); RFC 3339 allows neither.
+  const differ = new Set(['2026-11-20 08:30:00Z', '2026-11-20T08:30:00+0100'])
+  it.each(['date-time', 'date', 'uuid', 'uri'] as const)('%s', (name) => {
+    const full = ajv.compile({ type: 'string', format: name })
+    for (const [value] of cases[name] ?? []) {
+      if (differ.has(value)) continue
+      expect(formats[name](value), `${name} ${value}`).toBe(full(value))
+    }
+  })
+})

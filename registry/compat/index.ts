@@ -1,0 +1,5 @@
+export { checkCompatibility, checkTransitive, resolveOptions } from './check.ts'
+export type { ResolvedOptions } from './check.ts'
+export { formatDifference, formatResult } from './format.ts'
+export { MODES, POLICIES, isMode, isPolicy } from './types.ts'
+export type { CompatOptions, CompatResult, Difference, Direction, Mode, Policy, Schema } from './types.ts'

@@ -1,0 +1,441 @@
+/**
+ * The core relation: is every instance of A an instance of B? `sub(A, b)` returns the places where A admits an
+ * instance b rejects (empty = A ⊆ b). It is sound, not complete: when unsure it reports (fail closed).
+ *
+ * A is a conjunction of nodes (allOf and $ref followed); its anyOf/oneOf/if are split into branches, each checked
+ * alone. B is checked keyword group by keyword group, which is exact for a conjunction. Pairs are memoised by node
+ * identity; a pair met again while being checked is assumed to hold (coinduction), so recursive schemas terminate.
+ */
+import { canonical, refFree } from './canonical.ts'
+import type { JsonType } from './keywords.ts'
+import { JSON_TYPES, bound, declaredTypes, isAnnotation, isAssertion, isTrivial, num, tuple, typeOf } from './keywords.ts'
+import type { Doc, Draft, Node, Obj } from './resolve.ts'
+import { adopt, docFor, isObj, resolveRef } from './resolve.ts'
+import type { Conj, Disjunction, Engine, Facts, Flat, RuleInput, Said } from './rules/context.ts'
+import { arrayRule } from './rules/arrays.ts'
+import { govern, objectRule } from './rules/objects.ts'
+import { enumRule, numberRule, stringRule, typeRule } from './rules/scalars.ts'
+import type { Direction, Finding } from './types.ts'
+import { valueMatches } from './value.ts'
+import { deepEqual } from './canonical.ts'
+
+const ids = new WeakMap<object, number>()
+let nextId = 1
+function idOf(n: Node): string {
+  if (typeof n === 'boolean') return n ? 'T' : 'F'
+  let id = ids.get(n)
+  if (id === undefined) ids.set(n, (id = nextId++))
+  return String(id)
+}
+
+const TYPE_NODES = {} as Record<JsonType, Obj>
+for (const t of JSON_TYPES) TYPE_NODES[t] = { type: t }
+const negations = new WeakMap<Obj, Obj>()
+const synthetic = new WeakMap<Obj, Record<string, string>>()
+const unevaluated = { A: new WeakMap<Obj, Obj[]>(), B: new WeakMap<Obj, Obj[]>() }
+const DISJUNCTIVE = new Set(['anyOf', 'oneOf', 'if', 'then', 'else'])
+const REFS = ['$ref', '$dynamicRef', '$recursiveRef'] as const
+
+type Side = 'A' | 'B'
+
+export class Checker implements Engine {
+  private readonly memo = new Map<string, Finding[]>()
+  private readonly stack = new Map<string, number>()
+  private lowest = Infinity
+  private readonly flats = { A: new Map<string, Flat>(), B: new Map<string, Flat>() }
+  private readonly factsCache = new Map<string, Facts>()
+  private readonly conjs = new Map<string, Conj>()
+
+  constructor(
+    readonly direction: Direction,
+    readonly docA: Doc,
+    readonly docB: Doc,
+  ) {}
+
+  /** previous ⊆ next (BACKWARD) or next ⊆ previous (FORWARD), from the roots. */
+  run(a: Node, b: Node): Finding[] {
+    return dedupe(this.sub(this.conj([a]), b, ''))
+  }
+
+  draftOf(node: Node): Draft {
+    return docFor(node, this.docA).draft
+  }
+
+  labelOf(node: Obj, keyword: string): string {
+    return synthetic.get(node)?.[keyword] ?? keyword
+  }
+
+  finding(path: string, backward: Said, forward: Said, a: unknown, b: unknown, lenient = false): Finding {
+    const [kind, what] = this.direction === 'BACKWARD' ? backward : forward
+    const bw = this.direction === 'BACKWARD'
+    return { kind, path, what, previous: bw ? a : b, next: bw ? b : a, ...(lenient ? { lenient } : {}) }
+  }
+
+  conj(nodes: readonly Node[], base?: Conj): Conj {
+    return this.make([...(base?.nodes ?? []), ...nodes], base?.consumed ?? new Set())
+  }
+
+  private make(nodes: readonly Node[], consumed: ReadonlySet<string>): Conj {
+    const kept = new Map<string, Node>()
+    for (const n of nodes) {
+      if (n === true || (isObj(n) && this.exhausted(n, consumed))) continue
+      kept.set(idOf(n), n)
+    }
+    const ks = [...kept.keys()].sort()
+    const cs = [...consumed].filter((c) => kept.has(c.slice(0, c.indexOf(':')))).sort()
+    const key = `${ks.join(',')}|${cs.join(',')}`
+    let hit = this.conjs.get(key)
+    if (!hit) this.conjs.set(key, (hit = { nodes: [...kept.values()], consumed: new Set(cs), key }))
+    return hit
+  }
+
+  /** A node whose only assertions were split already adds nothing to a conjunction. */
+  private exhausted(n: Obj, consumed: ReadonlySet<string>): boolean {
+    if (consumed.size === 0) return false
+    const id = idOf(n)
+    const d = this.draftOf(n)
+    return Object.keys(n).every(
+      (k) => !isAssertion(k, d) || (DISJUNCTIVE.has(k) && consumed.has(`${id}:${k === 'then' || k === 'else' ? 'if' : k}`)),
+    )
+  }
+
+  holds(a: Conj, b: Node): boolean {
+    return this.sub(a, b, '').length === 0
+  }
+
+  sub(a: Conj, b: Node, path: string): Finding[] {
+    if (b === true) return []
+    const key = `${a.key}>${idOf(b)}`
+    const hit = this.memo.get(key)
+    if (hit) return rebase(hit, path)
+    const at = this.stack.get(key)
+    if (at !== undefined) {
+      this.lowest = Math.min(this.lowest, at)
+      return []
+    }
+    const index = this.stack.size
+    this.stack.set(key, index)
+    const saved = this.lowest
+    this.lowest = Infinity
+    const out = dedupe(this.check(a, b, path))
+    this.stack.delete(key)
+    // A failure is final; a success is final unless it leaned on an assumption about a pair still being checked.
+    if (out.length > 0 || this.lowest >= index) this.memo.set(key, out.map((f) => ({ ...f, path: f.path.slice(path.length) })))
+    this.lowest = Math.min(saved, this.lowest >= index ? Infinity : this.lowest)
+    return out
+  }
+
+  private check(a: Conj, b: Node, path: string): Finding[] {
+    const fa = this.flatten(a)
+    if (fa.falsy) return []
+    const only = a.nodes.length === 1 && a.consumed.size === 0 ? a.nodes[0] : undefined
+    if (only !== undefined && (only === b || (this.draftOf(only) === this.draftOf(b) && refFree(only) && refFree(b) && canonical(only) === canonical(b)))) return []
+    const facts = this.facts(a)
+    if (facts.unsat) return []
+    if (b === false) return [this.becameFalse(path, only)]
+    if (isTrivial(b, this.draftOf(b))) return []
+    const split = fa.disjunctions[0]
+    if (split) {
+      return split.branches.flatMap((branch) =>
+        this.sub(this.make([...a.nodes, ...branch], new Set([...a.consumed, split.owner])), b, path),
+      )
+    }
+    if (facts.values?.every((v) => valueMatches(v, b, this.docB) === true)) return []
+    const fb = this.flattenSide(this.conj([b]), 'B')
+    const out: Finding[] = fb.unjudgeable.map((u) =>
+      this.finding(`${path}${u.path}`, ['unjudgeable', `cannot judge: ${u.reason}`], ['unjudgeable', `cannot judge: ${u.reason}`], undefined, undefined),
+    )
+    if (fb.falsy) return [...out, this.becameFalse(path, only)]
+    for (const c of fb.plains) this.plain(a, fa, facts, c, path, out)
+    for (const d of fb.disjunctions) this.disjunction(a, facts, d, path, out)
+    for (const n of fb.nots) {
+      if (this.disjoint(a, n)) continue
+      out.push(
+        this.finding(`${path}/not`, ['not-changed', '"not" now rejects values that were accepted'], ['not-changed', '"not" no longer rejects values that the previous schema rejected'], undefined, n),
+      )
+    }
+    return out
+  }
+
+  private becameFalse(path: string, a: Node | undefined): Finding {
+    return this.finding(path, ['schema-became-false', 'the schema became false: nothing is accepted here any more'], ['schema-no-longer-false', 'the schema was false (nothing accepted) and now accepts values'], a, false)
+  }
+
+  private plain(a: Conj, flat: Flat, facts: Facts, c: Obj, path: string, out: Finding[]): void {
+    const draft = this.draftOf(c)
+    const input: RuleInput = { engine: this, a, flat, facts, c, draft, path, out }
+    typeRule(input)
+    enumRule(input)
+    stringRule(input)
+    numberRule(input)
+    arrayRule(input)
+    objectRule(input)
+    for (const k of Object.keys(c)) {
+      if (isAnnotation(k) || isAssertion(k, draft)) continue
+      if (flat.plains.some((p) => k in p && deepEqual(p[k], c[k]))) continue
+      out.push(
+        this.finding(`${path}/${k}`, ['unjudgeable', `keyword "${k}" is not a draft-${draft} assertion the engine knows; a change to it cannot be judged`], ['unjudgeable', `keyword "${k}" is not a draft-${draft} assertion the engine knows; a change to it cannot be judged`], undefined, c[k]),
+      )
+    }
+  }
+
+  private disjunction(a: Conj, facts: Facts, d: Disjunction, path: string, out: Finding[]): void {
+    if (d.kind === 'if') {
+      const cond = d.node['if'] as Node
+      const then = (d.node['then'] ?? true) as Node
+      const otherwise = (d.node['else'] ?? true) as Node
+      if (this.holds(a, cond)) out.push(...this.sub(a, then, `${path}/then`))
+      else if (this.disjoint(a, cond)) out.push(...this.sub(a, otherwise, `${path}/else`))
+      else out.push(...this.sub(a, then, `${path}/then`), ...this.sub(a, otherwise, `${path}/else`))
+      return
+    }
+    const branches = d.branches.map((br) => br[0] as Node)
+    const kw = d.kind
+    const wanted = new Set(a.nodes.map((n) => canonical(n)))
+    const order = branches.map((_, j) => j).sort((x, y) => Number(wanted.has(canonical(branches[y]))) - Number(wanted.has(canonical(branches[x]))))
+    const fits = (x: Conj, j: number) =>
+      this.holds(x, branches[j] as Node) && (kw === 'anyOf' || branches.every((o, k) => k === j || this.disjoint(x, o)))
+    const anyFits = (x: Conj) => order.some((j) => fits(x, j))
+    if (anyFits(a)) return
+    const types = [...facts.types].filter((t) => !(t === 'integer' && facts.types.has('number')))
+    if (types.length > 1 && types.every((t) => anyFits(this.conj([TYPE_NODES[t]], a)))) return
+    if (branches.length === 1 && branches[0] !== undefined) {
+      out.push(...this.sub(a, branches[0], `${path}/${kw}/0`))
+      return
+    }
+    const name = kw === 'anyOf' ? 'any-of' : 'one-of'
+    const extra = kw === 'oneOf' ? ', or may match more than one' : ''
+    out.push(
+      this.finding(
+        `${path}/${kw}`,
+        [`${name}-narrowed`, `values accepted by the previous schema match no ${kw} branch of the next schema${extra} (a branch was removed or narrowed)`],
+        [`${name}-widened`, `the next schema accepts values that match no ${kw} branch of the previous schema${extra} (a branch was added or widened)`],
+        undefined,
+        branches,
+      ),
+    )
+  }
+
+  flatten(a: Conj): Flat {
+    return this.flattenSide(a, 'A')
+  }
+
+  /**
+   * Follows allOf and references. On side A an unresolvable reference is dropped (A only grows: sound);
+   * on side B it is unjudgeable.
+   */
+  private flattenSide(a: Conj, side: Side): Flat {
+    const cached = this.flats[side].get(a.key)
+    if (cached) return cached
+    const plains: Obj[] = []
+    const disjunctions: Disjunction[] = []
+    const nots: Node[] = []
+    const unjudgeable: { path: string; reason: string }[] = []
+    let falsy = false
+    const seen = new Set<Obj>()
+    const walk = (n: Node, rel: string): void => {
+      if (n === true) return
+      if (n === false) {
+        falsy = true
+        return
+      }
+      if (seen.has(n)) return
+      seen.add(n)
+      const doc = docFor(n, side === 'A' ? this.docA : this.docB)
+      const d = doc.draft
+      for (const kw of REFS) {
+        if (!(kw in n) || !isAssertion(kw, d)) continue
+        const r = resolveRef(n, kw, doc)
+        if (r.ok) walk(r.node, rel)
+        else if (side === 'B') unjudgeable.push({ path: `${rel}/${kw}`, reason: r.reason })
+      }
+      if (d === '07' && '$ref' in n) return
+      plains.push(n)
+      if (Array.isArray(n['allOf'])) n['allOf'].forEach((s, i) => walk(s as Node, `${rel}/allOf/${i}`))
+      const id = idOf(n)
+      for (const kind of ['anyOf', 'oneOf'] as const) {
+        const list = n[kind]
+        if (Array.isArray(list) && !a.consumed.has(`${id}:${kind}`)) {
+          disjunctions.push({ owner: `${id}:${kind}`, kind, branches: list.map((s) => [s as Node]), node: n })
+        }
+      }
+      if ('if' in n && ('then' in n || 'else' in n) && !a.consumed.has(`${id}:if`)) {
+        const cond = n['if'] as Node
+        disjunctions.push({
+          owner: `${id}:if`,
+          kind: 'if',
+          branches: [
+            [cond, (n['then'] ?? true) as Node],
+            [negate(cond, doc), (n['else'] ?? true) as Node],
+          ],
+          node: n,
+        })
+      }
+      if ('not' in n) nots.push(n['not'] as Node)
+      plains.push(...this.unevaluatedOf(n, side, doc))
+    }
+    for (const n of a.nodes) walk(n, '')
+    const flat: Flat = { plains, disjunctions, nots, falsy, unjudgeable }
+    this.flats[side].set(a.key, flat)
+    return flat
+  }
+
+  /**
+   * unevaluatedProperties/Items as engine-made nodes ("names not evaluated must satisfy U"). The evaluated set is
+   * over-approximated on side A (A loses a constraint: sound) and under-approximated on side B.
+   */
+  private unevaluatedOf(n: Obj, side: Side, doc: Doc): Obj[] {
+    const cache = unevaluated[side]
+    const hit = cache.get(n)
+    if (hit) return hit
+    const out: Obj[] = []
+    const d = doc.draft
+    if (d !== '07') {
+      const up = n['unevaluatedProperties']
+      if (up !== undefined && up !== true) {
+        const ev = { names: new Set<string>(), patterns: new Set<string>(), all: false }
+        this.closure(n, side, (m) => {
+          if ('additionalProperties' in m || ('unevaluatedProperties' in m && m !== n)) ev.all = true
+          for (const k of Object.keys(isObj(m['properties']) ? m['properties'] : {})) ev.names.add(k)
+          for (const k of Object.keys(isObj(m['patternProperties']) ? m['patternProperties'] : {})) ev.patterns.add(k)
+        })
+        if (!ev.all) {
+          const node = adopt(
+            {
+              properties: Object.fromEntries([...ev.names].map((k) => [k, true])),
+              patternProperties: Object.fromEntries([...ev.patterns].map((k) => [k, true])),
+              additionalProperties: up,
+            },
+            doc,
+          )
+          synthetic.set(node, { additionalProperties: 'unevaluatedProperties' })
+          out.push(node)
+        }
+      }
+      const ui = n['unevaluatedItems']
+      if (ui !== undefined && ui !== true) {
+        let prefix = 0
+        let all = false
+        this.closure(n, side, (m) => {
+          const t = tuple(m, this.draftOf(m))
+          prefix = Math.max(prefix, t.prefix.length)
+          if (t.rest !== undefined || ('unevaluatedItems' in m && m !== n) || (side === 'A' && 'contains' in m)) all = true
+        })
+        if (!all) {
+          const trues = Array.from({ length: prefix }, () => true)
+          const node = adopt(d === '2020-12' ? { prefixItems: trues, items: ui } : { items: trues, additionalItems: ui }, doc)
+          synthetic.set(node, { items: 'unevaluatedItems', additionalItems: 'unevaluatedItems' })
+          out.push(node)
+        }
+      }
+    }
+    cache.set(n, out)
+    return out
+  }
+
+  /** Visits the nodes whose annotations reach `n`: allOf and $ref; on side A also every other applicator. */
+  private closure(n: Obj, side: Side, visit: (m: Obj) => void): void {
+    const seen = new Set<Obj>()
+    const walk = (m: unknown): void => {
+      if (!isObj(m) || seen.has(m)) return
+      seen.add(m)
+      visit(m)
+      const doc = docFor(m, this.docA)
+      for (const kw of REFS) {
+        if (!(kw in m)) continue
+        const r = resolveRef(m, kw, doc)
+        if (r.ok) walk(r.node)
+        else if (side === 'A') visit({ additionalProperties: true, items: true })
+      }
+      const lists = side === 'A' ? ['allOf', 'anyOf', 'oneOf'] : ['allOf']
+      for (const k of lists) if (Array.isArray(m[k])) (m[k] as unknown[]).forEach(walk)
+      if (side === 'A') {
+        for (const k of ['if', 'then', 'else']) walk(m[k])
+        if (isObj(m['dependentSchemas'])) Object.values(m['dependentSchemas']).forEach(walk)
+      }
+    }
+    walk(n)
+  }
+
+  facts(a: Conj): Facts {
+    const hit = this.factsCache.get(a.key)
+    if (hit) return hit
+    const flat = this.flatten(a)
+    const types = new Set<JsonType>(JSON_TYPES)
+    let values: unknown[] | undefined
+    const required = new Set<string>()
+    for (const p of flat.plains) {
+      const dt = declaredTypes(p)
+      if (dt) for (const t of [...types]) if (!dt.has(t)) types.delete(t)
+      const vs = 'const' in p ? [p['const']] : Array.isArray(p['enum']) ? p['enum'] : undefined
+      if (vs) values = values === undefined ? [...vs] : values.filter((v) => vs.some((w) => deepEqual(v, w)))
+      if (Array.isArray(p['required'])) for (const r of p['required']) if (typeof r === 'string') required.add(r)
+    }
+    if (values) {
+      values = values.filter((v) => types.has(typeOf(v)) && a.nodes.every((n) => valueMatches(v, n, this.docA) !== false))
+      const vt = new Set(values.map(typeOf))
+      for (const t of [...types]) if (!vt.has(t)) types.delete(t)
+    }
+    const lengths = (lo: string, hi: string) =>
+      Math.max(0, ...flat.plains.map((p) => num(p[lo]) ?? 0)) > Math.min(Infinity, ...flat.plains.map((p) => num(p[hi]) ?? Infinity))
+    if (lengths('minLength', 'maxLength')) types.delete('string')
+    if (lengths('minItems', 'maxItems')) types.delete('array')
+    if (lengths('minProperties', 'maxProperties')) types.delete('object')
+    for (const r of required) if (flat.plains.some((p) => govern(p, r).includes(false))) types.delete('object')
+    const lo = flat.plains.map((p) => bound(p, 'min')).filter((x) => x !== undefined)
+    const hi = flat.plains.map((p) => bound(p, 'max')).filter((x) => x !== undefined)
+    if (lo.some((l) => hi.some((h) => l.value > h.value || (l.value === h.value && (l.exclusive || h.exclusive))))) {
+      types.delete('number')
+      types.delete('integer')
+    }
+    const facts: Facts = { types, values, required, unsat: flat.falsy || types.size === 0 || values?.length === 0 }
+    this.factsCache.set(a.key, facts)
+    return facts
+  }
+
+  disjoint(a: Conj, b: Node): boolean {
+    return this.apart(a, this.conj([b]), 0)
+  }
+
+  /** Sound: true only when no instance is in both. */
+  private apart(a: Conj, b: Conj, depth: number): boolean {
+    const fa = this.flatten(a)
+    const fb = this.flatten(b)
+    const xa = this.facts(a)
+    const xb = this.facts(b)
+    if (xa.unsat || xb.unsat) return true
+    const common = [...xa.types].filter((t) => xb.types.has(t))
+    if (common.length === 0) return true
+    if (xa.values?.every((v) => b.nodes.some((n) => valueMatches(v, n, this.docB) === false))) return true
+    if (xb.values?.every((v) => a.nodes.some((n) => valueMatches(v, n, this.docA) === false))) return true
+    if (fa.nots.some((n) => this.holds(b, n)) || fb.nots.some((n) => this.holds(a, n))) return true
+    if (depth < 3 && common.every((t) => t === 'object')) {
+      for (const r of xa.required) {
+        if (!xb.required.has(r)) continue
+        const ga = fa.plains.flatMap((p) => govern(p, r))
+        const gb = fb.plains.flatMap((p) => govern(p, r))
+        if (gb.length > 0 && ga.length > 0 && this.apart(this.conj(ga), this.conj(gb), depth + 1)) return true
+      }
+    }
+    return false
+  }
+}
+
+function negate(n: Node, doc: Doc): Node {
+  if (typeof n === 'boolean') return !n
+  let hit = negations.get(n)
+  if (!hit) negations.set(n, (hit = adopt({ not: n }, doc)))
+  return hit
+}
+
+const rebase = (fs: Finding[], path: string) => (path === '' ? fs : fs.map((f) => ({ ...f, path: path + f.path })))
+
+function dedupe(fs: Finding[]): Finding[] {
+  const seen = new Set<string>()
+  return fs.filter((f) => {
+    const k = `${f.kind} ${f.path}`
+    if (seen.has(k)) return false
+    seen.add(k)
+    return true
+  })
+}

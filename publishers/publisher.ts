@@ -1,0 +1,275 @@
+import { randomUUID } from 'node:crypto'
+import type { IHeaders, Kafka, Message, Producer, ProducerConfig, RecordMetadata, TopicMessages } from 'kafkajs'
+import {
+  buildEnvelope,
+  catalog,
+  check,
+  checkEvent,
+  ContractError,
+  referenceValidator,
+  type Action,
+  type ContentOf,
+  type Issue,
+  type LatestOf,
+  type ResourceName,
+  type ResourceReference,
+  type ValidateFn,
+  type VersionOf,
+} from '../core/index.ts'
+import { cloudEventHeaders } from './headers.ts'
+import { checkTopicPrefix, topicOf } from './topics.ts'
+
+/** All a publisher needs from a producer: easy to fake in tests, and another client can slot in. */
+export type ProducerPort = Pick<Producer, 'send' | 'sendBatch'>
+
+interface CommonOptions {
+  /** `source` of every event: a URI reference naming the service, e.g. `urn:callisto:timecard-restapi`. */
+  source: string
+  /** Environment prefix: `staging` sends person events to `staging.callisto-person`. */
+  topicPrefix?: string
+  newId?: () => string
+  now?: () => Date
+}
+
+export type PublisherOptions = CommonOptions &
+  (
+    | { /** A producer you own: you connect and disconnect it. */ producer: ProducerPort; kafka?: undefined }
+    | {
+        /** The publisher makes its own idempotent producer, connects on first use; call disconnect() at the end. */
+        kafka: Kafka
+        producer?: undefined
+        producerConfig?: Omit<ProducerConfig, 'idempotent' | 'maxInFlightRequests'>
+      }
+  )
+
+interface ResolvedOptions {
+  source: string
+  topicPrefix: string | undefined
+  newId: () => string
+  now: () => Date
+}
+
+/** Per-event choices; the id and time are generated when absent. */
+export interface PublishOptions<V extends number = number> {
+  /** The schema version the content conforms to; the latest by default. */
+  version?: V
+  id?: string
+  time?: string
+  /** Extra Kafka headers. The `ce_*` and `content-type` headers are always ours. */
+  headers?: IHeaders
+}
+
+export interface ReferenceOptions<V extends number = number> extends PublishOptions<V> {
+  /** Partition key; `reference.id` by default. Pass the resource's key (e.g. a time entry's ownerId) to keep order with its other events. */
+  key?: string
+}
+
+export interface Published {
+  topic: string
+  partition: number
+  offset: string
+  id: string
+}
+
+type Meta = { id?: string; time?: string; headers?: IHeaders }
+// The latest version may be left out; any other must be named, so the content type and the schema URI agree.
+type VersionField<R extends ResourceName, V extends VersionOf<R>> = V extends LatestOf<R> ? { version?: V } : { version: V }
+
+/** One event of a batch: content of a resource version, or a reference to one. */
+export type BatchEvent = {
+  [R in ResourceName]: {
+    [V in VersionOf<R>]:
+      | ({ resource: R; action: Action; content: ContentOf<R, V>; reference?: undefined } & VersionField<R, V> & Meta)
+      | ({ resource: R; action: Action; reference: ResourceReference; content?: undefined; key?: string; version?: V } & Meta)
+  }[VersionOf<R>]
+}[ResourceName]
+
+export interface BatchPublished {
+  /** The events' ids, in the order given. */
+  ids: string[]
+  /** Where they went: one row per topic partition (kafkajs reports a base offset per partition, not per message). */
+  partitions: { topic: string; partition: number; baseOffset: string }[]
+}
+
+export interface Publisher {
+  publish<R extends ResourceName, V extends VersionOf<R> = LatestOf<R>>(
+    resource: R,
+    action: Action,
+    content: ContentOf<R, V>,
+    options?: PublishOptions<V>,
+  ): Promise<Published>
+  /** For deletes and to save bandwidth (Callisto): the content is a ResourceReference. */
+  publishReference<R extends ResourceName, V extends VersionOf<R> = LatestOf<R>>(
+    resource: R,
+    action: Action,
+    reference: ResourceReference,
+    options?: ReferenceOptions<V>,
+  ): Promise<Published>
+  /** Validates every event first; sends nothing unless all are valid, then sends them in one request. */
+  publishBatch(events: readonly BatchEvent[]): Promise<BatchPublished>
+  /** Connects the publisher's own producer now (it also connects on first send); a no-op for a given producer. */
+  connect(): Promise<void>
+  disconnect(): Promise<void>
+}
+
+// The catalog seen at run time, where a JavaScript caller may pass any string: the one cast.
+interface CatalogEntry {
+  latest: number
+  key: string
+  versions: Record<number, { uri: string; validate: ValidateFn<unknown> } | undefined>
+}
+const entries = catalog as unknown as Record<string, CatalogEntry | undefined>
+
+interface Item extends Meta {
+  resource: string
+  action: string
+  version?: number | undefined
+  body: unknown
+  asReference: boolean
+  key?: string | undefined
+}
+
+interface Prepared {
+  topic: string
+  message: Message
+  id: string
+}
+
+type Outcome = { ok: true; value: Prepared } | { ok: false; issues: Issue[] }
+
+const fail = (path: string, keyword: string, message: string): Outcome => ({ ok: false, issues: [{ path, keyword, message }] })
+
+export function createPublisher(options: PublisherOptions): Publisher {
+  const o = resolveOptions(options)
+  const own = options.kafka
+    ? options.kafka.producer({ ...options.producerConfig, idempotent: true, maxInFlightRequests: 1 })
+    : undefined
+  const port: ProducerPort | undefined = options.producer
+  let connecting: Promise<ProducerPort> | undefined
+
+  function ready(): Promise<ProducerPort> {
+    if (port) return Promise.resolve(port)
+    const p = own as Producer
+    connecting ??= p.connect().then(
+      () => p,
+      (e: unknown) => {
+        connecting = undefined // the next send tries again
+        throw sendFailed(e, 'cannot connect to Kafka')
+      },
+    )
+    return connecting
+  }
+
+  function prepare(item: Item): Outcome {
+    const entry = entries[item.resource]
+    if (!entry) return fail('/resource', 'known-resource', `unknown resource '${item.resource}'`)
+    const version = item.version ?? entry.latest
+    const v = entry.versions[version]
+    if (!v) return fail('/resource/schema', 'known-schema', `${item.resource} has no version ${String(version)}`)
+    const body = item.body as object
+    const event = buildEnvelope(item.action as Action, v.uri, body, o, { id: item.id, time: item.time })
+    const r = checkEvent(event)
+    if (!r.ok) return r
+    if (r.value.reference !== item.asReference) {
+      // The envelope tells content from reference by its property names; hold each method to what it promised.
+      const own = check(item.asReference ? referenceValidator : v.validate, body, '/resource/content')
+      return own.ok
+        ? fail('/resource/content', 'reference', item.asReference ? 'must be a ResourceReference' : 'must be the resource, not a reference')
+        : own
+    }
+    const key = item.asReference
+      ? (item.key ?? String((body as ResourceReference).id))
+      : String((body as Record<string, unknown>)[entry.key])
+    return {
+      ok: true,
+      value: {
+        topic: topicOf(item.resource as ResourceName, o.topicPrefix),
+        id: event.id,
+        message: {
+          key,
+          value: JSON.stringify(event),
+          headers: { ...item.headers, ...cloudEventHeaders(event, item.resource) },
+        },
+      },
+    }
+  }
+
+  function prepareOne(item: Item): Prepared {
+    const r = prepare(item)
+    if (r.ok) return r.value
+    throw invalid(r.issues, `${item.resource} ${item.action} event does not match its schema`)
+  }
+
+  async function sendOne({ topic, message, id }: Prepared): Promise<Published> {
+    const p = await ready()
+    let meta: RecordMetadata[]
+    try {
+      meta = await p.send({ topic, messages: [message], acks: -1 })
+    } catch (e) {
+      throw sendFailed(e, `Kafka did not take event ${id} for ${topic}`)
+    }
+    const m = meta[0]
+    if (!m) throw new ContractError('SEND_FAILED', `Kafka sent no record metadata for event ${id}`)
+    return { topic: m.topicName, partition: m.partition, offset: m.baseOffset ?? m.offset ?? '', id }
+  }
+
+  return {
+    publish(resource, action, content, options = {}) {
+      return sendOne(prepareOne({ ...options, resource, action, body: content, asReference: false }))
+    },
+    publishReference(resource, action, reference, options = {}) {
+      return sendOne(prepareOne({ ...options, resource, action, body: reference, asReference: true }))
+    },
+    async publishBatch(events) {
+      const issues: Issue[] = []
+      const byTopic = new Map<string, TopicMessages>()
+      const ids: string[] = []
+      events.forEach((e, i) => {
+        const asReference = e.reference !== undefined
+        const r = prepare({ ...e, body: asReference ? e.reference : e.content, asReference })
+        if (!r.ok) return void issues.push(...r.issues.map((x) => ({ ...x, path: `/${i}${x.path}` })))
+        ids.push(r.value.id)
+        const t = byTopic.get(r.value.topic) ?? { topic: r.value.topic, messages: [] }
+        t.messages.push(r.value.message)
+        byTopic.set(r.value.topic, t)
+      })
+      if (issues.length) throw invalid(issues, `${events.length - ids.length} of ${events.length} events do not match their schemas`)
+      if (ids.length === 0) return { ids, partitions: [] }
+      const p = await ready()
+      let meta: RecordMetadata[]
+      try {
+        meta = await p.sendBatch({ topicMessages: [...byTopic.values()], acks: -1 })
+      } catch (e) {
+        throw sendFailed(e, `Kafka did not take the batch of ${ids.length} events`)
+      }
+      return {
+        ids,
+        partitions: meta.map((m) => ({ topic: m.topicName, partition: m.partition, baseOffset: m.baseOffset ?? m.offset ?? '' })),
+      }
+    },
+    async connect() {
+      await ready()
+    },
+    async disconnect() {
+      if (!own || !connecting) return
+      connecting = undefined
+      await own.disconnect()
+    },
+  }
+}
+
+function resolveOptions({ source, topicPrefix, newId = randomUUID, now = () => new Date() }: PublisherOptions): ResolvedOptions {
+  checkTopicPrefix(topicPrefix)
+  return { source, topicPrefix: topicPrefix || undefined, newId, now } satisfies ResolvedOptions
+}
+
+function invalid(issues: Issue[], message: string): ContractError {
+  const unknown = issues.every((i) => i.keyword === 'known-resource')
+  return new ContractError(unknown ? 'UNKNOWN_RESOURCE' : 'EVENT_INVALID', message, issues)
+}
+
+function sendFailed(cause: unknown, message: string): ContractError {
+  const retriable = typeof cause === 'object' && cause !== null && 'retriable' in cause && cause.retriable === true
+  const reason = cause instanceof Error ? `: ${cause.message}` : ''
+  return new ContractError('SEND_FAILED', message + reason, [], { cause, retriable })
+}

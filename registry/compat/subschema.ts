@@ -82,7 +82,7 @@ export class Checker implements Engine {
       kept.set(idOf(n), n)
     }
     const ks = [...kept.keys()].sort()
-    const cs = [...consumed].filter((c) => kept.has(c.slice(0, c.indexOf(':')))).sort()
+    const cs = [...consumed].sort()
     const key = `${ks.join(',')}|${cs.join(',')}`
     let hit = this.conjs.get(key)
     if (!hit) this.conjs.set(key, (hit = { nodes: [...kept.values()], consumed: new Set(cs), key }))

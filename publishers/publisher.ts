@@ -214,10 +214,11 @@ export function createPublisher(options: PublisherOptions): Publisher {
   }
 
   return {
-    publish(resource, action, content, options = {}) {
+    // async: an invalid event rejects the promise rather than throwing before one exists
+    async publish(resource, action, content, options = {}) {
       return sendOne(prepareOne({ ...options, resource, action, body: content, asReference: false }))
     },
-    publishReference(resource, action, reference, options = {}) {
+    async publishReference(resource, action, reference, options = {}) {
       return sendOne(prepareOne({ ...options, resource, action, body: reference, asReference: true }))
     },
     async publishBatch(events) {

@@ -13,7 +13,7 @@ const LONGEST = Math.max(...Object.values(catalog).map((c) => c.topic.length)) +
 
 /** Throws a TypeError for a prefix Kafka would refuse as part of a topic name (a configuration mistake). */
 export function checkTopicPrefix(prefix: string | undefined): void {
-  if (prefix === undefined) return
+  if (!prefix) return // none, or an empty environment variable
   if (!LEGAL.test(prefix)) throw new TypeError(`topic prefix '${prefix}' may hold only letters, digits, '.', '_' and '-'`)
   if (prefix.length + TOPIC_PREFIX_SEPARATOR.length + LONGEST > MAX_TOPIC) throw new TypeError(`topic prefix '${prefix}' is too long`)
 }

@@ -23,46 +23,49 @@ export interface ValidEvent {
 /** How to find the validator for a schema URI that is not in the catalog; undefined: nobody knows it. */
 export type ResolveValidator = (uri: string) => ValidateFn<unknown> | undefined
 
-const fromCatalog: ResolveValidator = (uri) => {
-  const hit = byUri.get(uri)
-  if (!hit) return undefined
-  const versions = catalog[hit.resource].versions as Record<number, { validate: ValidateFn<unknown> }>
-  return versions[hit.version]?.validate
+function versionValidator(resource: ResourceName, version: number): ValidateFn<unknown> | undefined {
+  const versions = catalog[resource].versions as Record<number, { validate: ValidateFn<unknown> }>
+  return versions[version]?.validate
 }
+
+const none: ResolveValidator = () => undefined
 
 /**
  * Validates a whole event: the envelope first, then the content against the schema its `resource.schema` names
  * (a ResourceReference is checked by the envelope itself). Never throws.
  */
-export function checkEvent(data: unknown, resolve: ResolveValidator = fromCatalog): Checked<ValidEvent> {
+export function checkEvent(data: unknown, resolve: ResolveValidator = none): Checked<ValidEvent> {
   const env = check(envelope.validate, data)
   if (!env.ok) return env
   const event = env.value
   const uri = event.resource.schema
   const hit = byUri.get(uri)
-  const content = event.resource.content
-  const reference = isReference(content)
-  const issues: Issue[] = []
-  const validate = hit ? fromCatalog(uri) : resolve(uri)
+  const validate = hit ? versionValidator(hit.resource, hit.version) : resolve(uri)
   if (!validate)
     return {
       ok: false,
       issues: [{ path: '/resource/schema', keyword: 'known-schema', message: `unknown schema URI '${uri}'`, params: { uri } }],
     }
+  const content = event.resource.content
+  // The common case first: the content is the resource. Only when it is not do we look at whether it is a
+  // ResourceReference (the envelope has validated it as one already); scanning keys first costs more than
+  // the whole content validation on a freshly parsed event.
+  const contentValid = validate(content)
+  if (!contentValid && !isReference(content)) {
+    const c = check(validate, content, '/resource/content')
+    return { ok: false, issues: c.ok ? [] : c.issues }
+  }
+  const reference = !contentValid
   if (reference) {
     const ref = content as ResourceReference
     if (ref.schema !== undefined && ref.schema !== uri)
-      issues.push({
-        path: '/resource/content/schema',
-        keyword: 'const',
-        message: `must equal resource.schema '${uri}'`,
-        params: { allowedValue: uri },
-      })
-  } else {
-    const c = check(validate, content, '/resource/content')
-    if (!c.ok) issues.push(...c.issues)
+      return {
+        ok: false,
+        issues: [
+          { path: '/resource/content/schema', keyword: 'const', message: `must equal resource.schema '${uri}'`, params: { allowedValue: uri } },
+        ],
+      }
   }
-  if (issues.length) return { ok: false, issues }
   return { ok: true, value: { event, resource: hit?.resource, version: hit?.version, reference } }
 }
 

@@ -182,7 +182,10 @@ export function generateValidators(envelope: JsonSchema, contracts: Contract[]):
     _validateResourceReference: `${envelopeId}#/$defs/ResourceReference`,
   }
   for (const c of contracts) exportsMap[`_${c.validatorName}`] = c.uri
-  const code = standaloneCode.default(ajv, exportsMap).replace(/^"use strict";/, '')
+  const code = standaloneCode
+    .default(ajv, exportsMap)
+    .replace(/^"use strict";/, '')
+    .replaceAll('require("ajv/dist/runtime/ucs2length").default', 'ucs2length')
   const typed = [
     ['validateEnvelope', 'Envelope'],
     ['validateResourceReference', 'ResourceReference'],
@@ -193,7 +196,7 @@ export function generateValidators(envelope: JsonSchema, contracts: Contract[]):
     '// @ts-nocheck: ajv standalone output is JavaScript; the typed exports at the end are what importers see.',
     `import { createRequire } from 'node:module'`,
     `import type { ErrorObject } from 'ajv'`,
-    `import { formats } from './formats.ts'`,
+    `import { formats, ucs2length } from './formats.ts'`,
     `import type { ${[...new Set(typed.map(([, t]) => t))].sort().join(', ')} } from './types.ts'`,
     '',
     '// ajv standalone output still calls require() for its runtime helpers, even as ESM.',

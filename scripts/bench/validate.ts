@@ -1,0 +1,69 @@
+/**
+ * Validation speed on a ~1 KB event, as ratios against JSON.parse / JSON.stringify alone and against plain ajv with
+ * ajv-formats' full mode, all measured in this run. `npm run bench:validate`
+ */
+import { readFileSync } from 'node:fs'
+import addFormats from 'ajv-formats'
+import Ajv2020 from 'ajv/dist/2020.js'
+import { bench, do_not_optimize, run, summary } from 'mitata'
+import { checkEvent, schemas } from '../../core/index.ts'
+import { formats } from '../../generated/index.ts'
+
+const event = JSON.parse(readFileSync('schemas/examples/time-entry/valid/update-v2.json', 'utf8'))
+event.resource.content.notes = 'Covered the front desk after 12:00 and the late shift handover; '.repeat(5)
+const text = JSON.stringify(event)
+const uri = event.resource.schema as string
+
+// Plain ajv, runtime-compiled, with ajv-formats: the usual setup, and the baseline the issue names.
+function plainAjv(mode: 'full' | 'fast') {
+  const ajv = new Ajv2020.default({ allErrors: true, strict: false })
+  addFormats.default(ajv, { mode })
+  const envelope = ajv.compile(schemas['https://event-contracts.dev/schemas/envelope/1'] as object)
+  const content = ajv.compile(schemas[uri] as object)
+  return (data: { resource: { content: unknown } }) => envelope(data) && content(data.resource.content)
+}
+const full = plainAjv('full')
+const fast = plainAjv('fast')
+
+// Sanity: every validator accepts the event and the impossible date is rejected where it should be.
+const impossible = structuredClone(event)
+impossible.time = '2026-02-30T10:00:00Z'
+const verdicts = {
+  ours: [checkEvent(event).ok, checkEvent(impossible).ok],
+  ajvFull: [full(event), full(impossible)],
+  ajvFast: [fast(event), fast(impossible)],
+}
+console.log(`event: ${text.length} bytes; accepts valid / accepts 2026-02-30:`, JSON.stringify(verdicts))
+if (!verdicts.ours[0] || verdicts.ours[1]) throw new Error('our validator must accept the event and reject 2026-02-30')
+
+summary(() => {
+  bench('JSON.parse alone', () => do_not_optimize(JSON.parse(text))).baseline(true)
+  bench('parse + validate (generated, our formats)', () => do_not_optimize(checkEvent(JSON.parse(text))))
+  bench('parse + validate (plain ajv, ajv-formats full)', () => do_not_optimize(full(JSON.parse(text))))
+  bench('parse + validate (plain ajv, ajv-formats fast)', () => do_not_optimize(fast(JSON.parse(text))))
+})
+summary(() => {
+  bench('JSON.stringify alone', () => do_not_optimize(JSON.stringify(event))).baseline(true)
+  bench('validate + serialize (generated, our formats)', () => {
+    const r = checkEvent(event)
+    return do_not_optimize(r.ok && JSON.stringify(event))
+  })
+  bench('validate + serialize (plain ajv, ajv-formats full)', () => do_not_optimize(full(event) && JSON.stringify(event)))
+})
+
+// The formats alone, before (ajv-formats) and after (ours).
+const fullAjv = new Ajv2020.default()
+addFormats.default(fullAjv, { mode: 'full' })
+const fullDateTime = fullAjv.compile({ type: 'string', format: 'date-time' })
+const fullUuid = fullAjv.compile({ type: 'string', format: 'uuid' })
+const fullUri = fullAjv.compile({ type: 'string', format: 'uri' })
+summary(() => {
+  bench('date-time: ajv-formats full', () => do_not_optimize(fullDateTime('2026-11-20T09:30:00.123+01:00'))).baseline(true)
+  bench('date-time: ours', () => do_not_optimize(formats['date-time']('2026-11-20T09:30:00.123+01:00')))
+  bench('uuid: ajv-formats full', () => do_not_optimize(fullUuid('5f0c6a9e-3b1d-4c52-9a57-0d8e1f2a3b4c')))
+  bench('uuid: ours', () => do_not_optimize(formats.uuid('5f0c6a9e-3b1d-4c52-9a57-0d8e1f2a3b4c')))
+  bench('uri: ajv-formats full', () => do_not_optimize(fullUri('https://event-contracts.dev/schemas/time-entry/2')))
+  bench('uri: ours', () => do_not_optimize(formats.uri('https://event-contracts.dev/schemas/time-entry/2')))
+})
+
+await run({ colors: false })

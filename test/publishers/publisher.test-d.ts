@@ -1,0 +1,65 @@
+/** Type-level tests (vitest --typecheck): the catalog decides what may be published. */
+import { describe, expectTypeOf, it } from 'vitest'
+import type { ResourceReference } from '../../core/index.ts'
+import type { PersonV2, TimeEntryV1, TimeEntryV2 } from '../../generated/index.ts'
+import { createPublisher, type BatchEvent, type Published, type Publisher } from '../../publishers/index.ts'
+
+declare const publisher: Publisher
+declare const entryV2: TimeEntryV2
+declare const entryV1: TimeEntryV1
+declare const person: PersonV2
+declare const ref: ResourceReference
+
+describe('publisher types', () => {
+  it('takes the latest version of a resource by default', () => {
+    expectTypeOf(publisher.publish('time-entry', 'create', entryV2)).toEqualTypeOf<Promise<Published>>()
+    expectTypeOf(publisher.publish<'time-entry'>).parameter(2).toEqualTypeOf<TimeEntryV2>()
+    expectTypeOf(publisher.publish<'person'>).parameter(2).toEqualTypeOf<PersonV2>()
+  })
+
+  it('takes an older version when it is named', () => {
+    void publisher.publish('time-entry', 'update', entryV1, { version: 1 })
+    expectTypeOf(publisher.publish<'time-entry', 1>).parameter(2).toEqualTypeOf<TimeEntryV1>()
+    // @ts-expect-error v2-only field under version 1
+    void publisher.publish('time-entry', 'update', { ...entryV1, notes: 'x' }, { version: 1 })
+    // @ts-expect-error time-entry has no version 3
+    void publisher.publish('time-entry', 'update', entryV2, { version: 3 })
+  })
+
+  it('refuses wrong shapes, unknown resources and actions', () => {
+    // @ts-expect-error a person is not a time entry
+    void publisher.publish('time-entry', 'create', person)
+    // @ts-expect-error missing the required ownerId
+    void publisher.publish('time-entry', 'create', { id: 'x', tenantId: 't', timePeriodTypeId: 'p', actualStartTime: 's' })
+    // @ts-expect-error not a resource in the catalog
+    void publisher.publish('no-such-resource', 'create', {})
+    // @ts-expect-error not an action
+    void publisher.publish('person', 'upsert', person)
+  })
+
+  it('publishes references for any resource', () => {
+    void publisher.publishReference('person', 'delete', ref)
+    void publisher.publishReference('time-entry', 'delete', { tenantId: 42, id: 1001, version: 3 }, { key: 'owner' })
+    // @ts-expect-error a reference has no firstName
+    void publisher.publishReference('person', 'delete', { ...ref, firstName: 'Ada' })
+  })
+
+  it('types batches per resource and version', () => {
+    const ok: BatchEvent[] = [
+      { resource: 'time-entry', action: 'create', content: entryV2 },
+      { resource: 'time-entry', action: 'create', content: entryV1, version: 1 },
+      { resource: 'person', action: 'delete', reference: ref },
+    ]
+    void ok
+    // @ts-expect-error person content under time-entry
+    const wrong: BatchEvent = { resource: 'time-entry', action: 'create', content: person }
+    void wrong
+  })
+
+  it('needs a producer or a Kafka client, and a source', () => {
+    // @ts-expect-error no source
+    createPublisher({ producer: { send: async () => [], sendBatch: async () => [] } })
+    // @ts-expect-error neither producer nor kafka
+    createPublisher({ source: 'urn:x' })
+  })
+})

@@ -1,0 +1,100 @@
+import { catalog, type Action, type AnyEventOf, type ResourceName } from '../core/index.ts'
+import type { DecodedEvent } from './decode.ts'
+import type { Headers } from './ports.ts'
+import { backoff, sleep, type RetryOptions } from './retry.ts'
+
+/** Where a message came from, and how many times its handler has been called (1 on the first call). */
+export interface MessageContext {
+  topic: string
+  partition: number
+  offset: string
+  key: Buffer | null
+  timestamp: string
+  headers: Headers
+  attempt: number
+  /** The schema version of the event (from the catalog or the canonical URI). */
+  version: number | undefined
+}
+
+export type Handler<R extends ResourceName, A extends Action> = (
+  event: AnyEventOf<R, A>,
+  context: MessageContext,
+) => void | Promise<void>
+
+/** Handlers per resource and action: `{ 'time-entry': { create(event) {…}, delete(event) {…} } }`. */
+export type Handlers = { readonly [R in ResourceName]?: { readonly [A in Action]?: Handler<R, A> } }
+
+/** What the consumer calls for one decoded event. */
+export type EventHandler = (event: DecodedEvent, context: MessageContext) => void | Promise<void>
+
+/** How a consumer picks handlers: by the `ce_type` header before parsing, then by the decoded event. */
+export interface Dispatcher {
+  /** False when a `ce_type` header names an event nobody handles: skipped without parsing. */
+  wants(type: string | undefined): boolean
+  handlerFor(event: DecodedEvent): EventHandler | undefined
+}
+
+/** The catalog topics of the resources that have handlers, with an optional prefix. */
+export function topicsOf(handlers: Handlers, prefix = ''): string[] {
+  const names = (Object.keys(handlers) as ResourceName[]).filter(
+    (r) => r in catalog && handlers[r] !== undefined,
+  )
+  return [...new Set(names.map((r) => prefix + catalog[r].topic))]
+}
+
+export function handlerDispatcher(handlers: Handlers): Dispatcher {
+  const table = new Map<string, EventHandler>()
+  for (const [resource, actions] of Object.entries(handlers) as [
+    string,
+    Record<string, unknown> | undefined,
+  ][]) {
+    for (const [action, fn] of Object.entries(actions ?? {}))
+      // The one cast: decode() has checked the event against the schema its URI names, which is what AnyEventOf says.
+      if (typeof fn === 'function')
+        table.set(`${resource}.${action}`, (e, ctx) => (fn as EventHandler)(e.event as never, ctx))
+  }
+  return {
+    wants: (type) => type === undefined || table.has(type),
+    handlerFor: (e) => (e.name === undefined ? undefined : table.get(`${e.name}.${e.event.action}`)),
+  }
+}
+
+/** Every valid event to one function (the CLI, generic tools): nothing is skipped. */
+export function allEvents(handle: EventHandler): Dispatcher {
+  return { wants: () => true, handlerFor: () => handle }
+}
+
+export type HandlerOutcome = { ok: true } | { ok: false; error: unknown; attempts: number; aborted: boolean }
+
+/**
+ * Calls a handler, retrying failures with exponential backoff. An abort (stop()) lets the running call finish but
+ * starts no new attempt: the outcome is `aborted`, and the message stays uncommitted.
+ */
+export async function runHandler(
+  handle: EventHandler,
+  event: DecodedEvent,
+  context: Omit<MessageContext, 'attempt'>,
+  retry: RetryOptions,
+  {
+    signal,
+    wait = sleep,
+    onRetry,
+  }: {
+    signal?: AbortSignal
+    wait?: (ms: number, signal?: AbortSignal) => Promise<boolean>
+    onRetry?: (attempt: number, delayMs: number, error: unknown) => void
+  } = {},
+): Promise<HandlerOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await handle(event, { ...context, attempt })
+      return { ok: true }
+    } catch (error) {
+      if (attempt > retry.retries) return { ok: false, error, attempts: attempt, aborted: false }
+      const delay = backoff(attempt, retry)
+      onRetry?.(attempt, delay, error)
+      if (signal?.aborted || !(await wait(delay, signal)))
+        return { ok: false, error, attempts: attempt, aborted: true }
+    }
+  }
+}

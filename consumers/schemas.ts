@@ -1,0 +1,89 @@
+import {
+  compileSchema,
+  ContractError,
+  isContractError,
+  type ContractErrorCode,
+  type Issue,
+  type ValidateFn,
+} from '../core/index.ts'
+import type { RegistryPort } from './ports.ts'
+
+/** What the registry says about a schema URI that is not in the generated catalog. */
+export type Lookup =
+  | { kind: 'found'; validate: ValidateFn<unknown> }
+  | { kind: 'unknown' }
+  | { kind: 'invalid'; code: ContractErrorCode; issues: Issue[] }
+
+export interface SchemaSource {
+  /** Throws a retriable ContractError (REGISTRY_UNAVAILABLE) when the registry cannot answer now. */
+  lookup(uri: string): Promise<Lookup>
+}
+
+/**
+ * Validators for schemas fetched from the registry, compiled once with core's compileSchema and kept in a small
+ * LRU (a Map in insertion order). Only answers are cached: a registry that is down is asked again next time, and
+ * an unknown URI too (it may be registered meanwhile). Concurrent look-ups of one URI share one request.
+ */
+export function createSchemaSource(
+  registry: RegistryPort,
+  { max = 100 }: { max?: number } = {},
+): SchemaSource {
+  const cache = new Map<string, Lookup>()
+  const pending = new Map<string, Promise<Lookup>>()
+
+  const remember = (uri: string, hit: Lookup) => {
+    cache.delete(uri)
+    cache.set(uri, hit)
+    if (cache.size > max) cache.delete(cache.keys().next().value as string)
+    return hit
+  }
+
+  async function fetchAndCompile(uri: string): Promise<Lookup> {
+    let schema: unknown
+    try {
+      schema = await registry.getByUri(uri)
+    } catch (cause) {
+      if (isContractError(cause) && !cause.retriable) {
+        // The registry answered, and the answer is final: the event names a schema we cannot use.
+        if (cause.code === 'SCHEMA_NOT_FOUND') return { kind: 'unknown' }
+        const issues = cause.issues.length
+          ? [...cause.issues]
+          : [{ path: '/resource/schema', keyword: 'registry', message: cause.message }]
+        return { kind: 'invalid', code: cause.code, issues }
+      }
+      // Anything else (a network error from a client that does not wrap it) counts as "down": never drop an event.
+      throw isContractError(cause)
+        ? cause
+        : new ContractError(
+            'REGISTRY_UNAVAILABLE',
+            `registry lookup failed: ${(cause as Error).message}`,
+            [],
+            { cause, retriable: true },
+          )
+    }
+    if (schema === undefined || schema === null) return { kind: 'unknown' }
+    try {
+      return remember(uri, { kind: 'found', validate: compileSchema(schema) })
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e)
+      return remember(uri, {
+        kind: 'invalid',
+        code: 'SCHEMA_INVALID',
+        issues: [{ path: '/resource/schema', keyword: 'schema', message, params: { uri } }],
+      })
+    }
+  }
+
+  return {
+    lookup(uri) {
+      const hit = cache.get(uri)
+      if (hit) return Promise.resolve(remember(uri, hit))
+      let p = pending.get(uri)
+      if (!p) {
+        p = fetchAndCompile(uri).finally(() => pending.delete(uri))
+        pending.set(uri, p)
+      }
+      return p
+    },
+  }
+}

@@ -105,6 +105,11 @@ export interface Publisher {
     reference: ResourceReference,
     options?: ReferenceOptions<V>,
   ): Promise<Published>
+  /**
+   * Sends a whole event built elsewhere (read from a file, relayed from an outbox) as it is, extra envelope fields
+   * included, once it validates; its topic comes from `resource.schema`. Unknown URI: UNKNOWN_SCHEMA.
+   */
+  publishEvent(event: unknown, options?: { headers?: IHeaders }): Promise<Published>
   /** Validates every event first; sends nothing unless all are valid, then sends them in one request. */
   publishBatch(events: readonly BatchEvent[]): Promise<BatchPublished>
   /** Connects the publisher's own producer now (it also connects on first send); a no-op for a given producer. */
@@ -166,29 +171,38 @@ export function createPublisher(options: PublisherOptions): Publisher {
     const version = item.version ?? entry.latest
     const v = entry.versions[version]
     if (!v) return fail('/resource/schema', 'known-schema', `${item.resource} has no version ${String(version)}`)
-    const body = item.body as object
-    const event = buildEnvelope(item.action as Action, v.uri, body, o, { id: item.id, time: item.time })
+    const event = buildEnvelope(item.action as Action, v.uri, item.body as object, o, { id: item.id, time: item.time })
+    return prepareEvent(event, item)
+  }
+
+  /** Validates a whole event (envelope, then content), then works out its topic, key and headers. */
+  function prepareEvent(event: unknown, item: Pick<Item, 'headers' | 'key'> & { asReference?: boolean }): Outcome {
     const r = checkEvent(event)
     if (!r.ok) return r
-    if (r.value.reference !== item.asReference) {
+    const { event: valid, resource, version, reference } = r.value
+    const entry = resource && entries[resource]
+    const v = entry && version !== undefined ? entry.versions[version] : undefined
+    if (!entry || !v) return fail('/resource/schema', 'known-schema', `unknown schema URI '${valid.resource.schema}'`)
+    const content = valid.resource.content
+    if (item.asReference !== undefined && reference !== item.asReference) {
       // The envelope tells content from reference by its property names; hold each method to what it promised.
-      const own = check(item.asReference ? referenceValidator : v.validate, body, '/resource/content')
+      const own = check(item.asReference ? referenceValidator : v.validate, content, '/resource/content')
       return own.ok
         ? fail('/resource/content', 'reference', item.asReference ? 'must be a ResourceReference' : 'must be the resource, not a reference')
         : own
     }
-    const key = item.asReference
-      ? (item.key ?? String((body as ResourceReference).id))
-      : String((body as Record<string, unknown>)[entry.key])
+    const key = reference
+      ? (item.key ?? String((content as ResourceReference).id))
+      : String((content as Record<string, unknown>)[entry.key])
     return {
       ok: true,
       value: {
-        topic: topicOf(item.resource as ResourceName, o.topicPrefix),
-        id: event.id,
+        topic: topicOf(resource, o.topicPrefix),
+        id: valid.id,
         message: {
           key,
-          value: JSON.stringify(event),
-          headers: { ...item.headers, ...cloudEventHeaders(event, item.resource) },
+          value: JSON.stringify(valid),
+          headers: { ...item.headers, ...cloudEventHeaders(valid, resource) },
         },
       },
     }
@@ -220,6 +234,11 @@ export function createPublisher(options: PublisherOptions): Publisher {
     },
     async publishReference(resource, action, reference, options = {}) {
       return sendOne(prepareOne({ ...options, resource, action, body: reference, asReference: true }))
+    },
+    async publishEvent(event, options = {}) {
+      const r = prepareEvent(event, options)
+      if (!r.ok) throw invalid(r.issues, 'event does not match its schema')
+      return sendOne(r.value)
     },
     async publishBatch(events) {
       const issues: Issue[] = []
@@ -265,8 +284,9 @@ function resolveOptions({ source, topicPrefix, newId = randomUUID, now = () => n
 }
 
 function invalid(issues: Issue[], message: string): ContractError {
-  const unknown = issues.every((i) => i.keyword === 'known-resource')
-  return new ContractError(unknown ? 'UNKNOWN_RESOURCE' : 'EVENT_INVALID', message, issues)
+  const only = (keyword: string) => issues.every((i) => i.keyword === keyword)
+  const code = only('known-resource') ? 'UNKNOWN_RESOURCE' : only('known-schema') ? 'UNKNOWN_SCHEMA' : 'EVENT_INVALID'
+  return new ContractError(code, code === 'EVENT_INVALID' ? message : (issues[0]?.message ?? message), issues)
 }
 
 function sendFailed(cause: unknown, message: string): ContractError {

@@ -128,7 +128,6 @@ describe('publish', () => {
     { name: 'v2 content under version 1', run: (p) => p.publish('time-entry', 'create', cast(timeEntry), { version: 1 }), path: '/resource/content/notes', keyword: 'additionalProperties' },
     { name: 'a reference passed as content', run: (p) => p.publish('person', 'delete', cast(reference('person'))), path: '/resource/content/firstName', keyword: 'required' },
     { name: 'content not an object', run: (p) => p.publish('person', 'create', cast('Ada')), path: '/resource/content', keyword: 'type' },
-    { name: 'unknown version', run: (p) => p.publish('person', 'create', person, cast<{ version: 2 }>({ version: 9 })), path: '/resource/schema', keyword: 'known-schema' },
     { name: 'reference with an extra field', run: (p) => p.publishReference('person', 'delete', cast({ ...reference('person'), name: 'x' })), path: '/resource/content/name', keyword: 'additionalProperties' },
     { name: 'reference to another schema', run: (p) => p.publishReference('person', 'delete', { ...reference('person'), schema: 'https://event-contracts.dev/schemas/person/1' }), path: '/resource/content/schema', keyword: 'const' },
     { name: 'reference without version', run: (p) => p.publishReference('person', 'delete', cast({ tenantId: 't', id: 'i' })), path: '/resource/content/version', keyword: 'required' },
@@ -148,10 +147,12 @@ describe('publish', () => {
     expect(send).not.toHaveBeenCalled()
   })
 
-  it('an unknown resource (from JavaScript) is UNKNOWN_RESOURCE, nothing sent', async () => {
+  it('an unknown resource or version (from JavaScript) is UNKNOWN_RESOURCE / UNKNOWN_SCHEMA, nothing sent', async () => {
     const { publisher, send } = setup()
-    const e = await thrown(publisher.publish('shift' as ResourceName, 'create', person as never))
-    expect(e.code).toBe('UNKNOWN_RESOURCE')
+    expect((await thrown(publisher.publish('shift' as ResourceName, 'create', person as never))).code).toBe('UNKNOWN_RESOURCE')
+    const e = await thrown(publisher.publish('person', 'create', person, { version: 9 as 2 }))
+    expect(e.code).toBe('UNKNOWN_SCHEMA')
+    expect(e.issues).toEqual([expect.objectContaining({ path: '/resource/schema', keyword: 'known-schema' })])
     expect(send).not.toHaveBeenCalled()
   })
 })
@@ -174,6 +175,38 @@ describe('publishReference', () => {
     const { message, value } = sentRecord(send)
     expect(message.key).toBe(timeEntry.ownerId)
     expect(value.resource).toMatchObject({ schema: 'https://event-contracts.dev/schemas/time-entry/1' })
+  })
+})
+
+describe('publishEvent', () => {
+  const whole = {
+    id: ID,
+    time: '2026-11-20T08:30:00Z',
+    source: 'urn:callisto:rostering',
+    action: 'update',
+    traceId: 'kept: the envelope is open',
+    resource: { schema: 'https://event-contracts.dev/schemas/person/1', content: { ...person, email: undefined, grade: undefined } },
+  }
+
+  it('sends a whole event as it is, to the topic its schema names', async () => {
+    const { publisher, send } = setup({ topicPrefix: 'dev' })
+    const event = JSON.parse(JSON.stringify(whole)) as Record<string, unknown>
+    expect(await publisher.publishEvent(event)).toMatchObject({ topic: 'dev.callisto-person', id: ID })
+    const { message, value } = sentRecord(send)
+    expect(value).toEqual(event)
+    expect(message.key).toBe(person.id)
+    expect(message.headers).toMatchObject({ ce_source: 'urn:callisto:rostering', ce_type: 'person.update', ce_dataschema: 'https://event-contracts.dev/schemas/person/1' })
+  })
+
+  it.each([
+    ['invalid content', { ...whole, resource: { ...whole.resource, content: { ...person } } }, 'EVENT_INVALID'],
+    ['no metadata', { action: 'update', resource: whole.resource }, 'EVENT_INVALID'],
+    ['an unknown schema', { ...whole, resource: { ...whole.resource, schema: 'https://example.org/x/1' } }, 'UNKNOWN_SCHEMA'],
+    ['not an object', 'person', 'EVENT_INVALID'],
+  ])('%s: %s, nothing sent', async (_name, event, code) => {
+    const { publisher, send } = setup()
+    expect((await thrown(publisher.publishEvent(event))).code).toBe(code)
+    expect(send).not.toHaveBeenCalled()
   })
 })
 

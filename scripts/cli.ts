@@ -3,9 +3,10 @@
 import { pathToFileURL } from 'node:url'
 import type { Command, ExitCode, Io } from './commands/command.ts'
 import { generateCommand } from './commands/generate.ts'
+import { publishCommand } from './commands/publish.ts'
 import { validateCommand } from './commands/validate.ts'
 
-export const commands: Command[] = [generateCommand, validateCommand]
+export const commands: Command[] = [generateCommand, validateCommand, publishCommand]
 
 function help(io: Io): void {
   io.out('usage: contracts <command> [options]\n')

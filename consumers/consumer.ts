@@ -80,7 +80,7 @@ export interface CommonOptions {
 
 export interface ConsumerOptions extends CommonOptions {
   handlers: Handlers
-  /** Prepended to every catalog topic (`${topicPrefix}${topic}`), e.g. per environment or per test. */
+  /** Environment prefix, as the publishers': `staging` consumes `staging.callisto-person`. */
   topicPrefix?: string
 }
 

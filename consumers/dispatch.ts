@@ -34,12 +34,15 @@ export interface Dispatcher {
   handlerFor(event: DecodedEvent): EventHandler | undefined
 }
 
-/** The catalog topics of the resources that have handlers, with an optional prefix. */
-export function topicsOf(handlers: Handlers, prefix = ''): string[] {
+/**
+ * The catalog topics of the resources that have handlers. A prefix is joined with a dot (`staging` →
+ * `staging.callisto-person`), the same rule as the publishers' topicOf (siblings may not import each other).
+ */
+export function topicsOf(handlers: Handlers, prefix?: string): string[] {
   const names = (Object.keys(handlers) as ResourceName[]).filter(
     (r) => r in catalog && handlers[r] !== undefined,
   )
-  return [...new Set(names.map((r) => prefix + catalog[r].topic))]
+  return [...new Set(names.map((r) => (prefix ? `${prefix}.${catalog[r].topic}` : catalog[r].topic)))]
 }
 
 export function handlerDispatcher(handlers: Handlers): Dispatcher {

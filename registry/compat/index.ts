@@ -1,3 +1,4 @@
+export { canonical } from './canonical.ts'
 export { checkCompatibility, checkTransitive, resolveOptions } from './check.ts'
 export type { ResolvedOptions } from './check.ts'
 export { formatDifference, formatResult } from './format.ts'

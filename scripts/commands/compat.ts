@@ -5,7 +5,7 @@ import Ajv07 from 'ajv'
 import Ajv2019 from 'ajv/dist/2019.js'
 import Ajv2020 from 'ajv/dist/2020.js'
 import { checkCompatibility, formatResult, isMode, isPolicy, MODES } from '../../registry/compat/index.ts'
-import type { Mode, Policy, Schema } from '../../registry/compat/index.ts'
+import type { Policy, Schema } from '../../registry/compat/index.ts'
 import type { Command } from './command.ts'
 
 export const compatCommand: Command = {

@@ -4,9 +4,10 @@ import { pathToFileURL } from 'node:url'
 import type { Command, ExitCode, Io } from './commands/command.ts'
 import { generateCommand } from './commands/generate.ts'
 import { publishCommand } from './commands/publish.ts'
+import { serveCommand } from './commands/serve.ts'
 import { validateCommand } from './commands/validate.ts'
 
-export const commands: Command[] = [generateCommand, validateCommand, publishCommand]
+export const commands: Command[] = [generateCommand, validateCommand, publishCommand, serveCommand]
 
 function help(io: Io): void {
   io.out('usage: contracts <command> [options]\n')

@@ -1,0 +1,91 @@
+import type { Logger } from 'pino'
+import type { Mode, Policy } from './compat/index.ts'
+
+/** One resource schema version from schemas/ (the CLI reads the tree; the registry only receives the content). */
+export interface SeedSchema {
+  name: string
+  version: number
+  /** Where it came from, for messages (e.g. `resources/person/2.json`). */
+  file: string
+  schema: Record<string, unknown>
+}
+
+export interface RegistryOptions {
+  /** 0 picks a free port. */
+  port?: number
+  /** Loopback by default: exposing the registry is a decision (HOST=0.0.0.0 in a container). */
+  host?: string
+  /** `postgres://…`: PostgreSQL through a pg Pool. Absent: an embedded PGlite database in `dataDir`. */
+  databaseUrl?: string
+  /** PostgreSQL schema (search_path) holding the registry's tables; created if missing. Default `public`. */
+  databaseSchema?: string
+  /** PGlite directory; `memory://` keeps everything in memory (tests). */
+  dataDir?: string
+  /** Bearer tokens allowed to write. None: writes are refused (secure by default). */
+  tokens?: readonly string[]
+  /** Resource versions to register at start when not stored yet (schemas/). */
+  seed?: readonly SeedSchema[]
+  /** Mode for resources without their own configuration, until PUT /config changes it. */
+  defaultMode?: Mode
+  /** Compatibility policy handed to the engine. */
+  policy?: Policy
+  logger?: Logger
+  logLevel?: string
+  maxBodyBytes?: number
+  maxDepth?: number
+  /** Graceful shutdown: how long in-flight requests may take before connections are cut. */
+  shutdownTimeoutMs?: number
+  /** Full reload from storage, the safety net behind LISTEN/NOTIFY. 0 disables it. */
+  reloadIntervalMs?: number
+  /** Prometheus default process metrics on /metrics. */
+  processMetrics?: boolean
+}
+
+export interface ResolvedConfig {
+  port: number
+  host: string
+  databaseUrl: string | undefined
+  databaseSchema: string
+  dataDir: string
+  tokens: readonly string[]
+  seed: readonly SeedSchema[]
+  defaultMode: Mode
+  policy: Policy
+  logger: Logger | undefined
+  logLevel: string
+  maxBodyBytes: number
+  maxDepth: number
+  reloadIntervalMs: number
+  shutdownTimeoutMs: number
+  processMetrics: boolean
+}
+
+export const DEFAULTS = {
+  port: 8080,
+  host: '127.0.0.1',
+  databaseUrl: undefined,
+  databaseSchema: 'public',
+  dataDir: './.data',
+  tokens: [],
+  seed: [],
+  defaultMode: 'BACKWARD',
+  policy: 'strict',
+  logger: undefined,
+  logLevel: 'info',
+  maxBodyBytes: 256 * 1024,
+  maxDepth: 64,
+  reloadIntervalMs: 30_000,
+  shutdownTimeoutMs: 10_000,
+  processMetrics: true,
+} as const satisfies ResolvedConfig
+
+const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/
+
+/** Fills every default once; the rest of the registry only sees a fully required config. */
+export function resolveConfig(options: RegistryOptions = {}): ResolvedConfig {
+  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as RegistryOptions
+  const config = { ...DEFAULTS, ...defined } satisfies ResolvedConfig
+  if (!SQL_IDENTIFIER.test(config.databaseSchema))
+    throw new TypeError(`databaseSchema must be a lower-case SQL identifier, got '${config.databaseSchema}'`)
+  return { ...config, tokens: config.tokens.filter((t) => t.length > 0) }
+}

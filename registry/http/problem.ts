@@ -1,0 +1,66 @@
+import type { Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { isContractError, type ContractErrorCode, type Issue } from '../../core/index.ts'
+
+/** Every code has a status: a new ContractErrorCode does not compile until it is given one here. */
+export const STATUS: Record<ContractErrorCode, ContentfulStatusCode> = {
+  EVENT_INVALID: 422,
+  NOT_JSON: 400,
+  UNKNOWN_SCHEMA: 404,
+  UNKNOWN_RESOURCE: 404,
+  VERSION_NOT_ACCEPTED: 422,
+  SCHEMA_NOT_FOUND: 404,
+  SCHEMA_INVALID: 422,
+  SCHEMA_CONFLICT: 409,
+  INCOMPATIBLE_SCHEMA: 409,
+  BAD_REQUEST: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  PRECONDITION_FAILED: 412,
+  REGISTRY_UNAVAILABLE: 503,
+  HANDLER_FAILED: 500,
+  TOO_MANY_ERRORS: 500,
+  SEND_FAILED: 502,
+}
+
+/** Codes of failures that are not the library's: routing and the unexpected. */
+export type HttpCode = 'NOT_FOUND' | 'INTERNAL'
+export type ProblemCode = ContractErrorCode | HttpCode
+
+export const PROBLEM_BASE = 'https://event-contracts.dev/problems'
+
+/** RFC 9457 problem details, the body of every error response. */
+export interface Problem {
+  type: string
+  title: string
+  status: number
+  code: ProblemCode
+  issues: readonly Issue[]
+}
+
+export const problemFor = (code: ProblemCode, title: string, status: number, issues: readonly Issue[] = []): Problem => ({
+  type: `${PROBLEM_BASE}/${code.toLowerCase().replace(/_/g, '-')}`,
+  title,
+  status,
+  code,
+  issues,
+})
+
+/** Whatever was thrown → a problem. Unexpected errors keep their detail out of the response (it is logged). */
+export function toProblem(err: unknown): Problem {
+  if (isContractError(err)) return problemFor(err.code, err.message, STATUS[err.code], err.issues)
+  if (err instanceof HTTPException) {
+    const status = err.status
+    const code: ProblemCode = status === 404 ? 'NOT_FOUND' : status === 413 ? 'PAYLOAD_TOO_LARGE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL'
+    return problemFor(code, err.message || 'request failed', status)
+  }
+  return problemFor('INTERNAL', 'internal error', 500)
+}
+
+export function problemResponse(c: Context, problem: Problem): Response {
+  const headers: Record<string, string> = { 'content-type': 'application/problem+json' }
+  if (problem.code === 'UNAUTHORIZED') headers['www-authenticate'] = 'Bearer realm="event-contracts"'
+  return c.body(JSON.stringify(problem), problem.status as ContentfulStatusCode, headers)
+}

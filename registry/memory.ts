@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto'
+import type { Mode } from './compat/index.ts'
+import type { JsonObject } from './content.ts'
+import type { Snapshot, StoredSubject, StoredVersion } from './store/store.ts'
+
+/** One version ready to serve: bytes and ETag computed once, never per request. */
+export interface VersionEntry {
+  readonly name: string
+  readonly version: number
+  readonly uri: string
+  readonly hash: string
+  readonly deleted: boolean
+  readonly schema: JsonObject
+  readonly bytes: Bytes
+  readonly etag: string
+  /** TypeScript types, compiled on first request and kept. */
+  types?: Promise<Bytes>
+}
+
+export interface SubjectEntry {
+  readonly name: string
+  readonly topic: string
+  readonly key: string
+  readonly compatibility: Mode | null
+  /** Visible versions (not soft-deleted), ascending. */
+  readonly active: readonly VersionEntry[]
+  readonly byVersion: ReadonlyMap<number, VersionEntry>
+  readonly latest: VersionEntry | undefined
+  readonly versionsBytes: Bytes
+}
+
+/** Encoded once; hono sends a Uint8Array as is. */
+export type Bytes = Uint8Array<ArrayBuffer>
+const encoder = new TextEncoder()
+export const toBytes = (text: string): Bytes => encoder.encode(text)
+
+const etagOf = (bytes: Bytes) => `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`
+
+/**
+ * What the registry serves, held in memory and rebuilt from storage on start, on every change notification
+ * and periodically. Reads never touch storage.
+ */
+export class Memory {
+  defaultMode: Mode
+  readonly subjects = new Map<string, SubjectEntry>()
+  readonly byUri = new Map<string, VersionEntry>()
+  private listCache: Bytes | undefined
+
+  constructor(private readonly configuredDefault: Mode) {
+    this.defaultMode = configuredDefault
+  }
+
+  /** GET /schemas, serialised once per change. */
+  get listBytes(): Bytes {
+    this.listCache ??= toBytes(
+      JSON.stringify(
+        [...this.subjects.values()]
+          .filter((s) => s.latest)
+          .sort((a, b) => (a.name < b.name ? -1 : 1))
+          .map((s) => ({ name: s.name, latest: s.latest?.version, versions: s.active.map((v) => v.version), uri: s.latest?.uri, topic: s.topic, key: s.key })),
+      ),
+    )
+    return this.listCache
+  }
+
+  modeOf(subject: Pick<SubjectEntry, 'compatibility'> | undefined): Mode {
+    return subject?.compatibility ?? this.defaultMode
+  }
+
+  setDefault(stored: Mode | null): void {
+    this.defaultMode = stored ?? this.configuredDefault
+  }
+
+  replaceAll(snapshot: Snapshot): void {
+    this.setDefault(snapshot.defaultMode)
+    const names = new Set(snapshot.subjects.map((s) => s.name))
+    for (const name of this.subjects.keys()) if (!names.has(name)) this.apply(name, undefined)
+    for (const s of snapshot.subjects) this.apply(s.name, s)
+  }
+
+  /** Replaces one subject with what storage holds (undefined: gone). Unchanged versions keep their entries. */
+  apply(name: string, stored: StoredSubject | undefined): void {
+    const old = this.subjects.get(name)
+    for (const v of old?.byVersion.values() ?? []) this.byUri.delete(v.uri)
+    this.listCache = undefined
+    if (!stored) {
+      this.subjects.delete(name)
+      return
+    }
+    const byVersion = new Map<number, VersionEntry>()
+    for (const v of stored.versions) {
+      const before = old?.byVersion.get(v.version)
+      const entry = before && before.hash === v.hash && before.deleted === v.deleted ? before : toEntry(v)
+      byVersion.set(v.version, entry)
+      this.byUri.set(entry.uri, entry)
+    }
+    const active = [...byVersion.values()].filter((v) => !v.deleted)
+    this.subjects.set(name, {
+      name,
+      topic: stored.topic,
+      key: stored.key,
+      compatibility: stored.compatibility,
+      active,
+      byVersion,
+      latest: active.at(-1),
+      versionsBytes: toBytes(JSON.stringify(active.map((v) => v.version))),
+    })
+  }
+}
+
+function toEntry(v: StoredVersion): VersionEntry {
+  const bytes = toBytes(v.body)
+  return {
+    name: v.name,
+    version: v.version,
+    uri: v.uri,
+    hash: v.hash,
+    deleted: v.deleted,
+    schema: JSON.parse(v.body) as JsonObject,
+    bytes,
+    etag: etagOf(bytes),
+  }
+}

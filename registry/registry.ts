@@ -1,0 +1,113 @@
+import { serve, type ServerType } from '@hono/node-server'
+import type { Hono } from 'hono'
+import { pino, type Logger } from 'pino'
+import { createApp } from './app.ts'
+import { resolveConfig, type RegistryOptions, type ResolvedConfig } from './config.ts'
+import { createMetrics, type Metrics } from './http/metrics.ts'
+import { createSchemaService, type SchemaService } from './service.ts'
+import type { Database } from './store/database.ts'
+import { openPglite } from './store/pglite.ts'
+import { openPostgres } from './store/postgres.ts'
+import { createSqlStore, type SchemaStore } from './store/store.ts'
+
+export interface Registry {
+  app: Hono
+  service: SchemaService
+  store: SchemaStore
+  config: ResolvedConfig
+  logger: Logger
+  metrics: Metrics
+  /** What start-up seeding did with schemas/. */
+  seeded: { inserted: number; unchanged: number; purged: number }
+  /** Stops the reload timer and closes storage (pool, LISTEN client, PGlite). */
+  close(): Promise<void>
+}
+
+/**
+ * Opens storage (PostgreSQL when `databaseUrl` is set, else PGlite), migrates, seeds, loads everything into memory,
+ * subscribes to changes from other replicas, and builds the app. No socket: see `listen`.
+ */
+export async function createRegistry(options: RegistryOptions = {}): Promise<Registry> {
+  const config = resolveConfig(options)
+  const logger = config.logger ?? pino({ level: config.logLevel })
+  const db: Database = config.databaseUrl
+    ? await openPostgres({
+        url: config.databaseUrl,
+        schema: config.databaseSchema,
+        onListenError: (err) => logger.warn({ err }, 'PostgreSQL connection trouble; the periodic reload covers missed notifications'),
+      })
+    : await openPglite(config.dataDir)
+  let timer: NodeJS.Timeout | undefined
+  let store: SchemaStore | undefined
+  try {
+    store = await createSqlStore(db)
+    const service = createSchemaService({ store, defaultMode: config.defaultMode, policy: config.policy, maxDepth: config.maxDepth, logger })
+    const seeded = await service.seed(config.seed)
+    const refresh = (name: string | null) =>
+      (name === null ? service.reloadAll() : service.reload(name)).catch((err: unknown) => logger.warn({ err, name }, 'reload failed'))
+    // Subscribe before the first load, so that nothing registered in between is missed.
+    await store.onChange((name) => void refresh(name))
+    await service.reloadAll()
+    if (config.reloadIntervalMs > 0) {
+      timer = setInterval(() => void refresh(null), config.reloadIntervalMs)
+      timer.unref()
+    }
+    const metrics = createMetrics({ processMetrics: config.processMetrics })
+    const app = createApp({ service, store, tokens: config.tokens, logger, metrics, maxBodyBytes: config.maxBodyBytes })
+    const opened = store
+    return {
+      app,
+      service,
+      store: opened,
+      config,
+      logger,
+      metrics,
+      seeded,
+      async close() {
+        clearInterval(timer)
+        await opened.close()
+      },
+    }
+  } catch (e) {
+    clearInterval(timer)
+    await (store ?? db).close().catch(() => undefined)
+    throw e
+  }
+}
+
+export interface Listening {
+  server: ServerType
+  /** The port actually bound (useful with port 0). */
+  port: number
+  url: string
+  /** Graceful: stop accepting, let in-flight requests finish (up to shutdownTimeoutMs), then close the registry. */
+  close(): Promise<void>
+}
+
+/** Serves a registry over HTTP on @hono/node-server. */
+export async function listen(registry: Registry): Promise<Listening> {
+  const { port, host, shutdownTimeoutMs } = registry.config
+  const { server, bound } = await new Promise<{ server: ServerType; bound: number }>((resolve, reject) => {
+    const s = serve({ fetch: registry.app.fetch, port, hostname: host }, (info) => resolve({ server: s, bound: info.port }))
+    s.once('error', reject)
+  })
+  let closing: Promise<void> | undefined
+  const close = () =>
+    (closing ??= (async () => {
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          if ('closeAllConnections' in server) server.closeAllConnections()
+        }, shutdownTimeoutMs)
+        force.unref()
+        server.close(() => {
+          clearTimeout(force)
+          resolve()
+        })
+        // Keep-alive connections with no request in flight would hold close() open.
+        if ('closeIdleConnections' in server) server.closeIdleConnections()
+      })
+      await registry.close()
+    })())
+  const shown = host.includes(':') ? `[${host}]` : host
+  return { server, port: bound, url: `http://${shown}:${bound}`, close }
+}

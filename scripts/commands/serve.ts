@@ -1,0 +1,96 @@
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { formatIssues, isContractError } from '../../core/index.ts'
+import { isMode, isPolicy } from '../../registry/compat/index.ts'
+import { createRegistry, listen, type RegistryOptions } from '../../registry/index.ts'
+import { loadSchemaTree } from '../generate/load.ts'
+import type { Command, Io } from './command.ts'
+
+const int = (s: string | undefined, what: string): number | undefined => {
+  if (s === undefined || s === '') return undefined
+  if (!/^[0-9]+$/.test(s)) throw new Error(`${what} must be a number, got '${s}'`)
+  return Number(s)
+}
+
+/** The environment → typed registry options. The only place the registry's configuration is read from env. */
+export function optionsFromEnv(env: NodeJS.ProcessEnv, cwd: string): RegistryOptions & { schemasDir: string } {
+  const mode = env.REGISTRY_DEFAULT_MODE
+  if (mode !== undefined && !isMode(mode)) throw new Error(`REGISTRY_DEFAULT_MODE must be a mode, got '${mode}'`)
+  const policy = env.REGISTRY_POLICY
+  if (policy !== undefined && !isPolicy(policy)) throw new Error(`REGISTRY_POLICY must be strict or lenient, got '${policy}'`)
+  return {
+    port: int(env.PORT, 'PORT'),
+    host: env.HOST || undefined,
+    databaseUrl: env.DATABASE_URL || undefined,
+    databaseSchema: env.DATABASE_SCHEMA || undefined,
+    dataDir: env.DATA_DIR ? resolve(cwd, env.DATA_DIR) : resolve(cwd, '.data'),
+    tokens: (env.REGISTRY_TOKENS ?? '').split(',').map((t) => t.trim()).filter(Boolean),
+    logLevel: env.LOG_LEVEL || undefined,
+    defaultMode: mode,
+    policy,
+    reloadIntervalMs: int(env.REGISTRY_RELOAD_MS, 'REGISTRY_RELOAD_MS'),
+    schemasDir: resolve(cwd, env.SCHEMAS_DIR || 'schemas'),
+  }
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'run the registry (PORT, HOST, DATABASE_URL or DATA_DIR, SCHEMAS_DIR, REGISTRY_TOKENS, LOG_LEVEL)',
+  usage: 'contracts serve',
+  async run(argv, io) {
+    parseArgs({ args: argv, options: {}, strict: true })
+    let options: ReturnType<typeof optionsFromEnv>
+    try {
+      options = optionsFromEnv(io.env, io.cwd)
+    } catch (e) {
+      io.err(`serve: ${(e as Error).message}`)
+      return 2
+    }
+    const { schemasDir, ...registryOptions } = options
+    let registry
+    try {
+      const tree = await loadSchemaTree(schemasDir)
+      registry = await createRegistry({ ...registryOptions, seed: tree.resources.map((r) => ({ name: r.name, version: r.version, file: r.file, schema: r.schema })) })
+    } catch (e) {
+      io.err(`serve: refusing to start: ${(e as Error).message}`)
+      if (isContractError(e) && e.issues.length) io.err(formatIssues(e.issues, '  '))
+      return 1
+    }
+    let server
+    try {
+      server = await listen(registry)
+    } catch (e) {
+      await registry.close()
+      io.err(`serve: cannot listen on ${registry.config.host}:${registry.config.port}: ${(e as Error).message}`)
+      return 1
+    }
+    announce(io, server.url, registry)
+    await new Promise<void>((done) => {
+      const stop = (signal: NodeJS.Signals) => {
+        io.out(`registry: ${signal}, finishing in-flight requests`)
+        process.off('SIGTERM', stop)
+        process.off('SIGINT', stop)
+        server.close().then(done, (e: unknown) => {
+          io.err(`registry: shutdown: ${(e as Error).message}`)
+          done()
+        })
+      }
+      process.on('SIGTERM', stop)
+      process.on('SIGINT', stop)
+    })
+    io.out('registry: stopped')
+    return 0
+  },
+}
+
+function announce(io: Io, url: string, registry: Awaited<ReturnType<typeof createRegistry>>): void {
+  const { seeded, store, config, service } = registry
+  io.out(`registry: listening on ${url}  (API reference: ${url}/docs)`)
+  io.out(`registry: storage ${store.description}`)
+  io.out(`registry: ${service.memory.subjects.size} resources; seeded from schemas/: ${seeded.inserted} new, ${seeded.unchanged} unchanged`)
+  io.out(
+    config.tokens.length
+      ? `registry: writes enabled (${config.tokens.length} token${config.tokens.length === 1 ? '' : 's'})`
+      : 'registry: writes DISABLED (read-only); set REGISTRY_TOKENS=<token>[,<token>…] to enable them',
+  )
+}

@@ -1,0 +1,154 @@
+import { ContractError } from './errors.ts'
+
+/** What consumers need from a registry: the schema registered under a URI, or undefined when nobody knows it. */
+export interface SchemaSource {
+  getByUri(uri: string): Promise<unknown | undefined>
+}
+
+export interface RegistryClient extends SchemaSource {
+  /** A version of a resource, or its latest; undefined when the registry has no such version. */
+  get(name: string, version: number | 'latest'): Promise<unknown | undefined>
+}
+
+export interface RegistryClientOptions {
+  /** e.g. `http://registry:8080` */
+  baseUrl: string
+  fetch?: typeof globalThis.fetch
+  /** Per attempt. */
+  timeoutMs?: number
+  /** Further attempts after a network error, a timeout or a 5xx. */
+  retries?: number
+  /** Entries kept (least recently used ones go first). */
+  cacheSize?: number
+  /** First retry delay; doubles each time. */
+  backoffMs?: number
+  now?: () => number
+}
+
+interface Cached {
+  etag: string | undefined
+  value: unknown
+  /** Until when the answer may be used without asking again (Cache-Control max-age; 0 for no-cache). */
+  freshUntil: number
+}
+
+/** A Map used as an LRU: reading an entry moves it to the end, inserting past the limit drops the first. */
+class Lru<V> {
+  private readonly map = new Map<string, V>()
+  constructor(private readonly limit: number) {}
+  get(key: string): V | undefined {
+    const v = this.map.get(key)
+    if (v !== undefined) {
+      this.map.delete(key)
+      this.map.set(key, v)
+    }
+    return v
+  }
+  set(key: string, value: V): void {
+    this.map.delete(key)
+    this.map.set(key, value)
+    while (this.map.size > this.limit) this.map.delete(this.map.keys().next().value as string)
+  }
+  get size(): number {
+    return this.map.size
+  }
+}
+
+const maxAge = (cacheControl: string | null): number => {
+  if (!cacheControl || /no-cache|no-store/.test(cacheControl)) return 0
+  const m = /max-age=(\d+)/.exec(cacheControl)
+  return m ? Number(m[1]) * 1000 : 0
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * An HTTP client for the registry, on plain `fetch`. Answers are cached (bounded LRU) and revalidated with their
+ * ETag; immutable answers (numbered versions, URIs) are reused while fresh. Network errors, timeouts and 5xx are
+ * retried with exponential backoff, then reported as a retriable REGISTRY_UNAVAILABLE.
+ */
+export function createRegistryClient({
+  baseUrl,
+  fetch = globalThis.fetch,
+  timeoutMs = 2000,
+  retries = 3,
+  cacheSize = 256,
+  backoffMs = 100,
+  now = Date.now,
+}: RegistryClientOptions): RegistryClient & { readonly cached: number } {
+  const base = baseUrl.replace(/\/+$/, '')
+  const cache = new Lru<Cached>(cacheSize)
+  // Concurrent requests for one URL share one round trip.
+  const inFlight = new Map<string, Promise<unknown | undefined>>()
+
+  async function attempt(url: string, cached: Cached | undefined): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/schema+json, application/json' }
+    if (cached?.etag) headers['if-none-match'] = cached.etag
+    return fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) })
+  }
+
+  async function load(url: string): Promise<unknown | undefined> {
+    const cached = cache.get(url)
+    if (cached && cached.freshUntil > now()) return cached.value
+    let failure = 'no answer'
+    let lastError: unknown
+    for (let i = 0; i <= retries; i++) {
+      if (i > 0) await sleep(backoffMs * 2 ** (i - 1))
+      let res: Response
+      try {
+        res = await attempt(url, cached)
+      } catch (e) {
+        lastError = e
+        failure = (e as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e as Error).message
+        continue
+      }
+      if (res.status === 304 && cached) {
+        void res.body?.cancel()
+        cache.set(url, { ...cached, freshUntil: now() + maxAge(res.headers.get('cache-control')) })
+        return cached.value
+      }
+      if (res.status === 404) {
+        void res.body?.cancel()
+        return undefined
+      }
+      if (res.status >= 500) {
+        void res.body?.cancel()
+        failure = `HTTP ${res.status}`
+        continue
+      }
+      if (res.status !== 200) {
+        const text = await res.text().catch(() => '')
+        throw new ContractError('BAD_REQUEST', `the registry refused ${url}: HTTP ${res.status} ${text.slice(0, 200)}`)
+      }
+      let value: unknown
+      try {
+        value = await res.json()
+      } catch (cause) {
+        throw new ContractError('NOT_JSON', `the registry answered ${url} with something that is not JSON`, [], { cause })
+      }
+      cache.set(url, { etag: res.headers.get('etag') ?? undefined, value, freshUntil: now() + maxAge(res.headers.get('cache-control')) })
+      return value
+    }
+    throw new ContractError('REGISTRY_UNAVAILABLE', `registry ${base} unavailable after ${retries + 1} attempts: ${failure}`, [], {
+      cause: lastError,
+      retriable: true,
+    })
+  }
+
+  function request(path: string): Promise<unknown | undefined> {
+    const url = base + path
+    const pending = inFlight.get(url)
+    if (pending) return pending
+    const p = load(url).finally(() => inFlight.delete(url))
+    inFlight.set(url, p)
+    return p
+  }
+
+  return {
+    getByUri: (uri) => request(`/resolve?uri=${encodeURIComponent(uri)}`),
+    get: (name, version) => request(`/schemas/${encodeURIComponent(name)}/versions/${version === 'latest' ? 'latest' : String(version)}`),
+    get cached() {
+      return cache.size
+    },
+  }
+}

@@ -2,12 +2,13 @@
 /** The `contracts` CLI: a table of commands, each returning its exit code. Only the CLI reads process.env. */
 import { pathToFileURL } from 'node:url'
 import type { Command, ExitCode, Io } from './commands/command.ts'
+import { consumeCommand } from './commands/consume.ts'
 import { generateCommand } from './commands/generate.ts'
 import { publishCommand } from './commands/publish.ts'
 import { serveCommand } from './commands/serve.ts'
 import { validateCommand } from './commands/validate.ts'
 
-export const commands: Command[] = [generateCommand, validateCommand, publishCommand, serveCommand]
+export const commands: Command[] = [generateCommand, validateCommand, publishCommand, serveCommand, consumeCommand]
 
 function help(io: Io): void {
   io.out('usage: contracts <command> [options]\n')

@@ -49,15 +49,28 @@ describe('handler failures', () => {
       (e: unknown) => e,
     )
     expect(isContractError(closed, 'TOO_MANY_ERRORS')).toBe(true)
-    expect(calls).toEqual(['ok#1', 'fail#1', 'fail#2', 'fail#3', 'ok#1', ...Array(3).fill(['fail#1', 'fail#2', 'fail#3']).flat()])
-    expect(retries.filter((r) => r.reason === 'handler').map((r) => r.delayMs)).toEqual([20, 40, 20, 40, 20, 40, 20, 40])
+    expect(calls).toEqual([
+      'ok#1',
+      'fail#1',
+      'fail#2',
+      'fail#3',
+      'ok#1',
+      ...Array(3).fill(['fail#1', 'fail#2', 'fail#3']).flat(),
+    ])
+    expect(retries.filter((r) => r.reason === 'handler').map((r) => r.delayMs)).toEqual([
+      20, 40, 20, 40, 20, 40, 20, 40,
+    ])
 
     const letters = await t.read(`${topic}.dlq`, 4)
     expect(letters).toHaveLength(4)
     const failed = sent.filter((_, i) => plan[i] === 'fail').map((m) => m.value)
     expect(letters.map((l) => l.value)).toEqual(failed)
     for (const l of letters) {
-      expect(l.headers).toMatchObject({ [DLQ_HEADERS.code]: 'HANDLER_FAILED', [DLQ_HEADERS.attempts]: '3', [DLQ_HEADERS.topic]: topic })
+      expect(l.headers).toMatchObject({
+        [DLQ_HEADERS.code]: 'HANDLER_FAILED',
+        [DLQ_HEADERS.attempts]: '3',
+        [DLQ_HEADERS.topic]: topic,
+      })
       expect(l.headers[DLQ_HEADERS.message]).toMatch(/^Error: cannot store /)
     }
   })
@@ -83,6 +96,9 @@ describe('handler failures', () => {
     expect(seen).toEqual([2])
     expect(letter?.value).toBe(v1.value)
     expect(letter?.headers[DLQ_HEADERS.code]).toBe('VERSION_NOT_ACCEPTED')
-    expect(JSON.parse(letter?.headers[DLQ_HEADERS.issues] ?? '[]')[0]).toMatchObject({ keyword: 'accepted-version', params: { version: 1 } })
+    expect(JSON.parse(letter?.headers[DLQ_HEADERS.issues] ?? '[]')[0]).toMatchObject({
+      keyword: 'accepted-version',
+      params: { version: 1 },
+    })
   })
 })

@@ -10,7 +10,12 @@ export const brokers = inject('kafkaBrokers')
   .filter(Boolean)
 
 /** Quick to join and to leave: the suite makes many short-lived groups. */
-export const consumerConfig = { sessionTimeout: 10_000, heartbeatInterval: 500, maxWaitTimeInMs: 250, rebalanceTimeout: 10_000 }
+export const consumerConfig = {
+  sessionTimeout: 10_000,
+  heartbeatInterval: 500,
+  maxWaitTimeInMs: 250,
+  rebalanceTimeout: 10_000,
+}
 
 export interface Read {
   key: string | null
@@ -61,24 +66,39 @@ export class TestKafka {
     await this.admin.connect()
     const all = topics.flatMap((t) => [t, `${t}.dlq`])
     this.topics.push(...all)
-    await this.admin.createTopics({ topics: all.map((topic) => ({ topic, numPartitions: partitions })), waitForLeaders: true })
+    await this.admin.createTopics({
+      topics: all.map((topic) => ({ topic, numPartitions: partitions })),
+      waitForLeaders: true,
+    })
     this.producer = this.kafka.producer({ allowAutoTopicCreation: false })
     await this.producer.connect()
   }
 
-  async produce(topic: string, messages: { key?: string; value: string; headers?: Record<string, string> }[]) {
+  async produce(
+    topic: string,
+    messages: { key?: string; value: string; headers?: Record<string, string> }[],
+  ) {
     return this.producer.send({ topic, acks: -1, messages })
   }
 
   /** Reads `count` messages of a topic from the beginning with a throwaway group. */
   async read(topic: string, count: number, timeoutMs = 20_000): Promise<Read[]> {
     const out: Read[] = []
-    const consumer = this.kafka.consumer({ groupId: this.group(`read-${randomUUID().slice(0, 4)}`), ...consumerConfig })
+    const consumer = this.kafka.consumer({
+      groupId: this.group(`read-${randomUUID().slice(0, 4)}`),
+      ...consumerConfig,
+    })
     await consumer.connect()
     await consumer.subscribe({ topics: [topic], fromBeginning: true })
     await consumer.run({
       eachMessage: async ({ partition, message }) => {
-        out.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, partition, offset: message.offset, headers: text(message.headers) })
+        out.push({
+          key: message.key?.toString() ?? null,
+          value: message.value?.toString() ?? null,
+          partition,
+          offset: message.offset,
+          headers: text(message.headers),
+        })
       },
     })
     try {

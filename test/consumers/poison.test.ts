@@ -19,7 +19,7 @@ describe('poison messages', () => {
     const keys = Array.from({ length: 10 }, () => uuid())
     const messages: { key: string; value: string; headers?: Record<string, string> }[] = []
     const poisonCodes: Record<string, number> = {}
-    for (let i = 0, valid = 0; messages.length < 1100; ) {
+    for (let i = 0, valid = 0; messages.length < 1100;) {
       const key = keys[messages.length % keys.length] as string
       if (messages.length % 11 === 5) {
         const p = poison(i++, key)
@@ -31,7 +31,11 @@ describe('poison messages', () => {
       }
     }
     // Events nobody here handles are skipped by their ce_type header, before parsing: garbage or not, never dead-lettered.
-    const unhandled = keys.map((key) => ({ key, value: 'not even JSON', headers: { ce_type: 'time-entry.delete' } }))
+    const unhandled = keys.map((key) => ({
+      key,
+      value: 'not even JSON',
+      headers: { ce_type: 'time-entry.delete' },
+    }))
     await t.produce(topic, [...messages.slice(0, 550), ...unhandled, ...messages.slice(550)])
 
     const handled: { key: string; seq: number }[] = []
@@ -53,7 +57,11 @@ describe('poison messages', () => {
       onDeadLetter: (d) => void dead.push(d),
     })
     await consumer.start()
-    await until('1,000 handled and 100 dead letters', () => handled.length >= 1000 && dead.length >= 100, 30_000)
+    await until(
+      '1,000 handled and 100 dead letters',
+      () => handled.length >= 1000 && dead.length >= 100,
+      30_000,
+    )
 
     expect(handled).toHaveLength(1000)
     expect(new Set(handled.map((h) => h.seq)).size).toBe(1000)
@@ -65,7 +73,8 @@ describe('poison messages', () => {
     const letters = await t.read(`${topic}.dlq`, 100)
     expect(letters).toHaveLength(100)
     const codes: Record<string, number> = {}
-    for (const l of letters) codes[l.headers[DLQ_HEADERS.code] as string] = (codes[l.headers[DLQ_HEADERS.code] as string] ?? 0) + 1
+    for (const l of letters)
+      codes[l.headers[DLQ_HEADERS.code] as string] = (codes[l.headers[DLQ_HEADERS.code] as string] ?? 0) + 1
     expect(codes).toEqual(poisonCodes)
     for (const l of letters) {
       expect(l.headers[DLQ_HEADERS.topic]).toBe(topic)

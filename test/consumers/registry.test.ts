@@ -6,7 +6,13 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createConsumer, DLQ_HEADERS, type EventConsumer, type RegistryPort, type RetryInfo } from '../../consumers/index.ts'
+import {
+  createConsumer,
+  DLQ_HEADERS,
+  type EventConsumer,
+  type RegistryPort,
+  type RetryInfo,
+} from '../../consumers/index.ts'
 import { ContractError, isReference, schemaUri } from '../../core/index.ts'
 import { rawEvent, uuid } from './events.ts'
 import { consumerConfig, TestKafka, until } from './kafka.ts'
@@ -19,7 +25,11 @@ const schemaFor = (uri: string) => ({
   $id: uri,
   type: 'object',
   required: ['id', 'ownerId', 'hours'],
-  properties: { id: { type: 'string', format: 'uuid' }, ownerId: { type: 'string', format: 'uuid' }, hours: { type: 'number', minimum: 0 } },
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    ownerId: { type: 'string', format: 'uuid' },
+    hours: { type: 'number', minimum: 0 },
+  },
   additionalProperties: false,
 })
 const known = new Map([V3, V5].map((u) => [u, JSON.stringify(schemaFor(u))]))
@@ -30,12 +40,22 @@ function httpRegistry(base: () => string): RegistryPort {
     async getByUri(uri) {
       let res: Response
       try {
-        res = await fetch(`${base()}/resolve?uri=${encodeURIComponent(uri)}`, { signal: AbortSignal.timeout(2000) })
+        res = await fetch(`${base()}/resolve?uri=${encodeURIComponent(uri)}`, {
+          signal: AbortSignal.timeout(2000),
+        })
       } catch (cause) {
-        throw new ContractError('REGISTRY_UNAVAILABLE', `registry unreachable: ${(cause as Error).message}`, [], { cause, retriable: true })
+        throw new ContractError(
+          'REGISTRY_UNAVAILABLE',
+          `registry unreachable: ${(cause as Error).message}`,
+          [],
+          { cause, retriable: true },
+        )
       }
       if (res.status === 404) return undefined
-      if (!res.ok) throw new ContractError('REGISTRY_UNAVAILABLE', `registry answered ${res.status}`, [], { retriable: true })
+      if (!res.ok)
+        throw new ContractError('REGISTRY_UNAVAILABLE', `registry answered ${res.status}`, [], {
+          retriable: true,
+        })
       return res.json()
     },
   }
@@ -55,7 +75,9 @@ describe('registry look-ups for URIs outside the catalog', () => {
         const uri = new URL(req.url ?? '/', 'http://x').searchParams.get('uri') ?? ''
         requests.push(uri)
         const body = known.get(uri)
-        res.writeHead(body ? 200 : 404, { 'content-type': body ? 'application/schema+json' : 'application/problem+json' })
+        res.writeHead(body ? 200 : 404, {
+          'content-type': body ? 'application/schema+json' : 'application/problem+json',
+        })
         res.end(body ?? JSON.stringify({ status: 404, title: 'not found' }))
       })
       server.listen(port, '127.0.0.1', () => {
@@ -63,7 +85,8 @@ describe('registry look-ups for URIs outside the catalog', () => {
         resolve()
       })
     })
-  const down = () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve())))
+  const down = () =>
+    new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve())))
 
   beforeAll(async () => {
     await listen()
@@ -93,7 +116,10 @@ describe('registry look-ups for URIs outside the catalog', () => {
         'time-entry': {
           create(event) {
             const c = event.resource.content as object
-            handled.push({ schema: event.resource.schema, hours: isReference(c) ? undefined : (c as { hours?: unknown }).hours })
+            handled.push({
+              schema: event.resource.schema,
+              hours: isReference(c) ? undefined : (c as { hours?: unknown }).hours,
+            })
           },
         },
       },
@@ -104,7 +130,10 @@ describe('registry look-ups for URIs outside the catalog', () => {
     const invalid = rawEvent(V3, { id: uuid(), ownerId: key, hours: -1 })
     const unknown = rawEvent(V4, { id: uuid(), ownerId: key, hours: 1 })
     const again = rawEvent(V3, { id: uuid(), ownerId: key, hours: 2 })
-    await t.produce(topic, [valid, invalid, unknown, again].map((value) => ({ key, value })))
+    await t.produce(
+      topic,
+      [valid, invalid, unknown, again].map((value) => ({ key, value })),
+    )
     await until('2 handled, 2 dead', () => handled.length >= 2 && dead.length >= 2)
     expect(handled).toEqual([
       { schema: V3, hours: 7.5 },

@@ -61,7 +61,13 @@ describe('replay', () => {
   it('reads everything once, then nothing more from the committed offsets', async () => {
     expect((await consume(undefined, 24)).sort()).toEqual([...firstIds, ...secondIds].sort())
     const again: string[] = []
-    const c = createConsumer({ kafka: t.kafka, groupId, topicPrefix: t.prefix, consumerConfig, handlers: { accrual: { create: (e) => void again.push(e.id) } } })
+    const c = createConsumer({
+      kafka: t.kafka,
+      groupId,
+      topicPrefix: t.prefix,
+      consumerConfig,
+      handlers: { accrual: { create: (e) => void again.push(e.id) } },
+    })
     running.push(c)
     await c.start()
     await new Promise((r) => setTimeout(r, 1000))
@@ -77,19 +83,32 @@ describe('replay', () => {
       const o = offsets.get(w.partition)
       if (o === undefined || w.offset < o) offsets.set(w.partition, w.offset)
     }
-    const start: StartPosition = { offsets: [...offsets].map(([partition, offset]) => ({ topic, partition, offset })) }
+    const start: StartPosition = {
+      offsets: [...offsets].map(([partition, offset]) => ({ topic, partition, offset })),
+    }
     expect((await consume(start, secondIds.length)).sort()).toEqual([...secondIds].sort())
   })
 
   it('replays from a timestamp', async () => {
-    expect((await consume({ timestamp: new Date(between) }, secondIds.length)).sort()).toEqual([...secondIds].sort())
-    expect((await consume({ timestamp: between - 60_000 }, 24)).sort()).toEqual([...firstIds, ...secondIds].sort())
+    expect((await consume({ timestamp: new Date(between) }, secondIds.length)).sort()).toEqual(
+      [...secondIds].sort(),
+    )
+    expect((await consume({ timestamp: between - 60_000 }, 24)).sort()).toEqual(
+      [...firstIds, ...secondIds].sort(),
+    )
   })
 
   it("'earliest' reads everything again, 'latest' nothing that was there before", async () => {
     expect((await consume('earliest', 24)).length).toBe(24)
     const seen: string[] = []
-    const c = createConsumer({ kafka: t.kafka, groupId: t.group('latest'), topicPrefix: t.prefix, consumerConfig, start: 'latest', handlers: { accrual: { create: (e) => void seen.push(e.id) } } })
+    const c = createConsumer({
+      kafka: t.kafka,
+      groupId: t.group('latest'),
+      topicPrefix: t.prefix,
+      consumerConfig,
+      start: 'latest',
+      handlers: { accrual: { create: (e) => void seen.push(e.id) } },
+    })
     running.push(c)
     await c.start()
     const late = eventMessage('accrual', 'create')

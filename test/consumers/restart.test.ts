@@ -32,7 +32,13 @@ describe('stop and restart', () => {
         },
       },
     })
-    const a = createConsumer({ kafka: t.kafka, groupId, handlers: handlers(3), topicPrefix: t.prefix, consumerConfig })
+    const a = createConsumer({
+      kafka: t.kafka,
+      groupId,
+      handlers: handlers(3),
+      topicPrefix: t.prefix,
+      consumerConfig,
+    })
     consumers.push(a)
     await a.start()
     await until('100 handled by the first consumer', () => seen.size >= 100)
@@ -44,7 +50,13 @@ describe('stop and restart', () => {
 
     const second = batch()
     await t.produce(topic, second)
-    const b = createConsumer({ kafka: t.kafka, groupId, handlers: handlers(0), topicPrefix: t.prefix, consumerConfig })
+    const b = createConsumer({
+      kafka: t.kafka,
+      groupId,
+      handlers: handlers(0),
+      topicPrefix: t.prefix,
+      consumerConfig,
+    })
     consumers.push(b)
     await b.start()
     const all = [...first, ...second].map((m) => m.id)

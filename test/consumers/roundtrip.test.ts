@@ -1,7 +1,15 @@
 /** Typed round trip on the real broker: every resource and action, published with the publisher, handled by type. */
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
 import { createConsumer, type EventConsumer, type Handlers } from '../../consumers/index.ts'
-import { ACTIONS, catalog, isReference, type Action, type AnyEventOf, type ContentOf, type ResourceName } from '../../core/index.ts'
+import {
+  ACTIONS,
+  catalog,
+  isReference,
+  type Action,
+  type AnyEventOf,
+  type ContentOf,
+  type ResourceName,
+} from '../../core/index.ts'
 import { createPublisher } from '../../publishers/index.ts'
 import { eventMessage, uuid } from './events.ts'
 import { consumerConfig, TestKafka, until } from './kafka.ts'
@@ -19,8 +27,15 @@ describe('typed round trip', () => {
 
   it('every resource and action reaches its own handler, typed and validated', async () => {
     const seen: { type: string; id: string; version: number | undefined; reference: boolean }[] = []
-    const record = (resource: ResourceName, action: Action) => (e: { id: string; resource: { content: object } }, ctx: { version: number | undefined }) =>
-      void seen.push({ type: `${resource}.${action}`, id: e.id, version: ctx.version, reference: isReference(e.resource.content) })
+    const record =
+      (resource: ResourceName, action: Action) =>
+      (e: { id: string; resource: { content: object } }, ctx: { version: number | undefined }) =>
+        void seen.push({
+          type: `${resource}.${action}`,
+          id: e.id,
+          version: ctx.version,
+          reference: isReference(e.resource.content),
+        })
     const handlers = {
       'time-entry': {
         create(event) {
@@ -31,11 +46,25 @@ describe('typed round trip', () => {
         update: (e, ctx) => record('time-entry', 'update')(e, ctx),
         delete: (e, ctx) => record('time-entry', 'delete')(e, ctx),
       },
-      person: { create: (e, c) => record('person', 'create')(e, c), update: (e, c) => record('person', 'update')(e, c), delete: (e, c) => record('person', 'delete')(e, c) },
-      accrual: { create: (e, c) => record('accrual', 'create')(e, c), update: (e, c) => record('accrual', 'update')(e, c), delete: (e, c) => record('accrual', 'delete')(e, c) },
+      person: {
+        create: (e, c) => record('person', 'create')(e, c),
+        update: (e, c) => record('person', 'update')(e, c),
+        delete: (e, c) => record('person', 'delete')(e, c),
+      },
+      accrual: {
+        create: (e, c) => record('accrual', 'create')(e, c),
+        update: (e, c) => record('accrual', 'update')(e, c),
+        delete: (e, c) => record('accrual', 'delete')(e, c),
+      },
     } satisfies Handlers
 
-    consumer = createConsumer({ kafka: t.kafka, groupId: t.group(), handlers, topicPrefix: t.prefix, consumerConfig })
+    consumer = createConsumer({
+      kafka: t.kafka,
+      groupId: t.group(),
+      handlers,
+      topicPrefix: t.prefix,
+      consumerConfig,
+    })
     expect([...consumer.topics].sort()).toEqual(RESOURCES.map((r) => t.topic(r)).sort())
     await consumer.start()
 
@@ -49,7 +78,11 @@ describe('typed round trip', () => {
           const p =
             action === 'delete'
               ? await publisher.publishReference(resource, action, { tenantId: uuid(), id: key, version: 1 })
-              : await publisher.publish(resource, action, built.resource.content as ContentOf<typeof resource>)
+              : await publisher.publish(
+                  resource,
+                  action,
+                  built.resource.content as ContentOf<typeof resource>,
+                )
           expected.push({ type: `${resource}.${action}`, id: p.id })
         }
     } finally {
@@ -60,7 +93,12 @@ describe('typed round trip', () => {
     expect(seen.map(({ type, id }) => ({ type, id })).sort((a, b) => a.type.localeCompare(b.type))).toEqual(
       expected.sort((a, b) => a.type.localeCompare(b.type)),
     )
-    expect(seen.filter((s) => s.reference).map((s) => s.type).sort()).toEqual(['accrual.delete', 'person.delete', 'time-entry.delete'])
+    expect(
+      seen
+        .filter((s) => s.reference)
+        .map((s) => s.type)
+        .sort(),
+    ).toEqual(['accrual.delete', 'person.delete', 'time-entry.delete'])
     expect(new Set(seen.map((s) => s.version))).toEqual(new Set([2, undefined]))
   })
 })
@@ -75,7 +113,9 @@ export const _typeChecks: Handlers = {
     // @ts-expect-error not an action
     upsert() {},
     create(event) {
-      expectTypeOf(event.resource.content).toEqualTypeOf<AnyEventOf<'person', 'create'>['resource']['content']>()
+      expectTypeOf(event.resource.content).toEqualTypeOf<
+        AnyEventOf<'person', 'create'>['resource']['content']
+      >()
     },
   },
 }

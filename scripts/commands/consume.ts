@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto'
+import { parseArgs } from 'node:util'
+import { Kafka, logLevel } from 'kafkajs'
+import { createTopicConsumer, type DecodedEvent, type MessageContext } from '../../consumers/index.ts'
+import type { Command } from './command.ts'
+
+export const consumeCommand: Command = {
+  name: 'consume',
+  summary: 'print the valid events of a topic; dead-letter invalid ones to <topic>.dlq',
+  usage:
+    'contracts consume --topic T [--group G] [--from-beginning] [--max N] [--brokers HOST:PORT,...] [--json]',
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        topic: { type: 'string' },
+        group: { type: 'string' },
+        'from-beginning': { type: 'boolean', default: false },
+        max: { type: 'string' },
+        brokers: { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+      allowPositionals: true,
+      strict: true,
+    })
+    const usage = (why: string) => (io.err(`consume: ${why}\nusage: ${this.usage}`), 2 as const)
+    if (positionals.length) return usage(`unexpected argument '${positionals[0]}'`)
+    const topic = values.topic
+    if (!topic) return usage('--topic is required')
+    const max = values.max === undefined ? Infinity : Number(values.max)
+    if (!(Number.isInteger(max) && max > 0) && max !== Infinity)
+      return usage(`--max must be a positive integer, not '${values.max}'`)
+    const brokers = (values.brokers ?? io.env.KAFKA_BROKERS ?? '')
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean)
+    if (brokers.length === 0) return usage('no brokers: pass --brokers or set KAFKA_BROKERS')
+
+    const kafka = new Kafka({
+      clientId: 'contracts-cli',
+      brokers,
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 3_000,
+      retry: { retries: 3 },
+    })
+    let count = 0
+    const print = (e: DecodedEvent, ctx: MessageContext) => {
+      const where = {
+        topic: ctx.topic,
+        partition: ctx.partition,
+        offset: ctx.offset,
+        key: ctx.key?.toString() ?? null,
+      }
+      if (values.json)
+        io.out(
+          JSON.stringify({
+            ...where,
+            resource: e.name ?? null,
+            version: e.version ?? null,
+            action: e.event.action,
+            id: e.event.id,
+            event: e.event,
+          }),
+        )
+      else
+        io.out(
+          `${e.name ?? e.event.resource.schema} ${e.event.action} ${e.event.id}${e.version ? ` v${e.version}` : ''} ${ctx.topic}[${ctx.partition}]@${ctx.offset}`,
+        )
+    }
+    const consumer = createTopicConsumer({
+      kafka,
+      groupId: values.group ?? `contracts-consume-${randomUUID().slice(0, 8)}`,
+      topics: [topic],
+      // Like kafka-console-consumer: a group's committed offsets win; --from-beginning decides where a new group starts.
+      start: { from: 'committed', otherwise: values['from-beginning'] ? 'earliest' : 'latest' },
+      consumerConfig: { sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 500 },
+      handle(e, ctx) {
+        print(e, ctx)
+        // Not awaited: stop() waits for this very handler. No further message is handled after it.
+        if (++count >= max) void consumer.stop()
+      },
+      onDeadLetter: (d) =>
+        io.err(
+          `${d.topic}[${d.partition}]@${d.offset}: ${d.code}, dead-lettered to ${d.deadLetterTopic}: ${d.message}`,
+        ),
+      onRetry: (r) => {
+        if (r.reason !== 'handler')
+          io.err(
+            `${r.topic}[${r.partition}]@${r.offset}: ${r.reason} unavailable, retrying in ${r.delayMs} ms`,
+          )
+      },
+    })
+
+    const interrupt = () => void consumer.stop()
+    process.once('SIGINT', interrupt)
+    process.once('SIGTERM', interrupt)
+    try {
+      await consumer.start()
+      await consumer.closed
+      return 0
+    } catch (e) {
+      io.err(`consume: ${(e as Error).message}`)
+      return 2
+    } finally {
+      process.off('SIGINT', interrupt)
+      process.off('SIGTERM', interrupt)
+    }
+  },
+}

@@ -42,6 +42,8 @@ export class Checker implements Engine {
   private readonly memo = new Map<string, Finding[]>()
   private readonly stack = new Map<string, number>()
   private lowest = Infinity
+  /** Index of the A branch being checked: B's branch at the same index is tried first (an order, not a result). */
+  private hint: number | undefined
   private readonly flats = { A: new Map<string, Flat>(), B: new Map<string, Flat>() }
   private readonly factsCache = new Map<string, Facts>()
   private readonly conjs = new Map<string, Conj>()
@@ -136,9 +138,13 @@ export class Checker implements Engine {
     if (isTrivial(b, this.draftOf(b))) return []
     const split = fa.disjunctions[0]
     if (split) {
-      return split.branches.flatMap((branch) =>
-        this.sub(this.make([...a.nodes, ...branch], new Set([...a.consumed, split.owner])), b, path),
-      )
+      const saved = this.hint
+      const out = split.branches.flatMap((branch, i) => {
+        this.hint = i
+        return this.sub(this.make([...a.nodes, ...branch], new Set([...a.consumed, split.owner])), b, path)
+      })
+      this.hint = saved
+      return out
     }
     if (facts.values?.every((v) => valueMatches(v, b, this.docB) === true)) return []
     const fb = this.flattenSide(this.conj([b]), 'B')
@@ -192,11 +198,16 @@ export class Checker implements Engine {
     const branches = d.branches.map((br) => br[0] as Node)
     const kw = d.kind
     const wanted = new Set(a.nodes.map((n) => canonical(n)))
-    const order = branches.map((_, j) => j).sort((x, y) => Number(wanted.has(canonical(branches[y]))) - Number(wanted.has(canonical(branches[x]))))
+    const hint = this.hint
+    this.hint = undefined
+    const score = (j: number) => (wanted.has(canonical(branches[j])) ? 2 : j === hint ? 1 : 0)
+    const order = branches.map((_, j) => j).sort((x, y) => score(y) - score(x))
     const fits = (x: Conj, j: number) =>
       this.holds(x, branches[j] as Node) && (kw === 'anyOf' || branches.every((o, k) => k === j || this.disjoint(x, o)))
     const anyFits = (x: Conj) => order.some((j) => fits(x, j))
-    if (anyFits(a)) return
+    const fitted = anyFits(a)
+    this.hint = hint
+    if (fitted) return
     const types = [...facts.types].filter((t) => !(t === 'integer' && facts.types.has('number')))
     if (types.length > 1 && types.every((t) => anyFits(this.conj([TYPE_NODES[t]], a)))) return
     if (branches.length === 1 && branches[0] !== undefined) {

@@ -4,7 +4,7 @@ import type { Envelope } from '../core/index.ts'
  * CloudEvents 1.0 Kafka protocol binding, binary mode: the metadata as `ce_` headers, so brokers' tools and
  * consumers can filter without parsing. The value stays our whole envelope (JSON), so nothing is lost without them.
  */
-export interface CloudEventHeaders {
+export type CloudEventHeaders = {
   ce_specversion: '1.0'
   ce_id: string
   ce_source: string

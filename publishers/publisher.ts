@@ -125,13 +125,13 @@ interface CatalogEntry {
 }
 const entries = catalog as unknown as Record<string, CatalogEntry | undefined>
 
-interface Item extends Meta {
+/** What one publish call asks for; `meta` is the caller's options object, read and never copied. */
+interface Item {
   resource: string
   action: string
-  version?: number | undefined
   body: unknown
   asReference: boolean
-  key?: string | undefined
+  meta: Meta & { version?: number | undefined; key?: string | undefined }
 }
 
 interface Prepared {
@@ -168,15 +168,16 @@ export function createPublisher(options: PublisherOptions): Publisher {
   function prepare(item: Item): Outcome {
     const entry = entries[item.resource]
     if (!entry) return fail('/resource', 'known-resource', `unknown resource '${item.resource}'`)
-    const version = item.version ?? entry.latest
+    const { meta } = item
+    const version = meta.version ?? entry.latest
     const v = entry.versions[version]
     if (!v) return fail('/resource/schema', 'known-schema', `${item.resource} has no version ${String(version)}`)
-    const event = buildEnvelope(item.action as Action, v.uri, item.body as object, o, { id: item.id, time: item.time })
-    return prepareEvent(event, item)
+    const event = buildEnvelope(item.action as Action, v.uri, item.body as object, o, meta)
+    return prepareEvent(event, meta, item.asReference)
   }
 
   /** Validates a whole event (envelope, then content), then works out its topic, key and headers. */
-  function prepareEvent(event: unknown, item: Pick<Item, 'headers' | 'key'> & { asReference?: boolean }): Outcome {
+  function prepareEvent(event: unknown, meta: Item['meta'], asReference?: boolean): Outcome {
     const r = checkEvent(event)
     if (!r.ok) return r
     const { event: valid, resource, version, reference } = r.value
@@ -184,16 +185,17 @@ export function createPublisher(options: PublisherOptions): Publisher {
     const v = entry && version !== undefined ? entry.versions[version] : undefined
     if (!entry || !v) return fail('/resource/schema', 'known-schema', `unknown schema URI '${valid.resource.schema}'`)
     const content = valid.resource.content
-    if (item.asReference !== undefined && reference !== item.asReference) {
+    if (asReference !== undefined && reference !== asReference) {
       // The envelope tells content from reference by its property names; hold each method to what it promised.
-      const own = check(item.asReference ? referenceValidator : v.validate, content, '/resource/content')
+      const own = check(asReference ? referenceValidator : v.validate, content, '/resource/content')
       return own.ok
-        ? fail('/resource/content', 'reference', item.asReference ? 'must be a ResourceReference' : 'must be the resource, not a reference')
+        ? fail('/resource/content', 'reference', asReference ? 'must be a ResourceReference' : 'must be the resource, not a reference')
         : own
     }
     const key = reference
-      ? (item.key ?? String((content as ResourceReference).id))
+      ? (meta.key ?? String((content as ResourceReference).id))
       : String((content as Record<string, unknown>)[entry.key])
+    const headers = cloudEventHeaders(valid, resource)
     return {
       ok: true,
       value: {
@@ -202,7 +204,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
         message: {
           key,
           value: JSON.stringify(valid),
-          headers: { ...item.headers, ...cloudEventHeaders(valid, resource) },
+          headers: meta.headers ? { ...meta.headers, ...headers } : headers,
         },
       },
     }
@@ -230,10 +232,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
   return {
     // async: an invalid event rejects the promise rather than throwing before one exists
     async publish(resource, action, content, options = {}) {
-      return sendOne(prepareOne({ ...options, resource, action, body: content, asReference: false }))
+      return sendOne(prepareOne({ resource, action, body: content, asReference: false, meta: options }))
     },
     async publishReference(resource, action, reference, options = {}) {
-      return sendOne(prepareOne({ ...options, resource, action, body: reference, asReference: true }))
+      return sendOne(prepareOne({ resource, action, body: reference, asReference: true, meta: options }))
     },
     async publishEvent(event, options = {}) {
       const r = prepareEvent(event, options)
@@ -244,15 +246,19 @@ export function createPublisher(options: PublisherOptions): Publisher {
       const issues: Issue[] = []
       const byTopic = new Map<string, TopicMessages>()
       const ids: string[] = []
-      events.forEach((e, i) => {
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i] as BatchEvent
         const asReference = e.reference !== undefined
-        const r = prepare({ ...e, body: asReference ? e.reference : e.content, asReference })
-        if (!r.ok) return void issues.push(...r.issues.map((x) => ({ ...x, path: `/${i}${x.path}` })))
+        const r = prepare({ resource: e.resource, action: e.action, body: asReference ? e.reference : e.content, asReference, meta: e })
+        if (!r.ok) {
+          for (const x of r.issues) issues.push({ ...x, path: `/${i}${x.path}` })
+          continue
+        }
         ids.push(r.value.id)
-        const t = byTopic.get(r.value.topic) ?? { topic: r.value.topic, messages: [] }
+        let t = byTopic.get(r.value.topic)
+        if (!t) byTopic.set(r.value.topic, (t = { topic: r.value.topic, messages: [] }))
         t.messages.push(r.value.message)
-        byTopic.set(r.value.topic, t)
-      })
+      }
       if (issues.length) throw invalid(issues, `${events.length - ids.length} of ${events.length} events do not match their schemas`)
       if (ids.length === 0) return { ids, partitions: [] }
       const p = await ready()

@@ -1,0 +1,186 @@
+/**
+ * Kafka benchmarks against a real broker, in one run: `npm run bench:kafka` (KAFKA_BROKERS, default 127.0.0.1:19092).
+ * A sequence of named sections sharing one setup; each prints its figures and ratios. Bounded loops, no thresholds.
+ *
+ *   publisher throughput   publishBatch (build + validate + stringify + send) vs raw kafkajs sendBatch
+ *   validated encode       buildEnvelope + checkEvent + JSON.stringify vs confluent-schema-registry's JSON encode
+ *   consumer throughput    (added by consumers)
+ */
+import { randomUUID } from 'node:crypto'
+import { createRequire } from 'node:module'
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
+import type { JsonConfluentSchema, JsonOptions, Schema } from '@kafkajs/confluent-schema-registry/dist/@types.js'
+import addFormats from 'ajv-formats'
+import Ajv2020 from 'ajv/dist/2020.js'
+import { Kafka, logLevel, type Message } from 'kafkajs'
+import { do_not_optimize, measure } from 'mitata'
+import { buildEnvelope, catalog, checkEvent, envelope as envelopeSchema, schemas, type ContentOf } from '../../core/index.ts'
+import { cloudEventHeaders, createPublisher, ensureTopics, topicOf, type BatchEvent } from '../../publishers/index.ts'
+
+// --- setup -------------------------------------------------------------------------------------------------------
+const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',').map((b) => b.trim()).filter(Boolean)
+const prefix = `bench-${randomUUID().slice(0, 8)}`
+const kafka = new Kafka({ clientId: prefix, brokers, logLevel: logLevel.NOTHING })
+const admin = kafka.admin()
+const SOURCE = 'urn:event-contracts:bench'
+const RESOURCE = 'time-entry'
+const URI = catalog[RESOURCE].versions[2].uri
+
+/** A ~1 KB time entry (the notes pad it); the n-th has its own owner so keys spread over partitions. */
+function entry(n: number): ContentOf<'time-entry'> {
+  const hex = n.toString(16).padStart(12, '0')
+  return {
+    id: `0b6a1c8e-6f5d-4c1b-9d1e-${hex}`,
+    tenantId: '7d1b4a2c-9e8f-4a6b-8c5d-1e2f3a4b5c6d',
+    ownerId: `3c9e1f2a-5b6d-4e7f-8a9b-${(n % 500).toString(16).padStart(12, '0')}`,
+    timePeriodTypeId: '00000000-0000-0000-0000-000000000001',
+    shiftType: 'early',
+    actualStartTime: '2026-11-20T06:00:00Z',
+    actualEndTime: '2026-11-20T14:00:00Z',
+    notes: 'Covered the front desk after 12:00 and the late shift handover; '.repeat(7),
+    timePeriods: [
+      { startTime: '2026-11-20T06:00:00Z', endTime: '2026-11-20T10:00:00Z' },
+      { startTime: '2026-11-20T10:30:00Z', endTime: '2026-11-20T14:00:00Z' },
+    ],
+  }
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
+
+await admin.connect()
+const topic = topicOf(RESOURCE, prefix)
+await ensureTopics(admin, { topicPrefix: prefix, resources: [RESOURCE], partitions: 3 })
+console.log(`broker ${brokers.join(',')}  topic ${topic} (3 partitions)  node ${process.version}\n`)
+
+try {
+  // --- publisher throughput ----------------------------------------------------------------------------------------
+  {
+    const EVENTS = 20_000
+    const BATCH = 500
+    const ROUNDS = 3
+    // Batches in flight per side: the caller keeps CONCURRENCY publishBatch / sendBatch calls going, as a service with
+    // several request handlers does, so one batch's preparation overlaps the previous one's round trip. Same for both.
+    const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2)
+    // One producer for both sides, configured as the publisher configures its own: the only difference measured is
+    // what the publisher does before sendBatch (envelope, validation of envelope and content, JSON, headers).
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false })
+    await producer.connect()
+    const publisher = createPublisher({ producer, source: SOURCE, topicPrefix: prefix })
+    const contents = Array.from({ length: EVENTS }, (_, i) => entry(i))
+
+    // Raw: what a service without contracts would do for the same messages: build the envelope, stringify, send.
+    const inBatches = async (send: (from: number) => Promise<unknown>) => {
+      let next = 0
+      const worker = async () => {
+        for (let i = (next += BATCH) - BATCH; i < EVENTS; i = (next += BATCH) - BATCH) await send(i)
+      }
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker))
+    }
+    const raw = () =>
+      inBatches((i) => {
+        const messages: Message[] = contents.slice(i, i + BATCH).map((c) => {
+          const event = buildEnvelope('update', URI, c, { source: SOURCE })
+          return { key: c.ownerId, value: JSON.stringify(event), headers: cloudEventHeaders(event, RESOURCE) }
+        })
+        return producer.sendBatch({ topicMessages: [{ topic, messages }], acks: -1 })
+      })
+    const published = () =>
+      inBatches((i) =>
+        publisher.publishBatch(contents.slice(i, i + BATCH).map((content): BatchEvent => ({ resource: RESOURCE, action: 'update', content }))),
+      )
+    const bytes = Buffer.byteLength(JSON.stringify(buildEnvelope('update', URI, contents[0] as object, { source: SOURCE })))
+    const time = async (f: () => Promise<void>) => {
+      const t = performance.now()
+      await f()
+      return performance.now() - t
+    }
+    await raw() // warm-up: connections, metadata, JIT
+    await published()
+    const rawMs: number[] = []
+    const pubMs: number[] = []
+    for (let r = 0; r < ROUNDS; r++) {
+      // Alternate, and swap who goes first, so broker-side drift (log roll, page cache) falls on both.
+      if (r % 2 === 0) {
+        rawMs.push(await time(raw))
+        pubMs.push(await time(published))
+      } else {
+        pubMs.push(await time(published))
+        rawMs.push(await time(raw))
+      }
+    }
+    await producer.disconnect()
+    const rate = (ms: number) => EVENTS / (ms / 1000)
+    const rawRate = rate(median(rawMs))
+    const pubRate = rate(median(pubMs))
+    console.log(`publisher throughput: ${fmt(EVENTS)} events of ${fmt(bytes)} B, batches of ${BATCH}, ${CONCURRENCY} in flight, acks=all, idempotent, one producer`)
+    console.log(`  raw kafkajs sendBatch     ${fmt(rawRate).padStart(9)} events/s  (median of ${ROUNDS}: ${rawMs.map((m) => fmt(m)).join(' / ')} ms)`)
+    console.log(`  publisher.publishBatch    ${fmt(pubRate).padStart(9)} events/s  (median of ${ROUNDS}: ${pubMs.map((m) => fmt(m)).join(' / ')} ms)`)
+    console.log(`  ratio publisher / raw     ${fmt(pubRate / rawRate, 3)}  (goal >= 0.95)\n`)
+  }
+
+  // --- validated encode vs confluent-schema-registry -------------------------------------------------------------------
+  {
+    // The registry client's JSON Schema serializer with a custom 2020-12 ajv (ajv-formats, as teams set it up).
+    // No registry server here: the schema is put in the client's cache under an id, as `register` would leave it.
+    // ajv's defaults otherwise (allErrors off: it stops at the first error, which only helps it here).
+    const ajv = new Ajv2020.default({ strict: false })
+    addFormats.default(ajv)
+    ajv.addSchema(schemas[envelopeSchema.uri] as object)
+    ajv.addSchema(schemas[URI] as object)
+    const eventSchema = {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      $id: 'urn:bench:time-entry-event',
+      allOf: [{ $ref: envelopeSchema.uri }],
+      properties: { resource: { properties: { content: { $ref: URI } } } },
+    }
+    // The client types ajvInstance with its own copy of ajv's types; the instance is the same kind of object.
+    const ajvInstance = ajv as unknown as NonNullable<JsonOptions['ajvInstance']>
+    const registry = new SchemaRegistry({ host: 'http://127.0.0.1:1' }, { [SchemaType.JSON]: { ajvInstance } })
+    // JsonSchema is the client's own (CommonJS, not re-exported): the class its registry builds for a JSON schema.
+    const { default: JsonSchema } = createRequire(import.meta.url)('@kafkajs/confluent-schema-registry/dist/JsonSchema') as {
+      default: new (schema: JsonConfluentSchema, opts?: JsonOptions) => Schema
+    }
+    const REGISTRY_ID = 1
+    registry.cache.setSchema(REGISTRY_ID, SchemaType.JSON, new JsonSchema({ type: SchemaType.JSON, schema: JSON.stringify(eventSchema) }, { ajvInstance }))
+
+    const content = entry(1)
+    const ours = () => {
+      const event = buildEnvelope('update', URI, content, { source: SOURCE })
+      const r = checkEvent(event)
+      if (!r.ok) throw new Error('invalid')
+      return JSON.stringify(event)
+    }
+    const confluent = () => registry.encode(REGISTRY_ID, buildEnvelope('update', URI, content, { source: SOURCE }))
+
+    // Sanity: both accept the event and refuse an impossible date in the content; same JSON after the 5-byte header.
+    const fixed = buildEnvelope('update', URI, content, { source: SOURCE })
+    const encoded = await registry.encode(REGISTRY_ID, fixed)
+    if (encoded.subarray(5).toString() !== JSON.stringify(fixed)) throw new Error('encodings differ')
+    const impossible = { ...fixed, resource: { ...fixed.resource, content: { ...content, actualEndTime: '2026-02-30T00:00:00Z' } } }
+    if (checkEvent(impossible).ok) throw new Error('ours accepted an impossible date')
+    if (await registry.encode(REGISTRY_ID, impossible).then(() => true, () => false)) throw new Error('confluent accepted an impossible date')
+
+    const a = await measure(() => do_not_optimize(ours()))
+    // kafkajs turns a string value into bytes itself; this row does it here, to compare like with like (a Buffer).
+    const a2 = await measure(() => do_not_optimize(Buffer.from(ours())))
+    const b = await measure(async () => do_not_optimize(await confluent()))
+    // Where the time goes: the validation alone, ours against the very ajv function the client calls.
+    const ajvValidate = ajv.getSchema('urn:bench:time-entry-event')
+    if (!ajvValidate) throw new Error('event schema not compiled')
+    const v1 = await measure(() => do_not_optimize(checkEvent(fixed)))
+    const v2 = await measure(() => do_not_optimize(ajvValidate(fixed)))
+    const j = await measure(() => do_not_optimize(JSON.stringify(fixed)))
+    console.log(`validated encode of one ~${fmt(Buffer.byteLength(JSON.stringify(fixed)))} B event (envelope build + validation + JSON), per event:`)
+    console.log(`  ours: buildEnvelope + checkEvent + JSON.stringify      ${fmt(a.avg, 0).padStart(7)} ns  (p50 ${fmt(a.p50, 0)} ns)`)
+    console.log(`  ours, then Buffer.from (bytes, as confluent returns)    ${fmt(a2.avg, 0).padStart(7)} ns  (p50 ${fmt(a2.p50, 0)} ns)`)
+    console.log(`  confluent-schema-registry encode (ajv 2020 + formats)  ${fmt(b.avg, 0).padStart(7)} ns  (p50 ${fmt(b.p50, 0)} ns)`)
+    console.log(`  of which validation: checkEvent ${fmt(v1.avg)} ns vs ajv 2020 + ajv-formats ${fmt(v2.avg)} ns (${fmt(v2.avg / v1.avg, 1)}x); JSON.stringify alone ${fmt(j.avg)} ns, paid by both`)
+    console.log(`  speed-up confluent / ours  ${fmt(b.avg / a.avg, 2)}x on averages, ${fmt(b.p50 / a.p50, 2)}x on medians; with Buffer.from ${fmt(b.avg / a2.avg, 2)}x / ${fmt(b.p50 / a2.p50, 2)}x  (goal >= 3x)\n`)
+  }
+
+  // --- consumer throughput (added by consumers) ---------------------------------------------------------------------
+} finally {
+  await admin.deleteTopics({ topics: [topic] }).catch(() => undefined)
+  await admin.disconnect()
+}

@@ -2,13 +2,23 @@
 /** The `contracts` CLI: a table of commands, each returning its exit code. Only the CLI reads process.env. */
 import { pathToFileURL } from 'node:url'
 import type { Command, ExitCode, Io } from './commands/command.ts'
+import { checkCommand } from './commands/check.ts'
+import { compatCommand } from './commands/compat.ts'
 import { consumeCommand } from './commands/consume.ts'
 import { generateCommand } from './commands/generate.ts'
 import { publishCommand } from './commands/publish.ts'
 import { serveCommand } from './commands/serve.ts'
 import { validateCommand } from './commands/validate.ts'
 
-export const commands: Command[] = [generateCommand, validateCommand, publishCommand, serveCommand, consumeCommand]
+export const commands: Command[] = [
+  generateCommand,
+  validateCommand,
+  compatCommand,
+  checkCommand,
+  serveCommand,
+  publishCommand,
+  consumeCommand,
+]
 
 function help(io: Io): void {
   io.out('usage: contracts <command> [options]\n')

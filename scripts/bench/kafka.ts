@@ -58,65 +58,66 @@ try {
   {
     const EVENTS = 20_000
     const BATCH = 500
-    const ROUNDS = 3
-    // Batches in flight per side: the caller keeps CONCURRENCY publishBatch / sendBatch calls going, as a service with
-    // several request handlers does, so one batch's preparation overlaps the previous one's round trip. Same for both.
-    const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2)
+    const ROUNDS = 5
+    // Batches each side keeps in flight. 1: one batch after another, so the publisher's validation adds to every
+    // round trip. 2: like a service with several request handlers, one batch's preparation overlaps the previous
+    // batch's round trip, and the CPU becomes the limit. Both sides always get the same. BENCH_CONCURRENCY=1,2
+    const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? '1,2').split(',').map(Number)
     // One producer for both sides, configured as the publisher configures its own: the only difference measured is
-    // what the publisher does before sendBatch (envelope, validation of envelope and content, JSON, headers).
+    // what the publisher does before sendBatch (validating the envelope and the content).
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false })
     await producer.connect()
     const publisher = createPublisher({ producer, source: SOURCE, topicPrefix: prefix })
     const contents = Array.from({ length: EVENTS }, (_, i) => entry(i))
+    const bytes = Buffer.byteLength(JSON.stringify(buildEnvelope('update', URI, contents[0] as object, { source: SOURCE })))
 
-    // Raw: what a service without contracts would do for the same messages: build the envelope, stringify, send.
-    const inBatches = async (send: (from: number) => Promise<unknown>) => {
+    const inBatches = async (concurrency: number, send: (from: number) => Promise<unknown>) => {
       let next = 0
       const worker = async () => {
         for (let i = (next += BATCH) - BATCH; i < EVENTS; i = (next += BATCH) - BATCH) await send(i)
       }
-      await Promise.all(Array.from({ length: CONCURRENCY }, worker))
+      await Promise.all(Array.from({ length: concurrency }, worker))
     }
-    const raw = () =>
-      inBatches((i) => {
+    // Raw: what a service without contracts does for the same messages: build the envelope, stringify, same headers.
+    const raw = (concurrency: number) =>
+      inBatches(concurrency, (i) => {
         const messages: Message[] = contents.slice(i, i + BATCH).map((c) => {
           const event = buildEnvelope('update', URI, c, { source: SOURCE })
           return { key: c.ownerId, value: JSON.stringify(event), headers: cloudEventHeaders(event, RESOURCE) }
         })
         return producer.sendBatch({ topicMessages: [{ topic, messages }], acks: -1 })
       })
-    const published = () =>
-      inBatches((i) =>
+    const published = (concurrency: number) =>
+      inBatches(concurrency, (i) =>
         publisher.publishBatch(contents.slice(i, i + BATCH).map((content): BatchEvent => ({ resource: RESOURCE, action: 'update', content }))),
       )
-    const bytes = Buffer.byteLength(JSON.stringify(buildEnvelope('update', URI, contents[0] as object, { source: SOURCE })))
     const time = async (f: () => Promise<void>) => {
       const t = performance.now()
       await f()
       return performance.now() - t
     }
-    await raw() // warm-up: connections, metadata, JIT
-    await published()
-    const rawMs: number[] = []
-    const pubMs: number[] = []
-    for (let r = 0; r < ROUNDS; r++) {
-      // Alternate, and swap who goes first, so broker-side drift (log roll, page cache) falls on both.
-      if (r % 2 === 0) {
-        rawMs.push(await time(raw))
-        pubMs.push(await time(published))
-      } else {
-        pubMs.push(await time(published))
-        rawMs.push(await time(raw))
+
+    console.log(`publisher throughput: ${fmt(EVENTS)} events of ${fmt(bytes)} B, batches of ${BATCH}, acks=all, idempotent, one producer`)
+    await raw(1) // warm-up: connections, metadata, JIT
+    await published(1)
+    for (const concurrency of CONCURRENCIES) {
+      const rawMs: number[] = []
+      const pubMs: number[] = []
+      for (let r = 0; r < ROUNDS; r++) {
+        // Alternate, and swap who goes first, so broker-side drift (log roll, page cache) falls on both.
+        const pair = [() => time(() => raw(concurrency)).then((ms) => rawMs.push(ms)), () => time(() => published(concurrency)).then((ms) => pubMs.push(ms))]
+        for (const run of r % 2 ? pair.reverse() : pair) await run()
       }
+      const rate = (ms: number) => EVENTS / (ms / 1000)
+      const rawRate = rate(median(rawMs))
+      const pubRate = rate(median(pubMs))
+      console.log(`  ${concurrency} batch(es) in flight`)
+      console.log(`    raw kafkajs sendBatch     ${fmt(rawRate).padStart(9)} events/s  (median of ${ROUNDS}: ${rawMs.map((m) => fmt(m)).join(' / ')} ms)`)
+      console.log(`    publisher.publishBatch    ${fmt(pubRate).padStart(9)} events/s  (median of ${ROUNDS}: ${pubMs.map((m) => fmt(m)).join(' / ')} ms)`)
+      console.log(`    ratio publisher / raw     ${fmt(pubRate / rawRate, 3)}  (goal >= 0.95)`)
     }
+    console.log('')
     await producer.disconnect()
-    const rate = (ms: number) => EVENTS / (ms / 1000)
-    const rawRate = rate(median(rawMs))
-    const pubRate = rate(median(pubMs))
-    console.log(`publisher throughput: ${fmt(EVENTS)} events of ${fmt(bytes)} B, batches of ${BATCH}, ${CONCURRENCY} in flight, acks=all, idempotent, one producer`)
-    console.log(`  raw kafkajs sendBatch     ${fmt(rawRate).padStart(9)} events/s  (median of ${ROUNDS}: ${rawMs.map((m) => fmt(m)).join(' / ')} ms)`)
-    console.log(`  publisher.publishBatch    ${fmt(pubRate).padStart(9)} events/s  (median of ${ROUNDS}: ${pubMs.map((m) => fmt(m)).join(' / ')} ms)`)
-    console.log(`  ratio publisher / raw     ${fmt(pubRate / rawRate, 3)}  (goal >= 0.95)\n`)
   }
 
   // --- validated encode vs confluent-schema-registry -------------------------------------------------------------------

@@ -9,7 +9,7 @@ import {
   type DeadLetterReason,
   type DeadLetterTopic,
 } from './dead-letter.ts'
-import { CE_TYPE, decode, type DecodeOptions } from './decode.ts'
+import { CE_TYPE, decode, type Decoded, type DecodeOptions } from './decode.ts'
 import {
   allEvents,
   handlerDispatcher,
@@ -18,6 +18,8 @@ import {
   type Dispatcher,
   type EventHandler,
   type Handlers,
+  type MessageContext,
+  type RetryHooks,
 } from './dispatch.ts'
 import {
   headerText,
@@ -162,20 +164,27 @@ function createLoop(options: CommonOptions, topics: string[], dispatcher: Dispat
     return !abort.signal.aborted
   }
 
-  /** Tries infrastructure (registry, dead-letter producer) until it answers; undefined when stopped meanwhile. */
-  async function untilAvailable<T>(
+  /**
+   * After infrastructure (registry, dead-letter producer) failed once: waits with backoff and tries again until it
+   * answers. Undefined when stop() comes first. The first try is the caller's, outside this loop: no closure and
+   * no extra await on the happy path.
+   */
+  async function retryUntilAvailable<T>(
     reason: 'registry' | 'dead-letter',
     where: { topic: string; partition: number; offset: string },
     fn: () => Promise<T>,
     heartbeat: () => Promise<void>,
+    firstError: unknown,
   ): Promise<T | undefined> {
+    let error = firstError
     for (let attempt = 1; ; attempt++) {
+      const delayMs = backoff(attempt, retry)
+      options.onRetry?.({ reason, ...where, attempt, delayMs, error })
+      if (!(await pause(delayMs, heartbeat))) return undefined
       try {
         return await fn()
-      } catch (error) {
-        const delayMs = backoff(attempt, retry)
-        options.onRetry?.({ reason, ...where, attempt, delayMs, error })
-        if (!(await pause(delayMs, heartbeat))) return undefined
+      } catch (e) {
+        error = e
       }
     }
   }
@@ -190,12 +199,13 @@ function createLoop(options: CommonOptions, topics: string[], dispatcher: Dispat
     const deadLetterTopic = deadLetterTopicOf(options.deadLetterTopic, topic)
     const out = deadLetterMessage({ topic, partition, message }, reason, groupId)
     const where = { topic, partition, offset: message.offset }
-    const sent = await untilAvailable(
-      'dead-letter',
-      where,
-      () => sendDeadLetter(producer as ProducerPort, deadLetterTopic, out).then(() => true),
-      heartbeat,
-    )
+    const send = () => sendDeadLetter(producer as ProducerPort, deadLetterTopic, out).then(() => true)
+    let sent: boolean | undefined
+    try {
+      sent = await send()
+    } catch (e) {
+      sent = await retryUntilAvailable('dead-letter', where, send, heartbeat, e)
+    }
     if (!sent) return false
     options.onDeadLetter?.({ ...reason, ...where, deadLetterTopic })
     return true
@@ -207,35 +217,42 @@ function createLoop(options: CommonOptions, topics: string[], dispatcher: Dispat
     partition: number,
     message: InboundMessage,
     heartbeat: () => Promise<void>,
+    hooks: RetryHooks,
   ): Promise<boolean> {
     if (!dispatcher.wants(headerText(message.headers, CE_TYPE))) return true
-    const where = { topic, partition, offset: message.offset }
-    const decoded = await untilAvailable('registry', where, () => decode(message, decodeOptions), heartbeat)
-    if (decoded === undefined) return false
-    if (!decoded.ok)
-      return deadLetter(
-        topic,
-        partition,
-        message,
-        { code: decoded.code, message: summary(decoded.issues), issues: decoded.issues },
+    let decoded: Decoded | undefined
+    try {
+      decoded = await decode(message, decodeOptions)
+    } catch (e) {
+      // Only infrastructure throws here (a registry that is down): ask again until it answers or we stop.
+      const where = { topic, partition, offset: message.offset }
+      decoded = await retryUntilAvailable(
+        'registry',
+        where,
+        () => decode(message, decodeOptions),
         heartbeat,
+        e,
       )
+    }
+    if (decoded === undefined) return false
+    if (!decoded.ok) {
+      const reason = { code: decoded.code, message: summary(decoded.issues), issues: decoded.issues }
+      return deadLetter(topic, partition, message, reason, heartbeat)
+    }
 
     const handle = dispatcher.handlerFor(decoded.value)
     if (!handle) return true
-    const context = {
-      ...where,
+    const context: MessageContext = {
+      topic,
+      partition,
+      offset: message.offset,
       key: message.key,
       timestamp: message.timestamp,
       headers: message.headers ?? {},
+      attempt: 1,
       version: decoded.value.version,
     }
-    const outcome = await runHandler(handle, decoded.value, context, retry, {
-      signal: abort.signal,
-      wait: (ms) => pause(ms, heartbeat),
-      onRetry: (attempt, delayMs, error) =>
-        options.onRetry?.({ reason: 'handler', ...where, attempt, delayMs, error }),
-    })
+    const outcome = await runHandler(handle, decoded.value, context, retry, hooks)
     if (outcome.ok) {
       consecutiveErrors = 0
       return true
@@ -250,30 +267,25 @@ function createLoop(options: CommonOptions, topics: string[], dispatcher: Dispat
       attempts: outcome.attempts,
     }
     if (!(await deadLetter(topic, partition, message, reason, heartbeat))) return false
-    if (++consecutiveErrors >= maxConsecutiveErrors)
-      void shutdown(
-        new ContractError(
-          'TOO_MANY_ERRORS',
-          `${consecutiveErrors} handler failures in a row; last: ${text}`,
-          [],
-          { cause: error },
-        ),
-      )
+    if (++consecutiveErrors >= maxConsecutiveErrors) {
+      const tooMany = `${consecutiveErrors} handler failures in a row; last: ${text}`
+      void shutdown(new ContractError('TOO_MANY_ERRORS', tooMany, [], { cause: error }))
+    }
     return true
   }
 
-  async function eachBatch({
-    batch,
-    resolveOffset,
-    heartbeat,
-    commitOffsetsIfNecessary,
-    isRunning,
-    isStale,
-  }: BatchPayload) {
+  async function eachBatch(payload: BatchPayload) {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload
     const { topic, partition } = batch
+    const hooks: RetryHooks = {
+      signal: abort.signal,
+      wait: (ms) => pause(ms, heartbeat),
+      onRetry: ({ offset, attempt }, delayMs, error) =>
+        options.onRetry?.({ reason: 'handler', topic, partition, offset, attempt, delayMs, error }),
+    }
     for (const message of batch.messages) {
       if (abort.signal.aborted || !isRunning() || isStale()) return
-      if (!(await processOne(topic, partition, message, heartbeat))) return
+      if (!(await processOne(topic, partition, message, heartbeat, hooks))) return
       resolveOffset(message.offset)
       await commitOffsetsIfNecessary()
       await heartbeat()

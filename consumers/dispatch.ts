@@ -69,35 +69,37 @@ export function allEvents(handle: EventHandler): Dispatcher {
 
 export type HandlerOutcome = { ok: true } | { ok: false; error: unknown; attempts: number; aborted: boolean }
 
+/** How runHandler waits between attempts and reports them; made once per batch, not per message. */
+export interface RetryHooks {
+  signal?: AbortSignal
+  wait?: (ms: number, signal?: AbortSignal) => Promise<boolean>
+  onRetry?: (context: MessageContext, delayMs: number, error: unknown) => void
+}
+
+const HANDLED: HandlerOutcome = { ok: true }
+
 /**
- * Calls a handler, retrying failures with exponential backoff. An abort (stop()) lets the running call finish but
- * starts no new attempt: the outcome is `aborted`, and the message stays uncommitted.
+ * Calls a handler (context.attempt 1), retrying failures with exponential backoff. An abort (stop()) lets the
+ * running call finish but starts no new attempt: the outcome is `aborted`, and the message stays uncommitted.
  */
 export async function runHandler(
   handle: EventHandler,
   event: DecodedEvent,
-  context: Omit<MessageContext, 'attempt'>,
+  context: MessageContext,
   retry: RetryOptions,
-  {
-    signal,
-    wait = sleep,
-    onRetry,
-  }: {
-    signal?: AbortSignal
-    wait?: (ms: number, signal?: AbortSignal) => Promise<boolean>
-    onRetry?: (attempt: number, delayMs: number, error: unknown) => void
-  } = {},
+  { signal, wait = sleep, onRetry }: RetryHooks = {},
 ): Promise<HandlerOutcome> {
-  for (let attempt = 1; ; attempt++) {
+  for (let ctx = context; ; ctx = { ...ctx, attempt: ctx.attempt + 1 }) {
     try {
-      await handle(event, { ...context, attempt })
-      return { ok: true }
+      await handle(event, ctx)
+      return HANDLED
     } catch (error) {
-      if (attempt > retry.retries) return { ok: false, error, attempts: attempt, aborted: false }
-      const delay = backoff(attempt, retry)
-      onRetry?.(attempt, delay, error)
+      const attempts = ctx.attempt
+      if (attempts > retry.retries) return { ok: false, error, attempts, aborted: false }
+      const delay = backoff(attempts, retry)
+      onRetry?.(ctx, delay, error)
       if (signal?.aborted || !(await wait(delay, signal)))
-        return { ok: false, error, attempts: attempt, aborted: true }
+        return { ok: false, error, attempts, aborted: true }
     }
   }
 }

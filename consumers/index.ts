@@ -16,6 +16,7 @@ export type {
   HandlerOutcome,
   Handlers,
   MessageContext,
+  RetryHooks,
 } from './dispatch.ts'
 export { DLQ_HEADERS, deadLetterMessage, deadLetterTopicOf } from './dead-letter.ts'
 export type { DeadLetter, DeadLetterReason, DeadLetterTopic } from './dead-letter.ts'

@@ -93,7 +93,16 @@ describe('topicsOf', () => {
 
 describe('runHandler', () => {
   const retry = { retries: 3, initialMs: 100, maxMs: 250 }
-  const ctx = { topic: 't', partition: 0, offset: '5', key: null, timestamp: '0', headers: {}, version: 1 }
+  const ctx = {
+    topic: 't',
+    partition: 0,
+    offset: '5',
+    key: null,
+    timestamp: '0',
+    headers: {},
+    attempt: 1,
+    version: 1,
+  }
   const failing = (times: number) => {
     let calls = 0
     const handle = async () => {

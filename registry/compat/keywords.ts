@@ -2,9 +2,9 @@
 import type { Draft, Node, Obj } from './resolve.ts'
 import { isObj } from './resolve.ts'
 
-/** Keywords that never constrain an instance; `x-*` keywords too. */
+/** Keywords that never constrain an instance; `x-*` keywords too. `id` is draft-04's spelling of `$id`. */
 export const ANNOTATIONS = new Set([
-  '$schema', '$id', '$anchor', '$dynamicAnchor', '$recursiveAnchor', '$vocabulary', '$comment', '$defs', 'definitions',
+  '$schema', '$id', 'id', '$anchor', '$dynamicAnchor', '$recursiveAnchor', '$vocabulary', '$comment', '$defs', 'definitions',
   'title', 'description', 'default', 'examples', 'deprecated', 'readOnly', 'writeOnly',
   'contentEncoding', 'contentMediaType', 'contentSchema',
 ])
@@ -99,4 +99,18 @@ export function isMultiple(a: number, b: number): boolean {
   if (b === 0) return false
   const r = a / b
   return Math.abs(r - Math.round(r)) < 1e-9 * Math.max(1, Math.abs(r))
+}
+
+/**
+ * True when a `pattern` matches every string: it matches the empty string and has no anchor, lookaround, word
+ * boundary or backreference, so its empty match does not depend on the input and is found at position 0 of any
+ * string (e.g. "a*", ".*", "(x)?"). Conservative: anything unusual answers false.
+ */
+export function patternMatchesAll(pattern: unknown): boolean {
+  if (typeof pattern !== 'string' || /[$^]|\\[bBk1-9]|\(\?/.test(pattern)) return false
+  try {
+    return new RegExp(pattern, 'u').test('')
+  } catch {
+    return false
+  }
 }

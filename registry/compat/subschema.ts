@@ -399,7 +399,9 @@ export class Checker implements Engine {
       types.delete('number')
       types.delete('integer')
     }
-    const facts: Facts = { types, values, required, unsat: flat.falsy || types.size === 0 || values?.length === 0 }
+    // `not` of a schema that accepts everything ({}, true) accepts nothing.
+    const never = flat.nots.some((n) => isTrivial(n, this.draftOf(n)))
+    const facts: Facts = { types, values, required, unsat: flat.falsy || never || types.size === 0 || values?.length === 0 }
     this.factsCache.set(a.key, facts)
     return facts
   }

@@ -40,6 +40,14 @@ export function govern(p: Obj, name: string): Node[] {
 
 const STRING: Obj = { type: 'string' }
 
+/** `{type: object, required: [name]}`, one node per name so that memo keys (node identity) stay stable. */
+const presentNodes = new Map<string, Obj>()
+function present(name: string): Obj {
+  let n = presentNodes.get(name)
+  if (!n) presentNodes.set(name, (n = { type: 'object', required: [name] }))
+  return n
+}
+
 export function objectRule(input: RuleInput): void {
   if (!input.facts.types.has('object')) return
   minMaxRule(input, 'minProperties', input.facts.required.size)
@@ -200,12 +208,14 @@ function dependenciesRule(input: RuleInput): void {
   }
   for (const [prop, s, kw] of depSchemas) {
     if (governA(input, prop).includes(false)) continue
-    if (engine.holds(a, s)) continue
+    // The schema applies only to objects carrying `prop`: check A restricted to those.
+    const carrying = engine.conj([present(prop)], a)
+    if (engine.holds(carrying, s)) continue
     const own = aSchemas.filter(([k]) => k === prop).map(([, v]) => v)
     const at = `${path}/${kw}/${pointer(prop)}`
     if (own.length === 0) {
       out.push(engine.finding(at, ['dependent-schema-added', `a schema now applies whenever "${prop}" is present`], ['dependent-schema-removed', `the schema applied when "${prop}" is present was removed`], undefined, s))
-    } else out.push(...engine.sub(engine.conj(own, a), s, at))
+    } else out.push(...engine.sub(engine.conj(own, carrying), s, at))
   }
 }
 

@@ -1,7 +1,7 @@
 /** type, enum/const, string and number keywords. */
 import { deepEqual } from '../canonical.ts'
 import type { Bound, JsonType } from '../keywords.ts'
-import { bound, declaredTypes, isMultiple, num, tighter } from '../keywords.ts'
+import { bound, declaredTypes, isMultiple, num, patternMatchesAll, tighter } from '../keywords.ts'
 import type { RuleInput } from './context.ts'
 import { show, valuesOf } from './context.ts'
 
@@ -102,7 +102,7 @@ export function minMaxRule(input: RuleInput, keyword: string, floor?: number): v
 function sameOrMissing(input: RuleInput, keyword: string): void {
   const { c, engine, out, path } = input
   const b = c[keyword]
-  if (b === undefined) return
+  if (b === undefined || (keyword === 'pattern' && patternMatchesAll(b))) return
   const as = valuesOf(input, keyword)
   if (as.some((a) => deepEqual(a, b))) return
   const at = `${path}/${keyword}`

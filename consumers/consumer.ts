@@ -9,14 +9,15 @@ import {
   type DeadLetterReason,
   type DeadLetterTopic,
 } from './dead-letter.ts'
-import { CE_TYPE, decode, type Decoded, type DecodeOptions } from './decode.ts'
+import { CE_TYPE, decodeNow, type Decoded, type DecodeOptions } from './decode.ts'
 import {
   allEvents,
   handlerDispatcher,
-  runHandler,
+  retryHandler,
   topicsOf,
   type Dispatcher,
   type EventHandler,
+  type HandlerOutcome,
   type Handlers,
   type MessageContext,
   type RetryHooks,
@@ -222,14 +223,15 @@ function createLoop(options: CommonOptions, topics: string[], dispatcher: Dispat
     if (!dispatcher.wants(headerText(message.headers, CE_TYPE))) return true
     let decoded: Decoded | undefined
     try {
-      decoded = await decode(message, decodeOptions)
+      const d = decodeNow(message, decodeOptions)
+      decoded = d instanceof Promise ? await d : d
     } catch (e) {
       // Only infrastructure throws here (a registry that is down): ask again until it answers or we stop.
       const where = { topic, partition, offset: message.offset }
       decoded = await retryUntilAvailable(
         'registry',
         where,
-        () => decode(message, decodeOptions),
+        async () => decodeNow(message, decodeOptions),
         heartbeat,
         e,
       )
@@ -252,7 +254,15 @@ function createLoop(options: CommonOptions, topics: string[], dispatcher: Dispat
       attempt: 1,
       version: decoded.value.version,
     }
-    const outcome = await runHandler(handle, decoded.value, context, retry, hooks)
+    let outcome: HandlerOutcome
+    try {
+      const r = handle(decoded.value, context)
+      if (r !== undefined) await r
+      consecutiveErrors = 0
+      return true
+    } catch (error) {
+      outcome = await retryHandler(handle, decoded.value, context, retry, hooks, error)
+    }
     if (outcome.ok) {
       consecutiveErrors = 0
       return true

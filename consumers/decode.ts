@@ -46,6 +46,17 @@ export async function decode(
   message: Pick<InboundMessage, 'value' | 'headers'>,
   options: DecodeOptions = {},
 ): Promise<Decoded> {
+  return decodeNow(message, options)
+}
+
+/**
+ * decode() without a promise when none is needed (every catalog URI): what the consumer calls per message.
+ * Returns a promise only for a registry look-up.
+ */
+export function decodeNow(
+  message: Pick<InboundMessage, 'value' | 'headers'>,
+  options: DecodeOptions,
+): Decoded | Promise<Decoded> {
   if (message.value === null || message.value.length === 0)
     return fail('NOT_JSON', [
       { path: '', keyword: 'json', message: 'empty value (a tombstone is not an event)' },
@@ -54,18 +65,24 @@ export async function decode(
   const json = parseJson(message.value.toString('utf8'))
   if (!json.ok) return fail('NOT_JSON', json.issues)
   const data = json.value
-
-  let resolved: ValidateFn<unknown> | undefined
   const uri = schemaOf(data)
-  if (uri !== undefined && !byUri.has(uri) && options.schemas) {
-    // Check the envelope before asking the registry: a malformed event costs no request.
-    const env = check(envelope.validate, data)
-    if (!env.ok) return fail('EVENT_INVALID', env.issues)
-    const hit = await options.schemas.lookup(uri)
+  if (uri === undefined || byUri.has(uri) || !options.schemas)
+    return finish(message, data, undefined, options)
+  // Check the envelope before asking the registry: a malformed event costs no request.
+  const env = check(envelope.validate, data)
+  if (!env.ok) return fail('EVENT_INVALID', env.issues)
+  return options.schemas.lookup(uri).then((hit) => {
     if (hit.kind === 'invalid') return fail(hit.code, hit.issues)
-    if (hit.kind === 'found') resolved = hit.validate
-  }
+    return finish(message, data, hit.kind === 'found' ? hit.validate : undefined, options)
+  })
+}
 
+function finish(
+  message: Pick<InboundMessage, 'headers'>,
+  data: unknown,
+  resolved: ValidateFn<unknown> | undefined,
+  options: DecodeOptions,
+): Decoded {
   const r = checkEvent(data, () => resolved)
   if (!r.ok) {
     const unknown = r.issues.length === 1 && r.issues[0]?.keyword === 'known-schema'
@@ -114,20 +131,28 @@ function named(v: ValidEvent): DecodedEvent {
 
 /** `ce_type` (`<resource>.<action>`) and `ce_dataschema`, when present, must say what the body says. */
 function checkHeaders(headers: InboundMessage['headers'], e: DecodedEvent): Issue[] {
-  const issues: Issue[] = []
   const type = headerText(headers, CE_TYPE)
-  const expected = e.name === undefined ? undefined : `${e.name}.${e.event.action}`
+  const schema = headerText(headers, CE_DATASCHEMA)
+  const action = e.event.action
   const typeAgrees =
-    type === undefined || (expected === undefined ? type.endsWith(`.${e.event.action}`) : type === expected)
+    type === undefined ||
+    (e.name === undefined
+      ? type.endsWith(`.${action}`)
+      : type.length === e.name.length + 1 + action.length &&
+        type.startsWith(e.name) &&
+        type.endsWith(action) &&
+        type[e.name.length] === '.')
+  const schemaAgrees = schema === undefined || schema === e.event.resource.schema
+  if (typeAgrees && schemaAgrees) return NO_ISSUES
+  const issues: Issue[] = []
   if (!typeAgrees)
     issues.push({
       path: '/action',
       keyword: 'header',
-      message: `header ${CE_TYPE} '${type}' disagrees with the event (${expected ?? e.event.action})`,
+      message: `header ${CE_TYPE} '${type}' disagrees with the event (${e.name === undefined ? action : `${e.name}.${action}`})`,
       params: { header: CE_TYPE, value: type },
     })
-  const schema = headerText(headers, CE_DATASCHEMA)
-  if (schema !== undefined && schema !== e.event.resource.schema)
+  if (!schemaAgrees)
     issues.push({
       path: '/resource/schema',
       keyword: 'header',
@@ -136,3 +161,5 @@ function checkHeaders(headers: InboundMessage['headers'], e: DecodedEvent): Issu
     })
   return issues
 }
+
+const NO_ISSUES: Issue[] = []

@@ -87,19 +87,38 @@ export async function runHandler(
   event: DecodedEvent,
   context: MessageContext,
   retry: RetryOptions,
-  { signal, wait = sleep, onRetry }: RetryHooks = {},
+  hooks: RetryHooks = {},
 ): Promise<HandlerOutcome> {
-  for (let ctx = context; ; ctx = { ...ctx, attempt: ctx.attempt + 1 }) {
+  try {
+    await handle(event, context)
+    return HANDLED
+  } catch (error) {
+    return retryHandler(handle, event, context, retry, hooks, error)
+  }
+}
+
+/** The retries after a first failed call (the consumer makes the first call itself, without a promise of ours). */
+export async function retryHandler(
+  handle: EventHandler,
+  event: DecodedEvent,
+  context: MessageContext,
+  retry: RetryOptions,
+  { signal, wait = sleep, onRetry }: RetryHooks,
+  firstError: unknown,
+): Promise<HandlerOutcome> {
+  let error = firstError
+  for (let ctx = context; ;) {
+    const attempts = ctx.attempt
+    if (attempts > retry.retries) return { ok: false, error, attempts, aborted: false }
+    const delay = backoff(attempts, retry)
+    onRetry?.(ctx, delay, error)
+    if (signal?.aborted || !(await wait(delay, signal))) return { ok: false, error, attempts, aborted: true }
+    ctx = { ...ctx, attempt: attempts + 1 }
     try {
       await handle(event, ctx)
       return HANDLED
-    } catch (error) {
-      const attempts = ctx.attempt
-      if (attempts > retry.retries) return { ok: false, error, attempts, aborted: false }
-      const delay = backoff(attempts, retry)
-      onRetry?.(ctx, delay, error)
-      if (signal?.aborted || !(await wait(delay, signal)))
-        return { ok: false, error, attempts, aborted: true }
+    } catch (e) {
+      error = e
     }
   }
 }

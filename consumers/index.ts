@@ -8,7 +8,7 @@ export type {
 } from './consumer.ts'
 export { decode, CE_TYPE, CE_DATASCHEMA } from './decode.ts'
 export type { Decoded, DecodedEvent, DecodeOptions } from './decode.ts'
-export { handlerDispatcher, allEvents, topicsOf, runHandler } from './dispatch.ts'
+export { handlerDispatcher, allEvents, topicsOf, runHandler, retryHandler } from './dispatch.ts'
 export type {
   Dispatcher,
   EventHandler,

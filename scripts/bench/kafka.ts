@@ -4,7 +4,7 @@
  *
  *   publisher throughput   publishBatch (build + validate + stringify + send) vs raw kafkajs sendBatch
  *   validated encode       buildEnvelope + checkEvent + JSON.stringify vs confluent-schema-registry's JSON encode
- *   consumer throughput    (added by consumers)
+ *   consumer throughput    createConsumer (decode + validate + typed dispatch) vs raw kafkajs eachMessage + JSON.parse
  */
 import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
@@ -15,6 +15,7 @@ import Ajv2020 from 'ajv/dist/2020.js'
 import { Kafka, logLevel, type Message } from 'kafkajs'
 import { do_not_optimize, measure } from 'mitata'
 import { buildEnvelope, catalog, checkEvent, envelope as envelopeSchema, schemas, type ContentOf } from '../../core/index.ts'
+import { createConsumer } from '../../consumers/index.ts'
 import { cloudEventHeaders, createPublisher, ensureTopics, topicOf, type BatchEvent } from '../../publishers/index.ts'
 
 // --- setup -------------------------------------------------------------------------------------------------------
@@ -181,6 +182,105 @@ try {
   }
 
   // --- consumer throughput (added by consumers) ---------------------------------------------------------------------
+  {
+    // The same N pre-produced ~1 KB events (valid, with ce_ headers), read by a fresh group each round: raw kafkajs
+    // eachMessage + JSON.parse vs createConsumer (header routing, JSON, envelope + content validation, typed
+    // dispatch, per-message offset resolution). Timed from the first message handled to the N-th, so the group
+    // join (the same for both) is left out. One consumer each, kafkajs defaults, partitions one at a time.
+    const EVENTS = 20_000
+    const ROUNDS = 5
+    const cprefix = `${prefix}-c`
+    const ctopic = topicOf(RESOURCE, cprefix)
+    await ensureTopics(admin, { topicPrefix: cprefix, resources: [RESOURCE], partitions: 3 })
+    try {
+      const producer = kafka.producer({ allowAutoTopicCreation: false })
+      await producer.connect()
+      for (let i = 0; i < EVENTS; i += 1000) {
+        const messages: Message[] = Array.from({ length: Math.min(1000, EVENTS - i) }, (_, j) => {
+          const c = entry(i + j)
+          const event = buildEnvelope('update', URI, c, { source: SOURCE })
+          return { key: c.ownerId, value: JSON.stringify(event), headers: { ...cloudEventHeaders(event, RESOURCE) } }
+        })
+        await producer.sendBatch({ topicMessages: [{ topic: ctopic, messages }], acks: -1 })
+      }
+      await producer.disconnect()
+
+      const groups: string[] = []
+      /** Wall time and this process's CPU time from the first event handled to the N-th. */
+      const timed = async (run: (tick: () => void) => Promise<() => Promise<void>>) => {
+        let first = 0
+        let cpu = process.cpuUsage()
+        let n = 0
+        let finish!: (r: { ms: number; cpuUs: number }) => void
+        const done = new Promise<{ ms: number; cpuUs: number }>((r) => (finish = r))
+        const tick = () => {
+          if (n++ === 0) {
+            first = performance.now()
+            cpu = process.cpuUsage()
+          }
+          if (n === EVENTS) {
+            const c = process.cpuUsage(cpu)
+            finish({ ms: performance.now() - first, cpuUs: c.user + c.system })
+          }
+        }
+        const stop = await run(tick)
+        const r = await done
+        await stop()
+        return r
+      }
+      const raw = (validate = false) =>
+        timed(async (tick) => {
+          const groupId = `${cprefix}-raw-${randomUUID().slice(0, 8)}`
+          groups.push(groupId)
+          const c = kafka.consumer({ groupId })
+          await c.connect()
+          await c.subscribe({ topics: [ctopic], fromBeginning: true })
+          await c.run({
+            eachMessage: async ({ message }) => {
+              const data: unknown = JSON.parse(message.value?.toString() ?? 'null')
+              do_not_optimize(validate ? checkEvent(data).ok : data)
+              tick()
+            },
+          })
+          return () => c.disconnect()
+        })
+      const ours = () =>
+        timed(async (tick) => {
+          const groupId = `${cprefix}-ours-${randomUUID().slice(0, 8)}`
+          groups.push(groupId)
+          const c = createConsumer({ kafka, groupId, topicPrefix: cprefix, handlers: { [RESOURCE]: { update: tick } } })
+          await c.start()
+          return () => c.stop()
+        })
+
+      await raw() // warm-up: connections, metadata, JIT
+      await raw(true)
+      await ours()
+      const runs = { raw: [] as { ms: number; cpuUs: number }[], checked: [] as { ms: number; cpuUs: number }[], ours: [] as { ms: number; cpuUs: number }[] }
+      for (let r = 0; r < ROUNDS; r++) {
+        // Rotate who goes first, so broker-side drift and neighbours' load fall on all three.
+        const order = [() => raw(), () => raw(true), () => ours()]
+        for (let i = 0; i < 3; i++) {
+          const k = (i + r) % 3
+          const result = await (order[k] as () => Promise<{ ms: number; cpuUs: number }>)()
+          runs[(['raw', 'checked', 'ours'] as const)[k] as 'raw' | 'checked' | 'ours'].push(result)
+        }
+      }
+      await admin.deleteGroups(groups).catch(() => undefined)
+      const rate = (xs: { ms: number }[]) => EVENTS / (median(xs.map((x) => x.ms)) / 1000)
+      const cpu = (xs: { cpuUs: number }[]) => median(xs.map((x) => x.cpuUs)) / EVENTS
+      const row = (name: string, xs: { ms: number; cpuUs: number }[]) =>
+        console.log(`  ${name.padEnd(50)} ${fmt(rate(xs)).padStart(9)} events/s  ${fmt(cpu(xs), 1).padStart(5)} µs CPU/event  (${xs.map((x) => fmt(x.ms)).join(' / ')} ms)`)
+      console.log(`consumer throughput: ${fmt(EVENTS)} pre-produced events, 3 partitions, a fresh group per round, median of ${ROUNDS}`)
+      row('raw kafkajs eachMessage + JSON.parse', runs.raw)
+      row('raw kafkajs eachMessage + JSON.parse + checkEvent', runs.checked)
+      row('createConsumer (validated, typed, dead letters)', runs.ours)
+      console.log(`  ratio consumer / raw                                ${fmt(rate(runs.ours) / rate(runs.raw), 3)}  (goal >= 0.90; CPU ratio ${fmt(cpu(runs.raw) / cpu(runs.ours), 3)})`)
+      console.log(`  ratio consumer / raw + checkEvent                   ${fmt(rate(runs.ours) / rate(runs.checked), 3)}  (the consumer's own cost beyond validating)\n`)
+    } finally {
+      await admin.deleteTopics({ topics: [ctopic] }).catch(() => undefined)
+    }
+  }
 } finally {
   await admin.deleteTopics({ topics: [topic] }).catch(() => undefined)
   await admin.disconnect()

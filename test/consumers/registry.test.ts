@@ -1,19 +1,13 @@
 /**
- * Schemas outside the catalog, looked up over real HTTP. The registry app (registry/) and its client
- * (core/registry-client.ts) are being written alongside; this test serves the same route (`GET /resolve?uri=`)
- * from a tiny node:http server it can take down and bring back, with a small fetch adapter as the port.
+ * Schemas outside the catalog, looked up over real HTTP with core's registry client. The server is a tiny
+ * node:http one serving the registry's route (`GET /resolve?uri=`: 200 with the schema, 404 when unknown), so the
+ * test can take it down and bring it back on the same port.
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  createConsumer,
-  DLQ_HEADERS,
-  type EventConsumer,
-  type RegistryPort,
-  type RetryInfo,
-} from '../../consumers/index.ts'
-import { ContractError, isReference, schemaUri } from '../../core/index.ts'
+import { createConsumer, DLQ_HEADERS, type EventConsumer, type RetryInfo } from '../../consumers/index.ts'
+import { createRegistryClient, isReference, schemaUri } from '../../core/index.ts'
 import { rawEvent, uuid } from './events.ts'
 import { consumerConfig, TestKafka, until } from './kafka.ts'
 
@@ -33,33 +27,6 @@ const schemaFor = (uri: string) => ({
   additionalProperties: false,
 })
 const known = new Map([V3, V5].map((u) => [u, JSON.stringify(schemaFor(u))]))
-
-/** The port over HTTP: 200 → the schema, 404 → unknown, anything else or no answer → down (retriable). */
-function httpRegistry(base: () => string): RegistryPort {
-  return {
-    async getByUri(uri) {
-      let res: Response
-      try {
-        res = await fetch(`${base()}/resolve?uri=${encodeURIComponent(uri)}`, {
-          signal: AbortSignal.timeout(2000),
-        })
-      } catch (cause) {
-        throw new ContractError(
-          'REGISTRY_UNAVAILABLE',
-          `registry unreachable: ${(cause as Error).message}`,
-          [],
-          { cause, retriable: true },
-        )
-      }
-      if (res.status === 404) return undefined
-      if (!res.ok)
-        throw new ContractError('REGISTRY_UNAVAILABLE', `registry answered ${res.status}`, [], {
-          retriable: true,
-        })
-      return res.json()
-    },
-  }
-}
 
 describe('registry look-ups for URIs outside the catalog', () => {
   const t = new TestKafka('reg')
@@ -108,7 +75,8 @@ describe('registry look-ups for URIs outside the catalog', () => {
       groupId: t.group(),
       topicPrefix: t.prefix,
       consumerConfig,
-      registry: httpRegistry(() => `http://127.0.0.1:${port}`),
+      // No retries inside the client: the consumer's own backoff is what this test watches.
+      registry: createRegistryClient({ baseUrl: `http://127.0.0.1:${port}`, retries: 0, timeoutMs: 1000 }),
       retry: { initialMs: 50, maxMs: 200 },
       onRetry: (r) => void retries.push(r),
       onDeadLetter: (d) => void dead.push(d.code),

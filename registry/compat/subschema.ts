@@ -20,6 +20,28 @@ import { valueMatches } from './value.ts'
 import { deepEqual } from './canonical.ts'
 
 const ids = new WeakMap<object, number>()
+/** Thrown by the fail-fast sink of `holds` at the first finding; caught by that `holds`. */
+const FAIL = Symbol('compat: fail fast')
+/** A sink whose first push aborts the check: `holds` needs a yes/no, not every difference. */
+class FailFast extends Array<Finding> {
+  override push(...items: Finding[]): number {
+    if (items.length > 0) throw FAIL
+    return this.length
+  }
+}
+const FAILED: Finding[] = [{ kind: 'failed', path: '', what: 'does not hold', previous: undefined, next: undefined }]
+/** Memo key for the boolean schema `false` (booleans cannot key a WeakMap). */
+const FALSE_KEY = {}
+
+/** What is known about one (A conjunction, B node) pair. */
+interface Pair {
+  /** Differences, paths relative to the pair; set once final. */
+  findings?: Finding[]
+  /** The subschema relation; set once final. */
+  holds?: boolean
+  /** Stack position while the pair is being checked. */
+  active?: number
+}
 let nextId = 1
 function idOf(n: Node): string {
   if (typeof n === 'boolean') return n ? 'T' : 'F'
@@ -35,18 +57,27 @@ const synthetic = new WeakMap<Obj, Record<string, string>>()
 const unevaluated = { A: new WeakMap<Obj, Obj[]>(), B: new WeakMap<Obj, Obj[]>() }
 const DISJUNCTIVE = new Set(['anyOf', 'oneOf', 'if', 'then', 'else'])
 const REFS = ['$ref', '$dynamicRef', '$recursiveRef'] as const
+const EMPTY: ReadonlySet<string> = new Set()
 
 type Side = 'A' | 'B'
 
 export class Checker implements Engine {
-  private readonly memo = new Map<string, Finding[]>()
-  private readonly stack = new Map<string, number>()
+  /** (A conjunction, B node) → what is known, keyed by identity. */
+  private readonly pairs = new WeakMap<Conj, WeakMap<object, Pair>>()
+  private depth = 0
   private lowest = Infinity
+  /** True while answering `holds`: findings are not collected, the first one aborts. */
+  private failFast = false
   /** Index of the A branch being checked: B's branch at the same index is tried first (an order, not a result). */
   private hint: number | undefined
-  private readonly flats = { A: new Map<string, Flat>(), B: new Map<string, Flat>() }
-  private readonly factsCache = new Map<string, Facts>()
+  private readonly flats = { A: new WeakMap<Conj, Flat>(), B: new WeakMap<Conj, Flat>() }
+  private readonly factsCache = new WeakMap<Conj, Facts>()
   private readonly conjs = new Map<string, Conj>()
+  /** Single-node conjunctions, the common case, without building a key. */
+  private readonly singles = new WeakMap<Obj, Conj>()
+  private readonly noNodes: Conj = { nodes: [], consumed: new Set(), key: '|' }
+  /** Reference-free nodes by draft and canonical text: identical copies share one node, hence memo entries. */
+  private readonly reps = new Map<string, Obj>()
 
   constructor(
     readonly direction: Direction,
@@ -57,6 +88,16 @@ export class Checker implements Engine {
   /** previous ⊆ next (BACKWARD) or next ⊆ previous (FORWARD), from the roots. */
   run(a: Node, b: Node): Finding[] {
     return dedupe(this.sub(this.conj([a]), b, ''))
+  }
+
+  /** The representative of `n`: the first node met with the same meaning (same draft, reference-free, same text). */
+  private rep<T extends Node>(n: T): T {
+    if (typeof n === 'boolean' || !refFree(n)) return n
+    const key = `${this.draftOf(n)} ${canonical(n)}`
+    const hit = this.reps.get(key)
+    if (hit) return hit as T
+    this.reps.set(key, n)
+    return n
   }
 
   draftOf(node: Node): Draft {
@@ -74,14 +115,29 @@ export class Checker implements Engine {
   }
 
   conj(nodes: readonly Node[], base?: Conj): Conj {
-    return this.make([...(base?.nodes ?? []), ...nodes], base?.consumed ?? new Set())
+    if (base === undefined && nodes.length === 1) return this.single(nodes[0] as Node)
+    return this.make(base ? [...base.nodes, ...nodes] : nodes, base?.consumed ?? EMPTY)
+  }
+
+  private single(node: Node): Conj {
+    if (node === true) return this.noNodes
+    const n = this.rep(node)
+    const key = typeof n === 'boolean' ? FALSE_KEY : n
+    let hit = this.singles.get(key)
+    if (!hit) this.singles.set(key, (hit = { nodes: [n], consumed: EMPTY, key: `${idOf(n)}|` }))
+    return hit
   }
 
   private make(nodes: readonly Node[], consumed: ReadonlySet<string>): Conj {
     const kept = new Map<string, Node>()
-    for (const n of nodes) {
+    for (const raw of nodes) {
+      const n = this.rep(raw)
       if (n === true || (isObj(n) && this.exhausted(n, consumed))) continue
       kept.set(idOf(n), n)
+    }
+    if (consumed.size === 0) {
+      if (kept.size === 0) return this.noNodes
+      if (kept.size === 1) return this.single(kept.values().next().value as Node)
     }
     const ks = [...kept.keys()].sort()
     const cs = [...consumed].sort()
@@ -101,57 +157,119 @@ export class Checker implements Engine {
     )
   }
 
-  holds(a: Conj, b: Node): boolean {
-    return this.sub(a, b, '').length === 0
+  private pair(a: Conj, b: Node): Pair {
+    const key = b === false ? FALSE_KEY : (b as Obj)
+    let row = this.pairs.get(a)
+    if (!row) this.pairs.set(a, (row = new WeakMap()))
+    let p = row.get(key)
+    if (!p) row.set(key, (p = {}))
+    return p
   }
 
+  /**
+   * A ⊆ b as a yes/no: stops at the first difference and memoises both answers per identity pair. A pair met again
+   * while it is being checked is assumed to hold; an answer that leaned on such an assumption is not memoised.
+   */
+  holds(a: Conj, b: Node): boolean {
+    if (b === true) return true
+    b = this.rep(b)
+    const p = this.pair(a, b)
+    if (p.holds !== undefined) return p.holds
+    if (p.active !== undefined) {
+      this.lowest = Math.min(this.lowest, p.active)
+      return true
+    }
+    const index = this.depth++
+    p.active = index
+    const saved = { lowest: this.lowest, failFast: this.failFast, hint: this.hint }
+    this.lowest = Infinity
+    this.failFast = true
+    let ok = true
+    try {
+      this.check(a, b, '', new FailFast())
+    } catch (e) {
+      if (e !== FAIL) throw e
+      ok = false
+    } finally {
+      this.depth--
+      p.active = undefined
+      this.failFast = saved.failFast
+      this.hint = saved.hint
+    }
+    if (!ok || this.lowest >= index) p.holds = ok
+    this.lowest = Math.min(saved.lowest, this.lowest >= index ? Infinity : this.lowest)
+    return ok
+  }
+
+  /** The places where A admits an instance b rejects (empty = A ⊆ b). Under `holds`, a yes/no in disguise. */
   sub(a: Conj, b: Node, path: string): Finding[] {
     if (b === true) return []
-    const key = `${a.key}>${idOf(b)}`
-    const hit = this.memo.get(key)
-    if (hit) return rebase(hit, path)
-    const at = this.stack.get(key)
-    if (at !== undefined) {
-      this.lowest = Math.min(this.lowest, at)
+    if (this.failFast) return this.holds(a, b) ? [] : FAILED
+    b = this.rep(b)
+    const p = this.pair(a, b)
+    if (p.findings) return rebase(p.findings, path)
+    if (p.holds === true) return []
+    if (p.active !== undefined) {
+      this.lowest = Math.min(this.lowest, p.active)
       return []
     }
-    const index = this.stack.size
-    this.stack.set(key, index)
+    const index = this.depth++
+    p.active = index
     const saved = this.lowest
     this.lowest = Infinity
-    const out = dedupe(this.check(a, b, path))
-    this.stack.delete(key)
+    const out: Finding[] = []
+    try {
+      this.check(a, b, path, out)
+    } finally {
+      this.depth--
+      p.active = undefined
+    }
+    const found = dedupe(out)
     // A failure is final; a success is final unless it leaned on an assumption about a pair still being checked.
-    if (out.length > 0 || this.lowest >= index) this.memo.set(key, out.map((f) => ({ ...f, path: f.path.slice(path.length) })))
+    if (found.length > 0 || this.lowest >= index) {
+      p.findings = path === '' ? found : found.map((f) => ({ ...f, path: f.path.slice(path.length) }))
+      p.holds = found.length === 0
+    }
     this.lowest = Math.min(saved, this.lowest >= index ? Infinity : this.lowest)
-    return out
+    return found
   }
 
-  private check(a: Conj, b: Node, path: string): Finding[] {
+  /** Pushes every place where A admits an instance b rejects into `out` (which may abort at the first). */
+  private check(a: Conj, b: Node, path: string, out: Finding[]): void {
     const fa = this.flatten(a)
-    if (fa.falsy) return []
+    if (fa.falsy) return
     const only = a.nodes.length === 1 && a.consumed.size === 0 ? a.nodes[0] : undefined
-    if (only !== undefined && (only === b || (this.draftOf(only) === this.draftOf(b) && refFree(only) && refFree(b) && canonical(only) === canonical(b)))) return []
+    if (only !== undefined && (only === b || (this.draftOf(only) === this.draftOf(b) && refFree(only) && refFree(b) && canonical(only) === canonical(b)))) return
     const facts = this.facts(a)
-    if (facts.unsat) return []
-    if (b === false) return [this.becameFalse(path, only)]
-    if (isTrivial(b, this.draftOf(b))) return []
+    if (facts.unsat) return
+    if (b === false) {
+      out.push(this.becameFalse(path, only))
+      return
+    }
+    if (isTrivial(b, this.draftOf(b))) return
     const split = fa.disjunctions[0]
     if (split) {
       const saved = this.hint
-      const out = split.branches.flatMap((branch, i) => {
-        this.hint = i
-        return this.sub(this.make([...a.nodes, ...branch], new Set([...a.consumed, split.owner])), b, path)
-      })
-      this.hint = saved
-      return out
+      const consumed = new Set([...a.consumed, split.owner])
+      try {
+        split.branches.forEach((branch, i) => {
+          this.hint = i
+          out.push(...this.sub(this.make([...a.nodes, ...branch], consumed), b, path))
+        })
+      } finally {
+        this.hint = saved
+      }
+      return
     }
-    if (facts.values?.every((v) => valueMatches(v, b, this.docB) === true)) return []
+    if (facts.values?.every((v) => valueMatches(v, b, this.docB) === true)) return
     const fb = this.flattenSide(this.conj([b]), 'B')
-    const out: Finding[] = fb.unjudgeable.map((u) =>
-      this.finding(`${path}${u.path}`, ['unjudgeable', `cannot judge: ${u.reason}`], ['unjudgeable', `cannot judge: ${u.reason}`], undefined, undefined),
-    )
-    if (fb.falsy) return [...out, this.becameFalse(path, only)]
+    for (const u of fb.unjudgeable) {
+      out.push(this.finding(`${path}${u.path}`, ['unjudgeable', `cannot judge: ${u.reason}`], ['unjudgeable', `cannot judge: ${u.reason}`], undefined, undefined))
+    }
+    if (fb.falsy) {
+      out.push(this.becameFalse(path, only))
+      return
+    }
     for (const c of fb.plains) this.plain(a, fa, facts, c, path, out)
     for (const d of fb.disjunctions) this.disjunction(a, facts, d, path, out)
     for (const n of fb.nots) {
@@ -160,7 +278,6 @@ export class Checker implements Engine {
         this.finding(`${path}/not`, ['not-changed', '"not" now rejects values that were accepted'], ['not-changed', '"not" no longer rejects values that the previous schema rejected'], undefined, n),
       )
     }
-    return out
   }
 
   private becameFalse(path: string, a: Node | undefined): Finding {
@@ -205,8 +322,12 @@ export class Checker implements Engine {
     const fits = (x: Conj, j: number) =>
       this.holds(x, branches[j] as Node) && (kw === 'anyOf' || branches.every((o, k) => k === j || this.disjoint(x, o)))
     const anyFits = (x: Conj) => order.some((j) => fits(x, j))
-    const fitted = anyFits(a)
-    this.hint = hint
+    let fitted: boolean
+    try {
+      fitted = anyFits(a)
+    } finally {
+      this.hint = hint
+    }
     if (fitted) return
     const types = [...facts.types].filter((t) => !(t === 'integer' && facts.types.has('number')))
     if (types.length > 1 && types.every((t) => anyFits(this.conj([TYPE_NODES[t]], a)))) return
@@ -236,7 +357,7 @@ export class Checker implements Engine {
    * on side B it is unjudgeable.
    */
   private flattenSide(a: Conj, side: Side): Flat {
-    const cached = this.flats[side].get(a.key)
+    const cached = this.flats[side].get(a)
     if (cached) return cached
     const plains: Obj[] = []
     const disjunctions: Disjunction[] = []
@@ -287,7 +408,7 @@ export class Checker implements Engine {
     }
     for (const n of a.nodes) walk(n, '')
     const flat: Flat = { plains, disjunctions, nots, falsy, unjudgeable }
-    this.flats[side].set(a.key, flat)
+    this.flats[side].set(a, flat)
     return flat
   }
 
@@ -369,7 +490,7 @@ export class Checker implements Engine {
   }
 
   facts(a: Conj): Facts {
-    const hit = this.factsCache.get(a.key)
+    const hit = this.factsCache.get(a)
     if (hit) return hit
     const flat = this.flatten(a)
     const types = new Set<JsonType>(JSON_TYPES)
@@ -402,7 +523,7 @@ export class Checker implements Engine {
     // `not` of a schema that accepts everything ({}, true) accepts nothing.
     const never = flat.nots.some((n) => isTrivial(n, this.draftOf(n)))
     const facts: Facts = { types, values, required, unsat: flat.falsy || never || types.size === 0 || values?.length === 0 }
-    this.factsCache.set(a.key, facts)
+    this.factsCache.set(a, facts)
     return facts
   }
 

@@ -135,11 +135,15 @@ function createLoop(options: CommonOptions, topics: string[], dispatcher: Dispat
   const start = options.start ?? { from: 'committed' }
   if (!(maxConsecutiveErrors >= 1)) throw new TypeError('maxConsecutiveErrors must be at least 1')
 
-  const consumer = options.consumer ?? kafka?.consumer({ ...options.consumerConfig, groupId })
-  if (!consumer) throw new TypeError('createConsumer: pass kafka or consumer')
+  const consumer: ConsumerPort =
+    options.consumer ??
+    kafka?.consumer({ ...options.consumerConfig, groupId }) ??
+    misuse('pass kafka or consumer')
   const ownsProducer = options.producer === undefined
-  const producer = options.producer ?? kafka?.producer({ allowAutoTopicCreation: true })
-  if (!producer) throw new TypeError('createConsumer: dead letters need a producer (pass kafka or producer)')
+  const producer: ProducerPort =
+    options.producer ??
+    kafka?.producer({ allowAutoTopicCreation: true }) ??
+    misuse('dead letters need a producer (pass kafka or producer)')
   const ownsAdmin = options.admin === undefined
   const admin = options.admin ?? (needsAdmin(start) ? kafka?.admin() : undefined)
 
@@ -200,7 +204,7 @@ function createLoop(options: CommonOptions, topics: string[], dispatcher: Dispat
     const deadLetterTopic = deadLetterTopicOf(options.deadLetterTopic, topic)
     const out = deadLetterMessage({ topic, partition, message }, reason, groupId)
     const where = { topic, partition, offset: message.offset }
-    const send = () => sendDeadLetter(producer as ProducerPort, deadLetterTopic, out).then(() => true)
+    const send = () => sendDeadLetter(producer, deadLetterTopic, out).then(() => true)
     let sent: boolean | undefined
     try {
       sent = await send()
@@ -307,12 +311,12 @@ function createLoop(options: CommonOptions, topics: string[], dispatcher: Dispat
       abort.abort()
       let failure = error
       try {
-        await consumer!.stop()
-        await consumer!.disconnect()
+        await consumer.stop()
+        await consumer.disconnect()
       } catch (e) {
         failure ??= e
       }
-      if (ownsProducer) await producer!.disconnect().catch(() => undefined)
+      if (ownsProducer) await producer.disconnect().catch(() => undefined)
       if (failure === undefined) settle.resolve()
       else settle.reject(failure)
     })()
@@ -353,6 +357,10 @@ function createLoop(options: CommonOptions, topics: string[], dispatcher: Dispat
     },
     stop: () => shutdown(),
   }
+}
+
+function misuse(message: string): never {
+  throw new TypeError(`createConsumer: ${message}`)
 }
 
 function summary(issues: readonly Issue[]): string {

@@ -92,7 +92,7 @@ describe('createRegistryClient when the registry misbehaves', () => {
     expect((error as { retriable: boolean }).retriable).toBe(true)
     expect((error as Error).message).toMatch(/3 attempts: no answer within 50 ms/)
     expect(calls).toBe(3)
-    slow.server.closeAllConnections?.()
+    if ('closeAllConnections' in slow.server) slow.server.closeAllConnections()
     await closeServer(slow.server)
   })
 

@@ -58,26 +58,31 @@ const unevaluated = { A: new WeakMap<Obj, Obj[]>(), B: new WeakMap<Obj, Obj[]>()
 const DISJUNCTIVE = new Set(['anyOf', 'oneOf', 'if', 'then', 'else'])
 const REFS = ['$ref', '$dynamicRef', '$recursiveRef'] as const
 const EMPTY: ReadonlySet<string> = new Set()
+const NONE: readonly Obj[] = []
 
 type Side = 'A' | 'B'
 
 export class Checker implements Engine {
-  /** (A conjunction, B node) → what is known, keyed by identity. */
-  private readonly pairs = new WeakMap<Conj, WeakMap<object, Pair>>()
+  /**
+   * (A conjunction, B node) → what is known, keyed by identity. Plain Maps: they live as long as this Checker
+   * (one comparison), and are much cheaper for the garbage collector than WeakMaps with one entry per node.
+   */
+  private readonly pairs = new Map<Conj, Map<object, Pair>>()
   private depth = 0
   private lowest = Infinity
   /** True while answering `holds`: findings are not collected, the first one aborts. */
   private failFast = false
   /** Index of the A branch being checked: B's branch at the same index is tried first (an order, not a result). */
   private hint: number | undefined
-  private readonly flats = { A: new WeakMap<Conj, Flat>(), B: new WeakMap<Conj, Flat>() }
-  private readonly factsCache = new WeakMap<Conj, Facts>()
+  private readonly flats = { A: new Map<Conj, Flat>(), B: new Map<Conj, Flat>() }
+  private readonly factsCache = new Map<Conj, Facts>()
   private readonly conjs = new Map<string, Conj>()
   /** Single-node conjunctions, the common case, without building a key. */
-  private readonly singles = new WeakMap<Obj, Conj>()
+  private readonly singles = new Map<object, Conj>()
   private readonly noNodes: Conj = { nodes: [], consumed: new Set(), key: '|' }
   /** Reference-free nodes by draft and canonical text: identical copies share one node, hence memo entries. */
   private readonly reps = new Map<string, Obj>()
+  private readonly repOf = new Map<Obj, Obj>()
 
   constructor(
     readonly direction: Direction,
@@ -92,12 +97,18 @@ export class Checker implements Engine {
 
   /** The representative of `n`: the first node met with the same meaning (same draft, reference-free, same text). */
   private rep<T extends Node>(n: T): T {
-    if (typeof n === 'boolean' || !refFree(n)) return n
-    const key = `${this.draftOf(n)} ${canonical(n)}`
-    const hit = this.reps.get(key)
-    if (hit) return hit as T
-    this.reps.set(key, n)
-    return n
+    if (typeof n === 'boolean') return n
+    const known = this.repOf.get(n)
+    if (known) return known as T
+    let r: Obj = n
+    if (refFree(n)) {
+      const key = `${this.draftOf(n)} ${canonical(n)}`
+      const hit = this.reps.get(key)
+      if (hit) r = hit
+      else this.reps.set(key, n)
+    }
+    this.repOf.set(n, r)
+    return r as T
   }
 
   draftOf(node: Node): Draft {
@@ -160,7 +171,7 @@ export class Checker implements Engine {
   private pair(a: Conj, b: Node): Pair {
     const key = b === false ? FALSE_KEY : (b as Obj)
     let row = this.pairs.get(a)
-    if (!row) this.pairs.set(a, (row = new WeakMap()))
+    if (!row) this.pairs.set(a, (row = new Map()))
     let p = row.get(key)
     if (!p) row.set(key, (p = {}))
     return p
@@ -236,10 +247,10 @@ export class Checker implements Engine {
 
   /** Pushes every place where A admits an instance b rejects into `out` (which may abort at the first). */
   private check(a: Conj, b: Node, path: string, out: Finding[]): void {
-    const fa = this.flatten(a)
-    if (fa.falsy) return
     const only = a.nodes.length === 1 && a.consumed.size === 0 ? a.nodes[0] : undefined
     if (only !== undefined && (only === b || (this.draftOf(only) === this.draftOf(b) && refFree(only) && refFree(b) && canonical(only) === canonical(b)))) return
+    const fa = this.flatten(a)
+    if (fa.falsy) return
     const facts = this.facts(a)
     if (facts.unsat) return
     if (b === false) {
@@ -384,17 +395,18 @@ export class Checker implements Engine {
       if (d === '07' && '$ref' in n) return
       plains.push(n)
       if (Array.isArray(n['allOf'])) n['allOf'].forEach((s, i) => walk(s as Node, `${rel}/allOf/${i}`))
-      const id = idOf(n)
       for (const kind of ['anyOf', 'oneOf'] as const) {
         const list = n[kind]
-        if (Array.isArray(list) && !a.consumed.has(`${id}:${kind}`)) {
+        if (!Array.isArray(list)) continue
+        const id = idOf(n)
+        if (!a.consumed.has(`${id}:${kind}`)) {
           disjunctions.push({ owner: `${id}:${kind}`, kind, branches: list.map((s) => [s as Node]), node: n })
         }
       }
-      if ('if' in n && ('then' in n || 'else' in n) && !a.consumed.has(`${id}:if`)) {
+      if ('if' in n && ('then' in n || 'else' in n) && !a.consumed.has(`${idOf(n)}:if`)) {
         const cond = n['if'] as Node
         disjunctions.push({
-          owner: `${id}:if`,
+          owner: `${idOf(n)}:if`,
           kind: 'if',
           branches: [
             [cond, (n['then'] ?? true) as Node],
@@ -416,7 +428,8 @@ export class Checker implements Engine {
    * unevaluatedProperties/Items as engine-made nodes ("names not evaluated must satisfy U"). The evaluated set is
    * over-approximated on side A (A loses a constraint: sound) and under-approximated on side B.
    */
-  private unevaluatedOf(n: Obj, side: Side, doc: Doc): Obj[] {
+  private unevaluatedOf(n: Obj, side: Side, doc: Doc): readonly Obj[] {
+    if (!('unevaluatedProperties' in n) && !('unevaluatedItems' in n)) return NONE
     const cache = unevaluated[side]
     const hit = cache.get(n)
     if (hit) return hit

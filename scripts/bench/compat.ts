@@ -1,6 +1,12 @@
 /** Compatibility engine cost: wide objects (linear growth per doubling) and deeply nested anyOf/oneOf. */
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { checkCompatibility } from '../../registry/compat/index.ts'
 import type { Schema } from '../../registry/compat/index.ts'
+
+// Collect garbage before each timed run, so that a run does not pay for the garbage of the run before it.
+setFlagsFromString('--expose-gc')
+const gc = runInNewContext('gc') as () => void
 
 const wide = (n: number, extra = false): Schema => {
   const properties: Record<string, Schema> = {}
@@ -25,11 +31,27 @@ const nested = (depth: number, leaf: Schema): Schema =>
         ],
       }
 
+/**
+ * Exponential tree shapes: each level's two copies of the next sit directly in combinator branches, so that the
+ * checked side's branch conjunctions and the other side's branch search multiply level by level.
+ */
+const oneOfTree = (depth: number, leaf: Schema): Schema =>
+  depth === 0
+    ? leaf
+    : {
+        oneOf: ['a', 'b'].map((k) => ({
+          allOf: [{ type: 'object', properties: { k: { const: `${k}${depth}` } }, required: ['k'] }, { properties: { v: oneOfTree(depth - 1, leaf) } }],
+        })),
+      }
+const anyOfTree = (depth: number, leaf: Schema): Schema =>
+  depth === 0 ? leaf : { anyOf: [{ type: 'string', maxLength: depth * 10 }, anyOfTree(depth - 1, leaf), { type: 'array', items: anyOfTree(depth - 1, leaf) }] }
+
 /** Median of `runs` timings, in ms, each on fresh copies so that no cache survives between runs. */
 function time(prev: Schema, next: Schema, runs = 15): number {
   const ms: number[] = []
   for (let i = 0; i < runs; i++) {
     const [a, b] = [structuredClone(prev), structuredClone(next)]
+    gc()
     const t = process.hrtime.bigint()
     checkCompatibility(a, b, { mode: 'FULL' })
     ms.push(Number(process.hrtime.bigint() - t) / 1e6)
@@ -44,5 +66,7 @@ for (const n of [1000, 2000, 4000]) {
   console.log(`${String(n).padStart(5)} properties + 1 added (FULL): ${ms.toFixed(2)} ms${last ? `  ×${(ms / last).toFixed(2)} for 2× size` : ''}`)
   last = ms
 }
-const d8 = time(nested(8, { type: 'integer' }), nested(8, { type: ['integer', 'null'] }), 5)
-console.log(`depth-8 nested anyOf/oneOf, leaf widened (FULL): ${d8.toFixed(2)} ms`)
+const leaves: [Schema, Schema] = [{ type: 'integer' }, { type: ['integer', 'null'] }]
+console.log(`depth-8 nested anyOf/oneOf behind properties/items, leaf widened (FULL): ${time(nested(8, leaves[0]), nested(8, leaves[1]), 5).toFixed(2)} ms`)
+console.log(`depth-8 oneOf tree, two discriminated copies per level, leaf widened (FULL): ${time(oneOfTree(8, leaves[0]), oneOfTree(8, leaves[1]), 5).toFixed(2)} ms`)
+console.log(`depth-8 anyOf tree, a copy inline and a copy in items per level, leaf widened (FULL): ${time(anyOfTree(8, leaves[0]), anyOfTree(8, leaves[1]), 5).toFixed(2)} ms`)

@@ -8,6 +8,7 @@ import {
   ContractError,
   referenceValidator,
   type Action,
+  type Catalog,
   type ContentOf,
   type Issue,
   type LatestOf,
@@ -72,6 +73,11 @@ export interface Published {
 }
 
 type Meta = { id?: string; time?: string; headers?: IHeaders }
+/**
+ * A reference carries `id`, but a resource keyed by another field (a time entry by `ownerId`) must name its key, or its
+ * delete would land on another partition and could overtake the entry's earlier events: the compiler asks for it.
+ */
+export type ReferenceKey<R extends ResourceName> = Catalog[R]['key'] extends 'id' ? { key?: string } : { key: string }
 // The latest version may be left out; any other must be named, so the content type and the schema URI agree.
 type VersionField<R extends ResourceName, V extends VersionOf<R>> = V extends LatestOf<R> ? { version?: V } : { version: V }
 
@@ -80,7 +86,7 @@ export type BatchEvent = {
   [R in ResourceName]: {
     [V in VersionOf<R>]:
       | ({ resource: R; action: Action; content: ContentOf<R, V>; reference?: undefined } & VersionField<R, V> & Meta)
-      | ({ resource: R; action: Action; reference: ResourceReference; content?: undefined; key?: string; version?: V } & Meta)
+      | ({ resource: R; action: Action; reference: ResourceReference; content?: undefined; version?: V } & ReferenceKey<R> & Meta)
   }[VersionOf<R>]
 }[ResourceName]
 
@@ -103,7 +109,7 @@ export interface Publisher {
     resource: R,
     action: Action,
     reference: ResourceReference,
-    options?: ReferenceOptions<V>,
+    ...options: ReferenceKey<R> extends { key: string } ? [ReferenceOptions<V> & ReferenceKey<R>] : [(ReferenceOptions<V> & ReferenceKey<R>)?]
   ): Promise<Published>
   /**
    * Sends a whole event built elsewhere (read from a file, relayed from an outbox) as it is, extra envelope fields
@@ -234,7 +240,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
     async publish(resource, action, content, options = {}) {
       return sendOne(prepareOne({ resource, action, body: content, asReference: false, meta: options }))
     },
-    async publishReference(resource, action, reference, options = {}) {
+    async publishReference(resource, action, reference, ...rest) {
+      const options: ReferenceOptions = rest[0] ?? {}
       return sendOne(prepareOne({ resource, action, body: reference, asReference: true, meta: options }))
     },
     async publishEvent(event, options = {}) {

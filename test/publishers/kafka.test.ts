@@ -52,8 +52,9 @@ describe('publisher on a real broker', () => {
         sent.set(published.id, { published, resource, action, content: contents[resource], key: keys[resource] })
       }
       const ref = reference(resource)
-      const published = await publisher.publishReference(resource, 'delete', ref)
-      sent.set(published.id, { published, resource, action: 'delete', content: ref, key: String(ref.id) })
+      // The resource's own key keeps the delete behind its earlier events.
+      const published = await publisher.publishReference(resource, 'delete', ref, { key: keys[resource] })
+      sent.set(published.id, { published, resource, action: 'delete', content: ref, key: keys[resource] })
     }
     const batch = await publisher.publishBatch([
       { resource: 'person', action: 'update', content: person },
@@ -94,7 +95,7 @@ describe('publisher on a real broker', () => {
     const attempts = [
       publisher.publish('person', 'create', { ...person, startDate: '2025-02-29' }),
       publisher.publish('time-entry', 'create', { ...contents['time-entry'], ownerId: 'not-a-uuid' }),
-      publisher.publishReference('accrual', 'delete', { tenantId: '', id: 'x', version: -1 }),
+      publisher.publishReference('accrual', 'delete', { tenantId: '', id: 'x', version: -1 }, { key: 'x' }),
       publisher.publishBatch([
         { resource: 'person', action: 'create', content: person },
         { resource: 'person', action: 'create', content: { ...person, fteValue: 2 } },

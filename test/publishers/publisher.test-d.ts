@@ -63,3 +63,14 @@ describe('publisher types', () => {
     createPublisher({ source: 'urn:x' })
   })
 })
+
+describe('publishReference keeps a resource keyed by another field in order', () => {
+  it('asks for the key when x-key is not id', () => {
+    const publisher = null as unknown as import('../../publishers/index.ts').Publisher
+    const ref = { tenantId: 't', id: 'i', version: 1 }
+    void publisher.publishReference('person', 'delete', ref) // person is keyed by id
+    void publisher.publishReference('time-entry', 'delete', ref, { key: 'owner' })
+    // @ts-expect-error a time entry is keyed by ownerId: the delete must name it
+    void publisher.publishReference('time-entry', 'delete', ref)
+  })
+})

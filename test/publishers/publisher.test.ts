@@ -160,13 +160,13 @@ describe('publish', () => {
 describe('publishReference', () => {
   it('sends the reference as content, keyed by reference.id', async () => {
     const { publisher, send } = setup()
-    const ref = { ...reference('time-entry'), schema: 'https://event-contracts.dev/schemas/time-entry/2' }
-    await publisher.publishReference('time-entry', 'delete', ref)
+    const ref = { ...reference('person'), schema: 'https://event-contracts.dev/schemas/person/2' }
+    await publisher.publishReference('person', 'delete', ref)
     const { message, value } = sentRecord(send)
     expect(message.key).toBe(ref.id)
     expect(value.action).toBe('delete')
-    expect(value.resource).toEqual({ schema: 'https://event-contracts.dev/schemas/time-entry/2', content: ref })
-    expect(message.headers?.ce_type).toBe('time-entry.delete')
+    expect(value.resource).toEqual({ schema: 'https://event-contracts.dev/schemas/person/2', content: ref })
+    expect(message.headers?.ce_type).toBe('person.delete')
   })
 
   it("accepts Callisto's numeric ids, and a key to keep order with the resource's other events", async () => {

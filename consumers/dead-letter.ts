@@ -1,4 +1,4 @@
-import type { ContractErrorCode, Issue } from '../core/index.ts'
+import { deadLetterTopic, type ContractErrorCode, type Issue } from '../core/index.ts'
 import type { Headers, InboundMessage, OutboundMessage, ProducerPort } from './ports.ts'
 
 /** Headers a dead letter carries on top of the original message's own. */
@@ -33,7 +33,7 @@ export interface DeadLetter extends DeadLetterReason {
 /** The dead-letter topic of a topic: `<topic>.dlq` unless configured. */
 export type DeadLetterTopic = string | ((topic: string) => string)
 export const deadLetterTopicOf = (option: DeadLetterTopic | undefined, topic: string): string =>
-  option === undefined ? `${topic}.dlq` : typeof option === 'string' ? option : option(topic)
+  option === undefined ? deadLetterTopic(topic) : typeof option === 'string' ? option : option(topic)
 
 const MAX_ISSUES = 100
 const MAX_MESSAGE = 1000

@@ -1,4 +1,4 @@
-import { catalog, type Action, type AnyEventOf, type ResourceName } from '../core/index.ts'
+import { catalog, topicOf, type Action, type AnyEventOf, type ResourceName } from '../core/index.ts'
 import type { DecodedEvent } from './decode.ts'
 import type { Headers } from './ports.ts'
 import { backoff, sleep, type RetryOptions } from './retry.ts'
@@ -35,14 +35,14 @@ export interface Dispatcher {
 }
 
 /**
- * The catalog topics of the resources that have handlers. A prefix is joined with a dot (`staging` →
- * `staging.callisto-person`), the same rule as the publishers' topicOf (siblings may not import each other).
+ * The catalog topics of the resources that have handlers, with the environment prefix (core's topicOf, the rule
+ * the publishers follow too).
  */
 export function topicsOf(handlers: Handlers, prefix?: string): string[] {
   const names = (Object.keys(handlers) as ResourceName[]).filter(
     (r) => r in catalog && handlers[r] !== undefined,
   )
-  return [...new Set(names.map((r) => (prefix ? `${prefix}.${catalog[r].topic}` : catalog[r].topic)))]
+  return [...new Set(names.map((r) => topicOf(r, prefix)))]
 }
 
 export function handlerDispatcher(handlers: Handlers): Dispatcher {

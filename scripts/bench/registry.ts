@@ -2,7 +2,7 @@
  * GET of one schema: the registry (hono on @hono/node-server, with its per-request log line and metrics) against a
  * bare node:http server answering the same bytes and headers, in the same run. Each server runs in a child
  * process of its own, so that autocannon (here) does not share its event loop. `npm run bench:registry`
- * BENCH_SECONDS (default 8), BENCH_CONNECTIONS (default 50).
+ * BENCH_SECONDS (default 8), BENCH_CONNECTIONS (default 50), BENCH_LOG_LEVEL (default info; `silent` shows the log line's cost).
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
@@ -27,7 +27,7 @@ async function serveRegistry(): Promise<number> {
     port: 0,
     dataDir: IN_MEMORY,
     // The log line is written as in production, to a file that discards it.
-    logger: pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false })),
+    logger: pino({ level: process.env.BENCH_LOG_LEVEL ?? 'info' }, pino.destination({ dest: '/dev/null', sync: false })),
     seed: tree.resources.map((r) => ({ name: r.name, version: r.version, file: r.file, schema: r.schema })),
     reloadIntervalMs: 0,
   })

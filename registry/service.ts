@@ -200,8 +200,9 @@ export function createSchemaService({ store, defaultMode, policy, maxDepth, logg
       const schema = validated(body)
       const hash = contentHash(schema)
       const givenId = schema.$id
-      const known = memory.subjects.get(name)
-      const pre = annotations(name, schema, known)
+      // Read without judging: the gate below judges against the subject as stored, under the lock.
+      const compatibility = schema['x-compatibility']
+      const pre = { topic: annotation(schema, 'x-topic'), key: annotation(schema, 'x-key'), compatibility: isMode(compatibility) ? compatibility : undefined }
       const { created, version } = await store.register(
         {
           name,

@@ -16,7 +16,9 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly' },
+    },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -26,9 +28,10 @@ export default tseslint.config(
   {
     files: ['generated/**'],
     rules: {
-      ...forbid(
-        [[...up('core'), ...up('registry'), ...up('publishers'), ...up('consumers'), ...up('scripts')], 'generated/ imports nothing hand-written'],
-      ),
+      ...forbid([
+        [...up('core'), ...up('registry'), ...up('publishers'), ...up('consumers'), ...up('scripts')],
+        'generated/ imports nothing hand-written',
+      ]),
       // ajv standalone output is JavaScript we do not control; it is typed at its exports (hence @ts-nocheck).
       '@typescript-eslint/ban-ts-comment': 'off',
       'no-var': 'off',
@@ -42,20 +45,35 @@ export default tseslint.config(
   {
     files: ['core/**'],
     rules: forbid(
-      [[...up('registry'), ...up('publishers'), ...up('consumers'), ...up('scripts')], 'core is the kernel: it imports only generated/'],
-      [['kafkajs', 'kafkajs/**', 'hono', 'hono/**', '@hono/**', 'pg', '@electric-sql/**'], 'core stays free of kafkajs, hono and storage'],
+      [
+        [...up('registry'), ...up('publishers'), ...up('consumers'), ...up('scripts')],
+        'core is the kernel: it imports only generated/',
+      ],
+      [
+        ['kafkajs', 'kafkajs/**', 'hono', 'hono/**', '@hono/**', 'pg', '@electric-sql/**'],
+        'core stays free of kafkajs, hono and storage',
+      ],
     ),
   },
   {
     files: ['registry/**'],
-    rules: forbid([[...up('publishers'), ...up('consumers'), ...up('scripts')], 'registry never imports its siblings or scripts']),
+    rules: forbid([
+      [...up('publishers'), ...up('consumers'), ...up('scripts')],
+      'registry never imports its siblings or scripts',
+    ]),
   },
   {
     files: ['publishers/**'],
-    rules: forbid([[...up('registry'), ...up('consumers'), ...up('scripts'), 'hono', 'hono/**'], 'publishers never import their siblings or scripts']),
+    rules: forbid([
+      [...up('registry'), ...up('consumers'), ...up('scripts'), 'hono', 'hono/**'],
+      'publishers never import their siblings or scripts',
+    ]),
   },
   {
     files: ['consumers/**'],
-    rules: forbid([[...up('registry'), ...up('publishers'), ...up('scripts'), 'hono', 'hono/**'], 'consumers never import their siblings or scripts']),
+    rules: forbid([
+      [...up('registry'), ...up('publishers'), ...up('scripts'), 'hono', 'hono/**'],
+      'consumers never import their siblings or scripts',
+    ]),
   },
 )

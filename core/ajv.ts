@@ -11,7 +11,13 @@ export type FormatCheck = (s: string) => boolean
  * (from the registry), so that a schema is never compiled two different ways.
  * No remote $ref is ever fetched: ajv has no `loadSchema` here, so an unknown $ref fails compilation.
  */
-export function createAjv({ formats, source = false }: { formats: Record<string, FormatCheck>; source?: boolean }) {
+export function createAjv({
+  formats,
+  source = false,
+}: {
+  formats: Record<string, FormatCheck>
+  source?: boolean
+}) {
   const ajv = new Ajv2020.default({
     allErrors: true,
     strict: true,

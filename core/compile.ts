@@ -17,6 +17,8 @@ export function compileSchema(schema: unknown): ValidateFn<unknown> {
     const { $id: _id, ...rest } = schema as Record<string, unknown>
     return shared.compile(rest) as ValidateFn<unknown>
   } catch (cause) {
-    throw new ContractError('SCHEMA_INVALID', `schema does not compile: ${(cause as Error).message}`, [], { cause })
+    throw new ContractError('SCHEMA_INVALID', `schema does not compile: ${(cause as Error).message}`, [], {
+      cause,
+    })
   }
 }

@@ -44,7 +44,14 @@ export function checkEvent(data: unknown, resolve: ResolveValidator = none): Che
   if (!validate)
     return {
       ok: false,
-      issues: [{ path: '/resource/schema', keyword: 'known-schema', message: `unknown schema URI '${uri}'`, params: { uri } }],
+      issues: [
+        {
+          path: '/resource/schema',
+          keyword: 'known-schema',
+          message: `unknown schema URI '${uri}'`,
+          params: { uri },
+        },
+      ],
     }
   const content = event.resource.content
   // The common case first: the content is the resource. Only when it is not do we look at whether it is a
@@ -62,7 +69,12 @@ export function checkEvent(data: unknown, resolve: ResolveValidator = none): Che
       return {
         ok: false,
         issues: [
-          { path: '/resource/content/schema', keyword: 'const', message: `must equal resource.schema '${uri}'`, params: { allowedValue: uri } },
+          {
+            path: '/resource/content/schema',
+            keyword: 'const',
+            message: `must equal resource.schema '${uri}'`,
+            params: { allowedValue: uri },
+          },
         ],
       }
   }
@@ -74,16 +86,26 @@ export function parseEvent(data: unknown, resolve?: ResolveValidator): ValidEven
   const r = checkEvent(data, resolve)
   if (r.ok) return r.value
   const unknown = r.issues.length === 1 && r.issues[0]?.keyword === 'known-schema'
-  throw new ContractError(unknown ? 'UNKNOWN_SCHEMA' : 'EVENT_INVALID', unknown ? (r.issues[0] as Issue).message : 'event does not match its schema', r.issues)
+  throw new ContractError(
+    unknown ? 'UNKNOWN_SCHEMA' : 'EVENT_INVALID',
+    unknown ? (r.issues[0] as Issue).message : 'event does not match its schema',
+    r.issues,
+  )
 }
 
 /** Parses JSON text or bytes without throwing. */
 export function parseJson(bytes: string | Uint8Array): Checked<unknown> {
   try {
-    const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
+    const text =
+      typeof bytes === 'string'
+        ? bytes
+        : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
     return { ok: true, value: JSON.parse(text) }
   } catch (e) {
-    return { ok: false, issues: [{ path: '', keyword: 'json', message: `not JSON: ${(e as Error).message}` }] }
+    return {
+      ok: false,
+      issues: [{ path: '', keyword: 'json', message: `not JSON: ${(e as Error).message}` }],
+    }
   }
 }
 

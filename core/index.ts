@@ -2,7 +2,14 @@ export { ContractError, isContractError, formatIssues } from './errors.ts'
 export type { ContractErrorCode, ContractErrorOptions, Issue } from './errors.ts'
 export { check, parse, toIssue } from './validate.ts'
 export type { Checked, ValidateFn } from './validate.ts'
-export { checkEvent, parseEvent, parseJson, buildEnvelope, isReference, referenceValidator } from './envelope.ts'
+export {
+  checkEvent,
+  parseEvent,
+  parseJson,
+  buildEnvelope,
+  isReference,
+  referenceValidator,
+} from './envelope.ts'
 export type { ValidEvent, ResolveValidator, EnvelopeOptions } from './envelope.ts'
 export { ACTIONS } from './types.ts'
 export type {

@@ -99,7 +99,8 @@ export function createRegistryClient({
         res = await attempt(url, cached)
       } catch (e) {
         lastError = e
-        failure = (e as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e as Error).message
+        failure =
+          (e as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e as Error).message
         continue
       }
       if (res.status === 304 && cached) {
@@ -118,21 +119,38 @@ export function createRegistryClient({
       }
       if (res.status !== 200) {
         const text = await res.text().catch(() => '')
-        throw new ContractError('BAD_REQUEST', `the registry refused ${url}: HTTP ${res.status} ${text.slice(0, 200)}`)
+        throw new ContractError(
+          'BAD_REQUEST',
+          `the registry refused ${url}: HTTP ${res.status} ${text.slice(0, 200)}`,
+        )
       }
       let value: unknown
       try {
         value = await res.json()
       } catch (cause) {
-        throw new ContractError('NOT_JSON', `the registry answered ${url} with something that is not JSON`, [], { cause })
+        throw new ContractError(
+          'NOT_JSON',
+          `the registry answered ${url} with something that is not JSON`,
+          [],
+          { cause },
+        )
       }
-      cache.set(url, { etag: res.headers.get('etag') ?? undefined, value, freshUntil: now() + maxAge(res.headers.get('cache-control')) })
+      cache.set(url, {
+        etag: res.headers.get('etag') ?? undefined,
+        value,
+        freshUntil: now() + maxAge(res.headers.get('cache-control')),
+      })
       return value
     }
-    throw new ContractError('REGISTRY_UNAVAILABLE', `registry ${base} unavailable after ${retries + 1} attempts: ${failure}`, [], {
-      cause: lastError,
-      retriable: true,
-    })
+    throw new ContractError(
+      'REGISTRY_UNAVAILABLE',
+      `registry ${base} unavailable after ${retries + 1} attempts: ${failure}`,
+      [],
+      {
+        cause: lastError,
+        retriable: true,
+      },
+    )
   }
 
   function request(path: string): Promise<unknown | undefined> {
@@ -146,7 +164,10 @@ export function createRegistryClient({
 
   return {
     getByUri: (uri) => request(`/resolve?uri=${encodeURIComponent(uri)}`),
-    get: (name, version) => request(`/schemas/${encodeURIComponent(name)}/versions/${version === 'latest' ? 'latest' : String(version)}`),
+    get: (name, version) =>
+      request(
+        `/schemas/${encodeURIComponent(name)}/versions/${version === 'latest' ? 'latest' : String(version)}`,
+      ),
     get cached() {
       return cache.size
     },

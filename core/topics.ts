@@ -13,8 +13,10 @@ const LONGEST = Math.max(...Object.values(catalog).map((c) => c.topic.length)) +
 /** Throws a TypeError for a prefix Kafka would refuse as part of a topic name (a configuration mistake). */
 export function checkTopicPrefix(prefix: string | undefined): void {
   if (!prefix) return // none, or an empty environment variable
-  if (!LEGAL.test(prefix)) throw new TypeError(`topic prefix '${prefix}' may hold only letters, digits, '.', '_' and '-'`)
-  if (prefix.length + TOPIC_PREFIX_SEPARATOR.length + LONGEST > MAX_TOPIC) throw new TypeError(`topic prefix '${prefix}' is too long`)
+  if (!LEGAL.test(prefix))
+    throw new TypeError(`topic prefix '${prefix}' may hold only letters, digits, '.', '_' and '-'`)
+  if (prefix.length + TOPIC_PREFIX_SEPARATOR.length + LONGEST > MAX_TOPIC)
+    throw new TypeError(`topic prefix '${prefix}' is too long`)
 }
 
 /** The topic a resource's events go to, with the environment prefix when there is one. Publishers and consumers agree on it here. */

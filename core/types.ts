@@ -1,4 +1,11 @@
-import type { Action, Catalog, ContractTypes, Envelope, ResourceName, ResourceReference } from '../generated/index.ts'
+import type {
+  Action,
+  Catalog,
+  ContractTypes,
+  Envelope,
+  ResourceName,
+  ResourceReference,
+} from '../generated/index.ts'
 
 export type { Action, Envelope, ResourceName, ResourceReference }
 export const ACTIONS = ['create', 'update', 'delete'] as const satisfies readonly Action[]
@@ -8,7 +15,10 @@ export type VersionOf<R extends ResourceName> = keyof Catalog[R]['versions'] & n
 /** A resource's latest version. */
 export type LatestOf<R extends ResourceName> = Catalog[R]['latest']
 /** The schema URI of a resource version. */
-export type UriOf<R extends ResourceName, V extends VersionOf<R> = LatestOf<R>> = Catalog[R]['versions'][V] extends {
+export type UriOf<
+  R extends ResourceName,
+  V extends VersionOf<R> = LatestOf<R>,
+> = Catalog[R]['versions'][V] extends {
   uri: infer U
 }
   ? U
@@ -18,10 +28,11 @@ export type ContentOf<R extends ResourceName, V extends VersionOf<R> = LatestOf<
   UriOf<R, V> extends keyof ContractTypes ? ContractTypes[UriOf<R, V>] : never
 
 /** An event of one resource version and action: the envelope with its content narrowed. */
-export type EventOf<R extends ResourceName, A extends Action = Action, V extends VersionOf<R> = LatestOf<R>> = Omit<
-  Envelope,
-  'action' | 'resource'
-> & {
+export type EventOf<
+  R extends ResourceName,
+  A extends Action = Action,
+  V extends VersionOf<R> = LatestOf<R>,
+> = Omit<Envelope, 'action' | 'resource'> & {
   action: A
   resource: { schema: UriOf<R, V>; content: ContentOf<R, V> | ResourceReference }
 }

@@ -9,11 +9,13 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; issues: Issue[] }
 export function toIssue(e: ErrorObject, prefix = ''): Issue {
   let path = e.instancePath
   const p = e.params as Record<string, unknown>
-  if (e.keyword === 'required' && typeof p.missingProperty === 'string') path += `/${escape(p.missingProperty)}`
+  if (e.keyword === 'required' && typeof p.missingProperty === 'string')
+    path += `/${escape(p.missingProperty)}`
   if (e.keyword === 'additionalProperties' && typeof p.additionalProperty === 'string')
     path += `/${escape(p.additionalProperty)}`
   let message = e.message ?? e.keyword
-  if (e.keyword === 'enum' && Array.isArray(p.allowedValues)) message += `: ${p.allowedValues.map(String).join(', ')}`
+  if (e.keyword === 'enum' && Array.isArray(p.allowedValues))
+    message += `: ${p.allowedValues.map(String).join(', ')}`
   if (e.keyword === 'format') message = `must be a valid ${String(p.format)}`
   return { path: prefix + path, keyword: e.keyword, message, params: p }
 }
@@ -39,7 +41,12 @@ export function check<T>(validate: ValidateFn<T>, data: unknown, prefix = ''): C
 }
 
 /** Validates and throws a ContractError (default code EVENT_INVALID) naming every issue. */
-export function parse<T>(validate: ValidateFn<T>, data: unknown, what: string, code: ContractErrorCode = 'EVENT_INVALID'): T {
+export function parse<T>(
+  validate: ValidateFn<T>,
+  data: unknown,
+  what: string,
+  code: ContractErrorCode = 'EVENT_INVALID',
+): T {
   const r = check(validate, data)
   if (r.ok) return r.value
   throw new ContractError(code, `${what} does not match its schema`, r.issues)

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto'
-import type { IHeaders, Kafka, Message, Producer, ProducerConfig, RecordMetadata, TopicMessages } from 'kafkajs'
+import type {
+  IHeaders,
+  Kafka,
+  Message,
+  Producer,
+  ProducerConfig,
+  RecordMetadata,
+  TopicMessages,
+} from 'kafkajs'
 import {
   buildEnvelope,
   catalog,
@@ -77,16 +85,30 @@ type Meta = { id?: string; time?: string; headers?: IHeaders }
  * A reference carries `id`, but a resource keyed by another field (a time entry by `ownerId`) must name its key, or its
  * delete would land on another partition and could overtake the entry's earlier events: the compiler asks for it.
  */
-export type ReferenceKey<R extends ResourceName> = Catalog[R]['key'] extends 'id' ? { key?: string } : { key: string }
+export type ReferenceKey<R extends ResourceName> = Catalog[R]['key'] extends 'id'
+  ? { key?: string }
+  : { key: string }
 // The latest version may be left out; any other must be named, so the content type and the schema URI agree.
-type VersionField<R extends ResourceName, V extends VersionOf<R>> = V extends LatestOf<R> ? { version?: V } : { version: V }
+type VersionField<R extends ResourceName, V extends VersionOf<R>> =
+  V extends LatestOf<R> ? { version?: V } : { version: V }
 
 /** One event of a batch: content of a resource version, or a reference to one. */
 export type BatchEvent = {
   [R in ResourceName]: {
     [V in VersionOf<R>]:
-      | ({ resource: R; action: Action; content: ContentOf<R, V>; reference?: undefined } & VersionField<R, V> & Meta)
-      | ({ resource: R; action: Action; reference: ResourceReference; content?: undefined; version?: V } & ReferenceKey<R> & Meta)
+      | ({ resource: R; action: Action; content: ContentOf<R, V>; reference?: undefined } & VersionField<
+          R,
+          V
+        > &
+          Meta)
+      | ({
+          resource: R
+          action: Action
+          reference: ResourceReference
+          content?: undefined
+          version?: V
+        } & ReferenceKey<R> &
+          Meta)
   }[VersionOf<R>]
 }[ResourceName]
 
@@ -109,7 +131,9 @@ export interface Publisher {
     resource: R,
     action: Action,
     reference: ResourceReference,
-    ...options: ReferenceKey<R> extends { key: string } ? [ReferenceOptions<V> & ReferenceKey<R>] : [(ReferenceOptions<V> & ReferenceKey<R>)?]
+    ...options: ReferenceKey<R> extends { key: string }
+      ? [ReferenceOptions<V> & ReferenceKey<R>]
+      : [(ReferenceOptions<V> & ReferenceKey<R>)?]
   ): Promise<Published>
   /**
    * Sends a whole event built elsewhere (read from a file, relayed from an outbox) as it is, extra envelope fields
@@ -148,7 +172,10 @@ interface Prepared {
 
 type Outcome = { ok: true; value: Prepared } | { ok: false; issues: Issue[] }
 
-const fail = (path: string, keyword: string, message: string): Outcome => ({ ok: false, issues: [{ path, keyword, message }] })
+const fail = (path: string, keyword: string, message: string): Outcome => ({
+  ok: false,
+  issues: [{ path, keyword, message }],
+})
 
 export function createPublisher(options: PublisherOptions): Publisher {
   const o = resolveOptions(options)
@@ -177,7 +204,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
     const { meta } = item
     const version = meta.version ?? entry.latest
     const v = entry.versions[version]
-    if (!v) return fail('/resource/schema', 'known-schema', `${item.resource} has no version ${String(version)}`)
+    if (!v)
+      return fail('/resource/schema', 'known-schema', `${item.resource} has no version ${String(version)}`)
     const event = buildEnvelope(item.action as Action, v.uri, item.body as object, o, meta)
     return prepareEvent(event, meta, item.asReference)
   }
@@ -189,13 +217,18 @@ export function createPublisher(options: PublisherOptions): Publisher {
     const { event: valid, resource, version, reference } = r.value
     const entry = resource && entries[resource]
     const v = entry && version !== undefined ? entry.versions[version] : undefined
-    if (!entry || !v) return fail('/resource/schema', 'known-schema', `unknown schema URI '${valid.resource.schema}'`)
+    if (!entry || !v)
+      return fail('/resource/schema', 'known-schema', `unknown schema URI '${valid.resource.schema}'`)
     const content = valid.resource.content
     if (asReference !== undefined && reference !== asReference) {
       // The envelope tells content from reference by its property names; hold each method to what it promised.
       const own = check(asReference ? referenceValidator : v.validate, content, '/resource/content')
       return own.ok
-        ? fail('/resource/content', 'reference', asReference ? 'must be a ResourceReference' : 'must be the resource, not a reference')
+        ? fail(
+            '/resource/content',
+            'reference',
+            asReference ? 'must be a ResourceReference' : 'must be the resource, not a reference',
+          )
         : own
     }
     const key = reference
@@ -256,7 +289,13 @@ export function createPublisher(options: PublisherOptions): Publisher {
       for (let i = 0; i < events.length; i++) {
         const e = events[i] as BatchEvent
         const asReference = e.reference !== undefined
-        const r = prepare({ resource: e.resource, action: e.action, body: asReference ? e.reference : e.content, asReference, meta: e })
+        const r = prepare({
+          resource: e.resource,
+          action: e.action,
+          body: asReference ? e.reference : e.content,
+          asReference,
+          meta: e,
+        })
         if (!r.ok) {
           for (const x of r.issues) issues.push({ ...x, path: `/${i}${x.path}` })
           continue
@@ -266,7 +305,11 @@ export function createPublisher(options: PublisherOptions): Publisher {
         if (!t) byTopic.set(r.value.topic, (t = { topic: r.value.topic, messages: [] }))
         t.messages.push(r.value.message)
       }
-      if (issues.length) throw invalid(issues, `${events.length - ids.length} of ${events.length} events do not match their schemas`)
+      if (issues.length)
+        throw invalid(
+          issues,
+          `${events.length - ids.length} of ${events.length} events do not match their schemas`,
+        )
       if (ids.length === 0) return { ids, partitions: [] }
       const p = await ready()
       let meta: RecordMetadata[]
@@ -277,7 +320,11 @@ export function createPublisher(options: PublisherOptions): Publisher {
       }
       return {
         ids,
-        partitions: meta.map((m) => ({ topic: m.topicName, partition: m.partition, baseOffset: m.baseOffset ?? m.offset ?? '' })),
+        partitions: meta.map((m) => ({
+          topic: m.topicName,
+          partition: m.partition,
+          baseOffset: m.baseOffset ?? m.offset ?? '',
+        })),
       }
     },
     async connect() {
@@ -291,19 +338,29 @@ export function createPublisher(options: PublisherOptions): Publisher {
   }
 }
 
-function resolveOptions({ source, topicPrefix, newId = randomUUID, now = () => new Date() }: PublisherOptions): ResolvedOptions {
+function resolveOptions({
+  source,
+  topicPrefix,
+  newId = randomUUID,
+  now = () => new Date(),
+}: PublisherOptions): ResolvedOptions {
   checkTopicPrefix(topicPrefix)
   return { source, topicPrefix: topicPrefix || undefined, newId, now } satisfies ResolvedOptions
 }
 
 function invalid(issues: Issue[], message: string): ContractError {
   const only = (keyword: string) => issues.every((i) => i.keyword === keyword)
-  const code = only('known-resource') ? 'UNKNOWN_RESOURCE' : only('known-schema') ? 'UNKNOWN_SCHEMA' : 'EVENT_INVALID'
+  const code = only('known-resource')
+    ? 'UNKNOWN_RESOURCE'
+    : only('known-schema')
+      ? 'UNKNOWN_SCHEMA'
+      : 'EVENT_INVALID'
   return new ContractError(code, code === 'EVENT_INVALID' ? message : (issues[0]?.message ?? message), issues)
 }
 
 function sendFailed(cause: unknown, message: string): ContractError {
-  const retriable = typeof cause === 'object' && cause !== null && 'retriable' in cause && cause.retriable === true
+  const retriable =
+    typeof cause === 'object' && cause !== null && 'retriable' in cause && cause.retriable === true
   const reason = cause instanceof Error ? `: ${cause.message}` : ''
   return new ContractError('SEND_FAILED', message + reason, [], { cause, retriable })
 }

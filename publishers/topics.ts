@@ -1,7 +1,13 @@
 import type { Admin, ITopicConfig } from 'kafkajs'
 import { catalog, checkTopicPrefix, deadLetterTopic, topicOf, type ResourceName } from '../core/index.ts'
 
-export { checkTopicPrefix, DLQ_SUFFIX, deadLetterTopic, TOPIC_PREFIX_SEPARATOR, topicOf } from '../core/index.ts'
+export {
+  checkTopicPrefix,
+  DLQ_SUFFIX,
+  deadLetterTopic,
+  TOPIC_PREFIX_SEPARATOR,
+  topicOf,
+} from '../core/index.ts'
 
 export interface EnsureTopicsOptions {
   partitions?: number
@@ -25,7 +31,13 @@ export interface EnsuredTopics {
  */
 export async function ensureTopics(
   admin: Pick<Admin, 'listTopics' | 'createTopics'>,
-  { partitions = 3, replicationFactor = 1, topicPrefix, resources, deadLetters = false }: EnsureTopicsOptions = {},
+  {
+    partitions = 3,
+    replicationFactor = 1,
+    topicPrefix,
+    resources,
+    deadLetters = false,
+  }: EnsureTopicsOptions = {},
 ): Promise<EnsuredTopics> {
   checkTopicPrefix(topicPrefix)
   const names = new Set<string>()
@@ -38,7 +50,11 @@ export async function ensureTopics(
   const wanted = [...names].sort()
   const missing = wanted.filter((t) => !present.has(t))
   if (missing.length) {
-    const topics: ITopicConfig[] = missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor }))
+    const topics: ITopicConfig[] = missing.map((topic) => ({
+      topic,
+      numPartitions: partitions,
+      replicationFactor,
+    }))
     // false: another process created them between our list and our create (TOPIC_ALREADY_EXISTS); that is fine.
     await admin.createTopics({ topics, waitForLeaders: true })
   }

@@ -44,9 +44,12 @@ async function jsonBody(c: Context): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown
   } catch (cause) {
-    throw new ContractError('NOT_JSON', `the body is not JSON: ${(cause as Error).message}`, [
-      { path: '', keyword: 'json', message: (cause as Error).message },
-    ], { cause })
+    throw new ContractError(
+      'NOT_JSON',
+      `the body is not JSON: ${(cause as Error).message}`,
+      [{ path: '', keyword: 'json', message: (cause as Error).message }],
+      { cause },
+    )
   }
 }
 
@@ -58,7 +61,12 @@ export function createApp({ service, store, tokens, logger, metrics, maxBodyByte
     maxSize: maxBodyBytes,
     onError: () => {
       throw new ContractError('PAYLOAD_TOO_LARGE', `the body is over ${maxBodyBytes} bytes`, [
-        { path: '', keyword: 'maxBytes', message: `must be at most ${maxBodyBytes} bytes`, params: { limit: maxBodyBytes } },
+        {
+          path: '',
+          keyword: 'maxBytes',
+          message: `must be at most ${maxBodyBytes} bytes`,
+          params: { limit: maxBodyBytes },
+        },
       ])
     },
   })
@@ -71,7 +79,10 @@ export function createApp({ service, store, tokens, logger, metrics, maxBodyByte
     const ms = performance.now() - start
     const status = c.res.status
     metrics.request(c.req.method, routePath(c, -1), status, ms / 1000)
-    logger.info({ method: c.req.method, path: c.req.path, status, ms: Math.round(ms * 1000) / 1000 }, 'request')
+    logger.info(
+      { method: c.req.method, path: c.req.path, status, ms: Math.round(ms * 1000) / 1000 },
+      'request',
+    )
   })
 
   app.onError((err, c) => {
@@ -80,32 +91,49 @@ export function createApp({ service, store, tokens, logger, metrics, maxBodyByte
     if (isContractError(err, 'INCOMPATIBLE_SCHEMA')) metrics.refused(c.req.param('name') ?? '')
     return problemResponse(c, problem)
   })
-  app.notFound((c) => problemResponse(c, problemFor('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`, 404)))
+  app.notFound((c) =>
+    problemResponse(c, problemFor('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`, 404)),
+  )
 
   app.get('/health', (c) => c.json({ status: 'ok' }))
   app.get('/ready', async (c) => {
     await store.ping()
     return c.json({ status: 'ready', storage: store.kind })
   })
-  app.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }))
+  app.get('/metrics', async (c) =>
+    c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
+  )
   app.get('/openapi.json', (c) => c.body(openapi, 200, JSON_TYPE))
   app.get('/docs', (c) => c.html(docs))
 
   app.get('/schemas', (c) => c.body(service.list(), 200, JSON_TYPE))
-  app.get('/schemas/:name/versions', (c) => c.body(service.subject(c.req.param('name')).versionsBytes, 200, JSON_TYPE))
+  app.get('/schemas/:name/versions', (c) =>
+    c.body(service.subject(c.req.param('name')).versionsBytes, 200, JSON_TYPE),
+  )
   app.get('/schemas/:name/versions/:version', (c) => {
     const version = c.req.param('version')
-    return sendSchema(c, service.version(c.req.param('name'), version), version === 'latest' ? REVALIDATE : IMMUTABLE)
+    return sendSchema(
+      c,
+      service.version(c.req.param('name'), version),
+      version === 'latest' ? REVALIDATE : IMMUTABLE,
+    )
   })
   app.get('/schemas/:name/versions/:version/types.ts', async (c) => {
     const version = c.req.param('version')
     const entry = service.version(c.req.param('name'), version)
     const ts = await service.types(entry)
-    return c.body(ts, 200, { 'content-type': 'text/plain; charset=utf-8', etag: entry.etag, 'cache-control': version === 'latest' ? REVALIDATE : IMMUTABLE })
+    return c.body(ts, 200, {
+      'content-type': 'text/plain; charset=utf-8',
+      etag: entry.etag,
+      'cache-control': version === 'latest' ? REVALIDATE : IMMUTABLE,
+    })
   })
   app.get('/resolve', (c) => {
     const uri = c.req.query('uri')
-    if (!uri) throw new ContractError('BAD_REQUEST', 'the uri query parameter is required', [{ path: '/uri', keyword: 'required', message: 'missing' }])
+    if (!uri)
+      throw new ContractError('BAD_REQUEST', 'the uri query parameter is required', [
+        { path: '/uri', keyword: 'required', message: 'missing' },
+      ])
     return sendSchema(c, service.resolve(uri), IMMUTABLE)
   })
 
@@ -114,14 +142,20 @@ export function createApp({ service, store, tokens, logger, metrics, maxBodyByte
     metrics.registered(r.created)
     return c.json({ name: r.name, version: r.version, uri: r.uri }, r.created ? 201 : 200)
   })
-  app.post('/compatibility/:name', limit, async (c) => c.json(service.compatibility(c.req.param('name'), await jsonBody(c))))
+  app.post('/compatibility/:name', limit, async (c) =>
+    c.json(service.compatibility(c.req.param('name'), await jsonBody(c))),
+  )
   app.delete('/schemas/:name/versions/:version', write, async (c) =>
-    c.json(await service.remove(c.req.param('name'), c.req.param('version'), c.req.query('permanent') === 'true')),
+    c.json(
+      await service.remove(c.req.param('name'), c.req.param('version'), c.req.query('permanent') === 'true'),
+    ),
   )
 
   app.get('/config', (c) => c.json({ compatibility: service.mode() }))
   app.get('/config/:name', (c) => c.json({ compatibility: service.mode(c.req.param('name')) }))
-  app.put('/config', write, limit, async (c) => c.json({ compatibility: await service.setMode(undefined, modeOf(await jsonBody(c))) }))
+  app.put('/config', write, limit, async (c) =>
+    c.json({ compatibility: await service.setMode(undefined, modeOf(await jsonBody(c))) }),
+  )
   app.put('/config/:name', write, limit, async (c) =>
     c.json({ compatibility: await service.setMode(c.req.param('name'), modeOf(await jsonBody(c))) }),
   )
@@ -129,4 +163,6 @@ export function createApp({ service, store, tokens, logger, metrics, maxBodyByte
 }
 
 const modeOf = (body: unknown): unknown =>
-  body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>).compatibility : undefined
+  body !== null && typeof body === 'object' && !Array.isArray(body)
+    ? (body as Record<string, unknown>).compatibility
+    : undefined

@@ -83,7 +83,9 @@ const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/
 
 /** Fills every default once; the rest of the registry only sees a fully required config. */
 export function resolveConfig(options: RegistryOptions = {}): ResolvedConfig {
-  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as RegistryOptions
+  const defined = Object.fromEntries(
+    Object.entries(options).filter(([, v]) => v !== undefined),
+  ) as RegistryOptions
   const config = { ...DEFAULTS, ...defined } satisfies ResolvedConfig
   if (!SQL_IDENTIFIER.test(config.databaseSchema))
     throw new TypeError(`databaseSchema must be a lower-case SQL identifier, got '${config.databaseSchema}'`)

@@ -63,7 +63,12 @@ export function checkStructure(schema: JsonObject, maxDepth: number): void {
     if (node === null || typeof node !== 'object') return
     if (depth > maxDepth) {
       if (!issues.some((i) => i.keyword === 'maxDepth'))
-        issues.push({ path: pointer(path), keyword: 'maxDepth', message: `nested deeper than ${maxDepth} levels`, params: { limit: maxDepth } })
+        issues.push({
+          path: pointer(path),
+          keyword: 'maxDepth',
+          message: `nested deeper than ${maxDepth} levels`,
+          params: { limit: maxDepth },
+        })
       return
     }
     if (Array.isArray(node)) {
@@ -72,10 +77,15 @@ export function checkStructure(schema: JsonObject, maxDepth: number): void {
     }
     for (const [k, v] of Object.entries(node)) {
       if (!inData) {
-        if ((k === '$ref' || k === '$dynamicRef') && typeof v === 'string') refs.push({ path: [...path, k], keyword: k, ref: v })
+        if ((k === '$ref' || k === '$dynamicRef') && typeof v === 'string')
+          refs.push({ path: [...path, k], keyword: k, ref: v })
         if ((k === '$anchor' || k === '$dynamicAnchor') && typeof v === 'string') anchors.add(v)
         if (k === '$id' && path.length > 0 && typeof v === 'string')
-          issues.push({ path: pointer([...path, k]), keyword: '$id', message: 'embedded $id is not allowed: a contract is one document' })
+          issues.push({
+            path: pointer([...path, k]),
+            keyword: '$id',
+            message: 'embedded $id is not allowed: a contract is one document',
+          })
       }
       walk(v, [...path, k], depth + 1, inData || DATA_KEYWORDS.has(k))
     }
@@ -84,12 +94,26 @@ export function checkStructure(schema: JsonObject, maxDepth: number): void {
   for (const { path, keyword, ref } of refs) {
     const at = pointer(path)
     if (!ref.startsWith('#')) {
-      issues.push({ path: at, keyword, message: `remote reference '${ref}' is not allowed: only '#…' references into this document`, params: { ref } })
+      issues.push({
+        path: at,
+        keyword,
+        message: `remote reference '${ref}' is not allowed: only '#…' references into this document`,
+        params: { ref },
+      })
       continue
     }
     const fragment = ref.slice(1)
-    const found = fragment.startsWith('/') || fragment === '' ? resolvePointer(schema, fragment) !== undefined : anchors.has(fragment)
-    if (!found) issues.push({ path: at, keyword, message: `reference '${ref}' does not resolve inside the document`, params: { ref } })
+    const found =
+      fragment.startsWith('/') || fragment === ''
+        ? resolvePointer(schema, fragment) !== undefined
+        : anchors.has(fragment)
+    if (!found)
+      issues.push({
+        path: at,
+        keyword,
+        message: `reference '${ref}' does not resolve inside the document`,
+        params: { ref },
+      })
   }
   if (issues.length) throw invalid('schema breaks the registry rules', issues)
 }
@@ -100,17 +124,28 @@ export function createSchemaChecker(): (schema: JsonObject) => void {
   return (schema) => {
     if (schema.$schema !== undefined && schema.$schema !== DRAFT_2020_12)
       throw invalid('only JSON Schema draft 2020-12 is accepted', [
-        { path: '/$schema', keyword: '$schema', message: `must be '${DRAFT_2020_12}' or absent`, params: { allowedValue: DRAFT_2020_12 } },
+        {
+          path: '/$schema',
+          keyword: '$schema',
+          message: `must be '${DRAFT_2020_12}' or absent`,
+          params: { allowedValue: DRAFT_2020_12 },
+        },
       ])
     if (!ajv.validateSchema(schema))
-      throw invalid('not a valid JSON Schema', (ajv.errors ?? []).map((e) => toIssue(e)))
+      throw invalid(
+        'not a valid JSON Schema',
+        (ajv.errors ?? []).map((e) => toIssue(e)),
+      )
     const { $id: _id, ...rest } = schema
     try {
       ajv.compile(rest)
     } catch (cause) {
-      throw new ContractError('SCHEMA_INVALID', `schema does not compile: ${(cause as Error).message}`, [
-        { path: '', keyword: 'compile', message: (cause as Error).message },
-      ], { cause })
+      throw new ContractError(
+        'SCHEMA_INVALID',
+        `schema does not compile: ${(cause as Error).message}`,
+        [{ path: '', keyword: 'compile', message: (cause as Error).message }],
+        { cause },
+      )
     } finally {
       // ajv caches compiled schemas by object: forget this one, the registry never validates with it.
       ajv.removeSchema(rest)

@@ -57,7 +57,14 @@ export class Memory {
         [...this.subjects.values()]
           .filter((s) => s.latest)
           .sort((a, b) => (a.name < b.name ? -1 : 1))
-          .map((s) => ({ name: s.name, latest: s.latest?.version, versions: s.active.map((v) => v.version), uri: s.latest?.uri, topic: s.topic, key: s.key })),
+          .map((s) => ({
+            name: s.name,
+            latest: s.latest?.version,
+            versions: s.active.map((v) => v.version),
+            uri: s.latest?.uri,
+            topic: s.topic,
+            key: s.key,
+          })),
       ),
     )
     return this.listCache

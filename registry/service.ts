@@ -1,6 +1,13 @@
 import type { Logger } from 'pino'
 import { ContractError, RESOURCE_NAME, schemaUri, type Issue } from '../core/index.ts'
-import { checkTransitive, isMode, type CompatResult, type Difference, type Mode, type Policy } from './compat/index.ts'
+import {
+  checkTransitive,
+  isMode,
+  type CompatResult,
+  type Difference,
+  type Mode,
+  type Policy,
+} from './compat/index.ts'
 import type { SeedSchema } from './config.ts'
 import { checkStructure, contentHash, createSchemaChecker, withId, type JsonObject } from './content.ts'
 import { Memory, toBytes, type Bytes, type SubjectEntry, type VersionEntry } from './memory.ts'
@@ -36,14 +43,23 @@ export const VERSION_PARAM = /^[1-9][0-9]{0,8}$/
 export function checkName(name: string): void {
   if (!RESOURCE_NAME.test(name))
     throw new ContractError('BAD_REQUEST', `'${name}' is not a resource name`, [
-      { path: '/name', keyword: 'pattern', message: `must match ${String(RESOURCE_NAME)}`, params: { pattern: RESOURCE_NAME.source } },
+      {
+        path: '/name',
+        keyword: 'pattern',
+        message: `must match ${String(RESOURCE_NAME)}`,
+        params: { pattern: RESOURCE_NAME.source },
+      },
     ])
 }
 
-const annotation = (schema: JsonObject, keyword: string) => (typeof schema[keyword] === 'string' ? (schema[keyword] as string) : undefined)
+const annotation = (schema: JsonObject, keyword: string) =>
+  typeof schema[keyword] === 'string' ? (schema[keyword] as string) : undefined
 
 const notFound = (name: string, version?: number | 'latest') =>
-  new ContractError('SCHEMA_NOT_FOUND', version === undefined ? `no resource '${name}'` : `no version ${version} of '${name}'`)
+  new ContractError(
+    'SCHEMA_NOT_FOUND',
+    version === undefined ? `no resource '${name}'` : `no version ${version} of '${name}'`,
+  )
 
 /**
  * The registry's behaviour, free of HTTP: reads from memory, writes through the store (which serialises them per
@@ -76,33 +92,80 @@ export function createSchemaService({ store, defaultMode, policy, maxDepth, logg
   }
 
   /** The topic/key rules: a new resource names both; later versions keep them; the key is a required property. */
-  function annotations(name: string, schema: JsonObject, subject: Pick<StoredSubject, 'topic' | 'key'> | undefined) {
+  function annotations(
+    name: string,
+    schema: JsonObject,
+    subject: Pick<StoredSubject, 'topic' | 'key'> | undefined,
+  ) {
     const topic = annotation(schema, 'x-topic')
     const key = annotation(schema, 'x-key')
     if (!subject) {
       const missing: Issue[] = []
-      if (!topic) missing.push({ path: '/x-topic', keyword: 'required', message: `a new resource needs x-topic (its Kafka topic)` })
-      if (!key) missing.push({ path: '/x-key', keyword: 'required', message: `a new resource needs x-key (its partition-key property)` })
-      if (missing.length) throw new ContractError('SCHEMA_INVALID', `'${name}' is a new resource: x-topic and x-key are required`, missing)
+      if (!topic)
+        missing.push({
+          path: '/x-topic',
+          keyword: 'required',
+          message: `a new resource needs x-topic (its Kafka topic)`,
+        })
+      if (!key)
+        missing.push({
+          path: '/x-key',
+          keyword: 'required',
+          message: `a new resource needs x-key (its partition-key property)`,
+        })
+      if (missing.length)
+        throw new ContractError(
+          'SCHEMA_INVALID',
+          `'${name}' is a new resource: x-topic and x-key are required`,
+          missing,
+        )
     } else {
       const changed: Issue[] = []
       if (topic !== undefined && topic !== subject.topic)
-        changed.push({ path: '/x-topic', keyword: 'const', message: `must stay '${subject.topic}'`, params: { allowedValue: subject.topic } })
+        changed.push({
+          path: '/x-topic',
+          keyword: 'const',
+          message: `must stay '${subject.topic}'`,
+          params: { allowedValue: subject.topic },
+        })
       if (key !== undefined && key !== subject.key)
-        changed.push({ path: '/x-key', keyword: 'const', message: `must stay '${subject.key}'`, params: { allowedValue: subject.key } })
-      if (changed.length) throw new ContractError('SCHEMA_CONFLICT', `the topic and key of '${name}' never change`, changed)
+        changed.push({
+          path: '/x-key',
+          keyword: 'const',
+          message: `must stay '${subject.key}'`,
+          params: { allowedValue: subject.key },
+        })
+      if (changed.length)
+        throw new ContractError('SCHEMA_CONFLICT', `the topic and key of '${name}' never change`, changed)
     }
     const effectiveKey = key ?? subject?.key
     const required = Array.isArray(schema.required) ? schema.required : []
     if (effectiveKey !== undefined && !required.includes(effectiveKey))
-      throw new ContractError('SCHEMA_INVALID', `the partition key '${effectiveKey}' must be a required property`, [
-        { path: '/required', keyword: 'x-key', message: `must include '${effectiveKey}'`, params: { key: effectiveKey } },
-      ])
+      throw new ContractError(
+        'SCHEMA_INVALID',
+        `the partition key '${effectiveKey}' must be a required property`,
+        [
+          {
+            path: '/required',
+            keyword: 'x-key',
+            message: `must include '${effectiveKey}'`,
+            params: { key: effectiveKey },
+          },
+        ],
+      )
     const compatibility = schema['x-compatibility']
-    return { topic: topic ?? subject?.topic, key: effectiveKey, compatibility: isMode(compatibility) ? compatibility : undefined }
+    return {
+      topic: topic ?? subject?.topic,
+      key: effectiveKey,
+      compatibility: isMode(compatibility) ? compatibility : undefined,
+    }
   }
 
-  function compare(history: readonly { version: number; schema: JsonObject }[], next: JsonObject, mode: Mode): CompatReport {
+  function compare(
+    history: readonly { version: number; schema: JsonObject }[],
+    next: JsonObject,
+    mode: Mode,
+  ): CompatReport {
     const result: CompatResult = checkTransitive(
       history.map((h) => h.schema),
       next,
@@ -127,7 +190,13 @@ export function createSchemaService({ store, defaultMode, policy, maxDepth, logg
         path: d.path,
         keyword: d.kind,
         message: d.message,
-        params: { kind: d.kind, previous: d.previous, next: d.next, direction: d.direction, against: d.against },
+        params: {
+          kind: d.kind,
+          previous: d.previous,
+          next: d.next,
+          direction: d.direction,
+          against: d.against,
+        },
       })),
     )
   }
@@ -138,18 +207,32 @@ export function createSchemaService({ store, defaultMode, policy, maxDepth, logg
     reload,
 
     /** Registers what schemas/ holds and storage does not; refuses when a stored version differs from its file. */
-    async seed(files: readonly SeedSchema[]): Promise<{ inserted: number; unchanged: number; purged: number }> {
+    async seed(
+      files: readonly SeedSchema[],
+    ): Promise<{ inserted: number; unchanged: number; purged: number }> {
       const seeds: SeedVersion[] = []
       for (const f of files) {
         const uri = schemaUri(f.name, f.version)
         if (f.schema.$id !== uri)
-          throw new ContractError('SCHEMA_CONFLICT', `${f.file}: $id must be '${uri}'`, [{ path: '/$id', keyword: 'const', message: `must be '${uri}'` }])
+          throw new ContractError('SCHEMA_CONFLICT', `${f.file}: $id must be '${uri}'`, [
+            { path: '/$id', keyword: 'const', message: `must be '${uri}'` },
+          ])
         try {
           const schema = validated(f.schema)
           const a = annotations(f.name, schema, undefined)
-          seeds.push({ name: f.name, version: f.version, uri, hash: contentHash(schema), body: JSON.stringify(schema), topic: a.topic as string, key: a.key as string, compatibility: a.compatibility })
+          seeds.push({
+            name: f.name,
+            version: f.version,
+            uri,
+            hash: contentHash(schema),
+            body: JSON.stringify(schema),
+            topic: a.topic as string,
+            key: a.key as string,
+            compatibility: a.compatibility,
+          })
         } catch (e) {
-          if (e instanceof ContractError) throw new ContractError(e.code, `${f.file}: ${e.message}`, e.issues, { cause: e })
+          if (e instanceof ContractError)
+            throw new ContractError(e.code, `${f.file}: ${e.message}`, e.issues, { cause: e })
           throw e
         }
       }
@@ -159,9 +242,18 @@ export function createSchemaService({ store, defaultMode, policy, maxDepth, logg
         throw new ContractError(
           'SCHEMA_CONFLICT',
           `stored schemas differ from their files: ${differs.map((o) => `${o.seed.name} ${o.seed.version}`).join(', ')}; a published version is never edited: add a new version file instead`,
-          differs.map((o) => ({ path: `/${o.seed.name}/${o.seed.version}`, keyword: 'stored-content', message: `${files.find((f) => f.name === o.seed.name && f.version === o.seed.version)?.file ?? o.seed.uri} differs from the stored version` })),
+          differs.map((o) => ({
+            path: `/${o.seed.name}/${o.seed.version}`,
+            keyword: 'stored-content',
+            message: `${files.find((f) => f.name === o.seed.name && f.version === o.seed.version)?.file ?? o.seed.uri} differs from the stored version`,
+          })),
         )
-      for (const o of outcomes) if (o.status === 'purged') logger.warn({ name: o.seed.name, version: o.seed.version }, 'seed skipped: that version was permanently deleted')
+      for (const o of outcomes)
+        if (o.status === 'purged')
+          logger.warn(
+            { name: o.seed.name, version: o.seed.version },
+            'seed skipped: that version was permanently deleted',
+          )
       const count = (s: string) => outcomes.filter((o) => o.status === s).length
       return { inserted: count('inserted'), unchanged: count('unchanged'), purged: count('purged') }
     },
@@ -176,7 +268,12 @@ export function createSchemaService({ store, defaultMode, policy, maxDepth, logg
 
     version(name: string, version: string): VersionEntry {
       const s = memory.subjects.get(name)
-      const v = version === 'latest' ? s?.latest : VERSION_PARAM.test(version) ? s?.byVersion.get(Number(version)) : undefined
+      const v =
+        version === 'latest'
+          ? s?.latest
+          : VERSION_PARAM.test(version)
+            ? s?.byVersion.get(Number(version))
+            : undefined
       if (!v || v.deleted) throw notFound(name, version === 'latest' ? 'latest' : Number(version))
       return v
     },
@@ -202,7 +299,11 @@ export function createSchemaService({ store, defaultMode, policy, maxDepth, logg
       const givenId = schema.$id
       // Read without judging: the gate below judges against the subject as stored, under the lock.
       const compatibility = schema['x-compatibility']
-      const pre = { topic: annotation(schema, 'x-topic'), key: annotation(schema, 'x-key'), compatibility: isMode(compatibility) ? compatibility : undefined }
+      const pre = {
+        topic: annotation(schema, 'x-topic'),
+        key: annotation(schema, 'x-key'),
+        compatibility: isMode(compatibility) ? compatibility : undefined,
+      }
       const { created, version } = await store.register(
         {
           name,
@@ -217,19 +318,39 @@ export function createSchemaService({ store, defaultMode, policy, maxDepth, logg
           annotations(name, schema, subject)
           const next = (subject?.lastVersion ?? 0) + 1
           if (givenId !== undefined && givenId !== schemaUri(name, next))
-            throw new ContractError('SCHEMA_CONFLICT', `$id must be absent or '${schemaUri(name, next)}': the registry assigns it`, [
-              { path: '/$id', keyword: 'const', message: `must be '${schemaUri(name, next)}'`, params: { allowedValue: schemaUri(name, next) } },
-            ])
+            throw new ContractError(
+              'SCHEMA_CONFLICT',
+              `$id must be absent or '${schemaUri(name, next)}': the registry assigns it`,
+              [
+                {
+                  path: '/$id',
+                  keyword: 'const',
+                  message: `must be '${schemaUri(name, next)}'`,
+                  params: { allowedValue: schemaUri(name, next) },
+                },
+              ],
+            )
           const mode = subject?.compatibility ?? storedDefault ?? defaultMode
-          const history = (subject?.versions ?? []).filter((v) => !v.deleted).map((v) => ({ version: v.version, schema: JSON.parse(v.body) as JsonObject }))
+          const history = (subject?.versions ?? [])
+            .filter((v) => !v.deleted)
+            .map((v) => ({ version: v.version, schema: JSON.parse(v.body) as JsonObject }))
           const report = compare(history, schema, mode)
           if (!report.compatible) throw incompatible(name, report)
         },
       )
       if (!created && givenId !== undefined && givenId !== version.uri)
-        throw new ContractError('SCHEMA_CONFLICT', `this content is already version ${version.version} ('${version.uri}'), not '${String(givenId)}'`, [
-          { path: '/$id', keyword: 'const', message: `must be '${version.uri}'`, params: { allowedValue: version.uri } },
-        ])
+        throw new ContractError(
+          'SCHEMA_CONFLICT',
+          `this content is already version ${version.version} ('${version.uri}'), not '${String(givenId)}'`,
+          [
+            {
+              path: '/$id',
+              keyword: 'const',
+              message: `must be '${version.uri}'`,
+              params: { allowedValue: version.uri },
+            },
+          ],
+        )
       if (created) await reload(name)
       return { created, name, version: version.version, uri: version.uri }
     },
@@ -250,7 +371,12 @@ export function createSchemaService({ store, defaultMode, policy, maxDepth, logg
     async setMode(name: string | undefined, mode: unknown): Promise<Mode> {
       if (!isMode(mode))
         throw new ContractError('BAD_REQUEST', 'compatibility must be a mode', [
-          { path: '/compatibility', keyword: 'enum', message: 'must be one of BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE, NONE' },
+          {
+            path: '/compatibility',
+            keyword: 'enum',
+            message:
+              'must be one of BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE, NONE',
+          },
         ])
       if (name !== undefined) service.subject(name)
       await store.setMode(name ?? null, mode)
@@ -258,8 +384,13 @@ export function createSchemaService({ store, defaultMode, policy, maxDepth, logg
       return mode
     },
 
-    async remove(name: string, version: string, permanent: boolean): Promise<{ name: string; version: number; deleted: 'soft' | 'permanent' }> {
-      if (!VERSION_PARAM.test(version)) throw new ContractError('BAD_REQUEST', `'${version}' is not a version number`)
+    async remove(
+      name: string,
+      version: string,
+      permanent: boolean,
+    ): Promise<{ name: string; version: number; deleted: 'soft' | 'permanent' }> {
+      if (!VERSION_PARAM.test(version))
+        throw new ContractError('BAD_REQUEST', `'${version}' is not a version number`)
       const n = Number(version)
       if (!permanent) {
         if (!(await store.softDelete(name, n))) throw notFound(name, n)
@@ -267,9 +398,17 @@ export function createSchemaService({ store, defaultMode, policy, maxDepth, logg
         const r = await store.purge(name, n)
         if (r === 'not-found') throw notFound(name, n)
         if (r === 'not-soft-deleted')
-          throw new ContractError('PRECONDITION_FAILED', `version ${n} of '${name}' must be soft-deleted before it is deleted permanently`, [
-            { path: '', keyword: 'soft-delete-first', message: `DELETE /schemas/${name}/versions/${n} first` },
-          ])
+          throw new ContractError(
+            'PRECONDITION_FAILED',
+            `version ${n} of '${name}' must be soft-deleted before it is deleted permanently`,
+            [
+              {
+                path: '',
+                keyword: 'soft-delete-first',
+                message: `DELETE /schemas/${name}/versions/${n} first`,
+              },
+            ],
+          )
       }
       await reload(name)
       return { name, version: n, deleted: permanent ? 'permanent' : 'soft' }

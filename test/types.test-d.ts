@@ -35,7 +35,9 @@ describe('types derived from the generated catalog', () => {
   it('narrows an event by resource, action and version', () => {
     type Deleted = EventOf<'time-entry', 'delete', 1>
     expectTypeOf<Deleted['action']>().toEqualTypeOf<'delete'>()
-    expectTypeOf<Deleted['resource']['schema']>().toEqualTypeOf<'https://event-contracts.dev/schemas/time-entry/1'>()
+    expectTypeOf<
+      Deleted['resource']['schema']
+    >().toEqualTypeOf<'https://event-contracts.dev/schemas/time-entry/1'>()
     expectTypeOf<Deleted['resource']['content']>().toEqualTypeOf<TimeEntryV1 | ResourceReference>()
     expectTypeOf<AnyEventOf<'time-entry'>['resource']['content']>().toEqualTypeOf<
       TimeEntryV1 | TimeEntryV2 | ResourceReference

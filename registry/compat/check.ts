@@ -2,7 +2,16 @@
 import { indexDoc } from './resolve.ts'
 import type { Node } from './resolve.ts'
 import { Checker } from './subschema.ts'
-import type { CompatOptions, CompatResult, Difference, Direction, Finding, Mode, Policy, Schema } from './types.ts'
+import type {
+  CompatOptions,
+  CompatResult,
+  Difference,
+  Direction,
+  Finding,
+  Mode,
+  Policy,
+  Schema,
+} from './types.ts'
 import { MODE_RULES } from './types.ts'
 
 export interface ResolvedOptions {
@@ -37,7 +46,11 @@ export function checkCompatibility(previous: Schema, next: Schema, options?: Com
  * Checks `next` against earlier versions (oldest first): all of them for *_TRANSITIVE modes, the latest otherwise.
  * Each difference carries `against`, the 1-based position in `history`.
  */
-export function checkTransitive(history: readonly Schema[], next: Schema, options?: CompatOptions): CompatResult {
+export function checkTransitive(
+  history: readonly Schema[],
+  next: Schema,
+  options?: CompatOptions,
+): CompatResult {
   const { mode, policy } = resolveOptions(options)
   const from = MODE_RULES[mode].transitive ? 0 : Math.max(0, history.length - 1)
   const differences: Difference[] = []
@@ -60,13 +73,19 @@ function compare(previous: Schema, next: Schema, mode: Mode, policy: Policy): Di
     ['FORWARD', new Checker('FORWARD', docN, docP).run(nxt, prev)],
   ]
   return found
-    .flatMap(([direction, fs]) => fs.map((f) => toDifference(f, direction, checks.includes(direction), policy)))
+    .flatMap(([direction, fs]) =>
+      fs.map((f) => toDifference(f, direction, checks.includes(direction), policy)),
+    )
     .sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : x.direction < y.direction ? -1 : 0))
 }
 
 function toDifference(f: Finding, direction: Direction, checked: boolean, policy: Policy): Difference {
   const tolerated = policy === 'lenient' && f.lenient === true
-  const note = f.lenient ? (tolerated ? '; tolerated by the lenient policy.' : '; the lenient policy would tolerate it.') : ''
+  const note = f.lenient
+    ? tolerated
+      ? '; tolerated by the lenient policy.'
+      : '; the lenient policy would tolerate it.'
+    : ''
   return {
     kind: f.kind,
     path: f.path,

@@ -4,26 +4,86 @@ import { isObj } from './resolve.ts'
 
 /** Keywords that never constrain an instance; `x-*` keywords too. `id` is draft-04's spelling of `$id`. */
 export const ANNOTATIONS = new Set([
-  '$schema', '$id', 'id', '$anchor', '$dynamicAnchor', '$recursiveAnchor', '$vocabulary', '$comment', '$defs', 'definitions',
-  'title', 'description', 'default', 'examples', 'deprecated', 'readOnly', 'writeOnly',
-  'contentEncoding', 'contentMediaType', 'contentSchema',
+  '$schema',
+  '$id',
+  'id',
+  '$anchor',
+  '$dynamicAnchor',
+  '$recursiveAnchor',
+  '$vocabulary',
+  '$comment',
+  '$defs',
+  'definitions',
+  'title',
+  'description',
+  'default',
+  'examples',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
+  'contentEncoding',
+  'contentMediaType',
+  'contentSchema',
 ])
 
 const COMMON = [
-  'type', 'enum', 'const', 'minLength', 'maxLength', 'pattern', 'format', 'minimum', 'maximum', 'exclusiveMinimum',
-  'exclusiveMaximum', 'multipleOf', 'minItems', 'maxItems', 'uniqueItems', 'items', 'contains', 'properties', 'required',
-  'additionalProperties', 'patternProperties', 'propertyNames', 'minProperties', 'maxProperties', 'allOf', 'anyOf',
-  'oneOf', 'not', 'if', 'then', 'else', '$ref',
+  'type',
+  'enum',
+  'const',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'format',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'multipleOf',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'items',
+  'contains',
+  'properties',
+  'required',
+  'additionalProperties',
+  'patternProperties',
+  'propertyNames',
+  'minProperties',
+  'maxProperties',
+  'allOf',
+  'anyOf',
+  'oneOf',
+  'not',
+  'if',
+  'then',
+  'else',
+  '$ref',
 ]
 const ASSERTIONS: Record<Draft, Set<string>> = {
   '07': new Set([...COMMON, 'additionalItems', 'dependencies']),
   '2019-09': new Set([
-    ...COMMON, 'additionalItems', 'dependencies', 'dependentRequired', 'dependentSchemas', 'minContains', 'maxContains',
-    'unevaluatedItems', 'unevaluatedProperties', '$recursiveRef',
+    ...COMMON,
+    'additionalItems',
+    'dependencies',
+    'dependentRequired',
+    'dependentSchemas',
+    'minContains',
+    'maxContains',
+    'unevaluatedItems',
+    'unevaluatedProperties',
+    '$recursiveRef',
   ]),
   '2020-12': new Set([
-    ...COMMON, 'prefixItems', 'dependentRequired', 'dependentSchemas', 'minContains', 'maxContains', 'unevaluatedItems',
-    'unevaluatedProperties', '$dynamicRef',
+    ...COMMON,
+    'prefixItems',
+    'dependentRequired',
+    'dependentSchemas',
+    'minContains',
+    'maxContains',
+    'unevaluatedItems',
+    'unevaluatedProperties',
+    '$dynamicRef',
   ]),
 }
 
@@ -50,7 +110,8 @@ export function tuple(node: Obj, draft: Draft): { prefix: Node[]; rest: Node | u
 
 export const asNode = (v: unknown): Node | undefined => (typeof v === 'boolean' || isObj(v) ? v : undefined)
 
-export const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined)
+export const num = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) ? v : undefined
 
 export interface Bound {
   value: number
@@ -64,7 +125,10 @@ export function bound(node: Obj, side: 'min' | 'max'): Bound | undefined {
   const candidates: Bound[] = []
   if (incl !== undefined) candidates.push({ value: incl, exclusive: excl === true })
   if (typeof excl === 'number' && Number.isFinite(excl)) candidates.push({ value: excl, exclusive: true })
-  return candidates.reduce<Bound | undefined>((best, b) => (best === undefined ? b : tighter(best, b, side)), undefined)
+  return candidates.reduce<Bound | undefined>(
+    (best, b) => (best === undefined ? b : tighter(best, b, side)),
+    undefined,
+  )
 }
 
 export function tighter(a: Bound, b: Bound, side: 'min' | 'max'): Bound {

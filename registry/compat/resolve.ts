@@ -31,15 +31,38 @@ export function detectDraft(root: unknown): Draft {
 }
 
 const SCHEMA_KEYWORDS = [
-  'not', 'if', 'then', 'else', 'items', 'additionalItems', 'contains', 'additionalProperties',
-  'propertyNames', 'unevaluatedItems', 'unevaluatedProperties', 'contentSchema',
+  'not',
+  'if',
+  'then',
+  'else',
+  'items',
+  'additionalItems',
+  'contains',
+  'additionalProperties',
+  'propertyNames',
+  'unevaluatedItems',
+  'unevaluatedProperties',
+  'contentSchema',
 ]
 const ARRAY_KEYWORDS = ['allOf', 'anyOf', 'oneOf', 'prefixItems', 'items']
-const MAP_KEYWORDS = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas', 'dependencies']
+const MAP_KEYWORDS = [
+  'properties',
+  'patternProperties',
+  '$defs',
+  'definitions',
+  'dependentSchemas',
+  'dependencies',
+]
 
 /** Indexes a schema document so that its nodes know their draft, base URI and reference targets. */
 export function indexDoc(root: Node): Doc {
-  const doc: Doc = { root, draft: detectDraft(root), resources: new Map(), anchors: new Map(), dynamicAnchors: new Map() }
+  const doc: Doc = {
+    root,
+    draft: detectDraft(root),
+    resources: new Map(),
+    anchors: new Map(),
+    dynamicAnchors: new Map(),
+  }
   const walk = (node: unknown, base: string): void => {
     if (!isObj(node)) return
     if (docOf.has(node) && docOf.get(node) === doc) return
@@ -73,7 +96,10 @@ export function indexDoc(root: Node): Doc {
     }
   }
   if (isObj(root)) {
-    const rootBase = typeof root['$id'] === 'string' ? (safeUrl(root['$id'], DEFAULT_BASE) ?? new URL(DEFAULT_BASE)) : new URL(DEFAULT_BASE)
+    const rootBase =
+      typeof root['$id'] === 'string'
+        ? (safeUrl(root['$id'], DEFAULT_BASE) ?? new URL(DEFAULT_BASE))
+        : new URL(DEFAULT_BASE)
     doc.resources.set(noHash(rootBase), root)
     walk(root, noHash(rootBase))
   }
@@ -98,7 +124,9 @@ export function resolveRef(node: Obj, keyword: '$ref' | '$dynamicRef' | '$recurs
   const ref = node[keyword]
   if (typeof ref !== 'string') return { ok: false, reason: `${keyword} is not a string` }
   if (keyword === '$recursiveRef') {
-    return ref === '#' ? { ok: true, node: doc.root } : { ok: false, reason: `$recursiveRef "${ref}" is not "#"` }
+    return ref === '#'
+      ? { ok: true, node: doc.root }
+      : { ok: false, reason: `$recursiveRef "${ref}" is not "#"` }
   }
   if (keyword === '$dynamicRef' && ref.startsWith('#') && !ref.startsWith('#/')) {
     const dyn = doc.dynamicAnchors.get(ref.slice(1)) ?? []
@@ -114,7 +142,9 @@ export function resolveRef(node: Obj, keyword: '$ref' | '$dynamicRef' | '$recurs
   if (fragment === '') return { ok: true, node: resource }
   if (!fragment.startsWith('/')) {
     const target = doc.anchors.get(`${noHash(abs)}#${fragment}`)
-    return target ? { ok: true, node: target } : { ok: false, reason: `unknown anchor in ${keyword} "${ref}"` }
+    return target
+      ? { ok: true, node: target }
+      : { ok: false, reason: `unknown anchor in ${keyword} "${ref}"` }
   }
   let cur: unknown = resource
   for (const raw of fragment.slice(1).split('/')) {

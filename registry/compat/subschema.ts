@@ -8,7 +8,17 @@
  */
 import { canonical, refFree } from './canonical.ts'
 import type { JsonType } from './keywords.ts'
-import { JSON_TYPES, bound, declaredTypes, isAnnotation, isAssertion, isTrivial, num, tuple, typeOf } from './keywords.ts'
+import {
+  JSON_TYPES,
+  bound,
+  declaredTypes,
+  isAnnotation,
+  isAssertion,
+  isTrivial,
+  num,
+  tuple,
+  typeOf,
+} from './keywords.ts'
 import type { Doc, Draft, Node, Obj } from './resolve.ts'
 import { adopt, docFor, isObj, resolveRef } from './resolve.ts'
 import type { Conj, Disjunction, Engine, Facts, Flat, RuleInput, Said } from './rules/context.ts'
@@ -29,7 +39,9 @@ class FailFast extends Array<Finding> {
     return this.length
   }
 }
-const FAILED: Finding[] = [{ kind: 'failed', path: '', what: 'does not hold', previous: undefined, next: undefined }]
+const FAILED: Finding[] = [
+  { kind: 'failed', path: '', what: 'does not hold', previous: undefined, next: undefined },
+]
 /** Memo key for the boolean schema `false` (booleans cannot key a WeakMap). */
 const FALSE_KEY = {}
 
@@ -164,7 +176,9 @@ export class Checker implements Engine {
     const id = idOf(n)
     const d = this.draftOf(n)
     return Object.keys(n).every(
-      (k) => !isAssertion(k, d) || (DISJUNCTIVE.has(k) && consumed.has(`${id}:${k === 'then' || k === 'else' ? 'if' : k}`)),
+      (k) =>
+        !isAssertion(k, d) ||
+        (DISJUNCTIVE.has(k) && consumed.has(`${id}:${k === 'then' || k === 'else' ? 'if' : k}`)),
     )
   }
 
@@ -248,7 +262,15 @@ export class Checker implements Engine {
   /** Pushes every place where A admits an instance b rejects into `out` (which may abort at the first). */
   private check(a: Conj, b: Node, path: string, out: Finding[]): void {
     const only = a.nodes.length === 1 && a.consumed.size === 0 ? a.nodes[0] : undefined
-    if (only !== undefined && (only === b || (this.draftOf(only) === this.draftOf(b) && refFree(only) && refFree(b) && canonical(only) === canonical(b)))) return
+    if (
+      only !== undefined &&
+      (only === b ||
+        (this.draftOf(only) === this.draftOf(b) &&
+          refFree(only) &&
+          refFree(b) &&
+          canonical(only) === canonical(b)))
+    )
+      return
     const fa = this.flatten(a)
     if (fa.falsy) return
     const facts = this.facts(a)
@@ -275,7 +297,15 @@ export class Checker implements Engine {
     if (facts.values?.every((v) => valueMatches(v, b, this.docB) === true)) return
     const fb = this.flattenSide(this.conj([b]), 'B')
     for (const u of fb.unjudgeable) {
-      out.push(this.finding(`${path}${u.path}`, ['unjudgeable', `cannot judge: ${u.reason}`], ['unjudgeable', `cannot judge: ${u.reason}`], undefined, undefined))
+      out.push(
+        this.finding(
+          `${path}${u.path}`,
+          ['unjudgeable', `cannot judge: ${u.reason}`],
+          ['unjudgeable', `cannot judge: ${u.reason}`],
+          undefined,
+          undefined,
+        ),
+      )
     }
     if (fb.falsy) {
       out.push(this.becameFalse(path, only))
@@ -286,13 +316,25 @@ export class Checker implements Engine {
     for (const n of fb.nots) {
       if (this.disjoint(a, n)) continue
       out.push(
-        this.finding(`${path}/not`, ['not-changed', '"not" now rejects values that were accepted'], ['not-changed', '"not" no longer rejects values that the previous schema rejected'], undefined, n),
+        this.finding(
+          `${path}/not`,
+          ['not-changed', '"not" now rejects values that were accepted'],
+          ['not-changed', '"not" no longer rejects values that the previous schema rejected'],
+          undefined,
+          n,
+        ),
       )
     }
   }
 
   private becameFalse(path: string, a: Node | undefined): Finding {
-    return this.finding(path, ['schema-became-false', 'the schema became false: nothing is accepted here any more'], ['schema-no-longer-false', 'the schema was false (nothing accepted) and now accepts values'], a, false)
+    return this.finding(
+      path,
+      ['schema-became-false', 'the schema became false: nothing is accepted here any more'],
+      ['schema-no-longer-false', 'the schema was false (nothing accepted) and now accepts values'],
+      a,
+      false,
+    )
   }
 
   private plain(a: Conj, flat: Flat, facts: Facts, c: Obj, path: string, out: Finding[]): void {
@@ -308,7 +350,19 @@ export class Checker implements Engine {
       if (isAnnotation(k) || isAssertion(k, draft)) continue
       if (flat.plains.some((p) => k in p && deepEqual(p[k], c[k]))) continue
       out.push(
-        this.finding(`${path}/${k}`, ['unjudgeable', `keyword "${k}" is not a draft-${draft} assertion the engine knows; a change to it cannot be judged`], ['unjudgeable', `keyword "${k}" is not a draft-${draft} assertion the engine knows; a change to it cannot be judged`], undefined, c[k]),
+        this.finding(
+          `${path}/${k}`,
+          [
+            'unjudgeable',
+            `keyword "${k}" is not a draft-${draft} assertion the engine knows; a change to it cannot be judged`,
+          ],
+          [
+            'unjudgeable',
+            `keyword "${k}" is not a draft-${draft} assertion the engine knows; a change to it cannot be judged`,
+          ],
+          undefined,
+          c[k],
+        ),
       )
     }
   }
@@ -331,7 +385,8 @@ export class Checker implements Engine {
     const score = (j: number) => (wanted.has(canonical(branches[j])) ? 2 : j === hint ? 1 : 0)
     const order = branches.map((_, j) => j).sort((x, y) => score(y) - score(x))
     const fits = (x: Conj, j: number) =>
-      this.holds(x, branches[j] as Node) && (kw === 'anyOf' || branches.every((o, k) => k === j || this.disjoint(x, o)))
+      this.holds(x, branches[j] as Node) &&
+      (kw === 'anyOf' || branches.every((o, k) => k === j || this.disjoint(x, o)))
     const anyFits = (x: Conj) => order.some((j) => fits(x, j))
     let fitted: boolean
     try {
@@ -351,8 +406,14 @@ export class Checker implements Engine {
     out.push(
       this.finding(
         `${path}/${kw}`,
-        [`${name}-narrowed`, `values accepted by the previous schema match no ${kw} branch of the next schema${extra} (a branch was removed or narrowed)`],
-        [`${name}-widened`, `the next schema accepts values that match no ${kw} branch of the previous schema${extra} (a branch was added or widened)`],
+        [
+          `${name}-narrowed`,
+          `values accepted by the previous schema match no ${kw} branch of the next schema${extra} (a branch was removed or narrowed)`,
+        ],
+        [
+          `${name}-widened`,
+          `the next schema accepts values that match no ${kw} branch of the previous schema${extra} (a branch was added or widened)`,
+        ],
         undefined,
         branches,
       ),
@@ -442,7 +503,8 @@ export class Checker implements Engine {
         this.closure(n, side, (m) => {
           if ('additionalProperties' in m || ('unevaluatedProperties' in m && m !== n)) ev.all = true
           for (const k of Object.keys(isObj(m['properties']) ? m['properties'] : {})) ev.names.add(k)
-          for (const k of Object.keys(isObj(m['patternProperties']) ? m['patternProperties'] : {})) ev.patterns.add(k)
+          for (const k of Object.keys(isObj(m['patternProperties']) ? m['patternProperties'] : {}))
+            ev.patterns.add(k)
         })
         if (!ev.all) {
           const node = adopt(
@@ -464,11 +526,19 @@ export class Checker implements Engine {
         this.closure(n, side, (m) => {
           const t = tuple(m, this.draftOf(m))
           prefix = Math.max(prefix, t.prefix.length)
-          if (t.rest !== undefined || ('unevaluatedItems' in m && m !== n) || (side === 'A' && 'contains' in m)) all = true
+          if (
+            t.rest !== undefined ||
+            ('unevaluatedItems' in m && m !== n) ||
+            (side === 'A' && 'contains' in m)
+          )
+            all = true
         })
         if (!all) {
           const trues = Array.from({ length: prefix }, () => true)
-          const node = adopt(d === '2020-12' ? { prefixItems: trues, items: ui } : { items: trues, additionalItems: ui }, doc)
+          const node = adopt(
+            d === '2020-12' ? { prefixItems: trues, items: ui } : { items: trues, additionalItems: ui },
+            doc,
+          )
           synthetic.set(node, { items: 'unevaluatedItems', additionalItems: 'unevaluatedItems' })
           out.push(node)
         }
@@ -514,28 +584,42 @@ export class Checker implements Engine {
       if (dt) for (const t of [...types]) if (!dt.has(t)) types.delete(t)
       const vs = 'const' in p ? [p['const']] : Array.isArray(p['enum']) ? p['enum'] : undefined
       if (vs) values = values === undefined ? [...vs] : values.filter((v) => vs.some((w) => deepEqual(v, w)))
-      if (Array.isArray(p['required'])) for (const r of p['required']) if (typeof r === 'string') required.add(r)
+      if (Array.isArray(p['required']))
+        for (const r of p['required']) if (typeof r === 'string') required.add(r)
     }
     if (values) {
-      values = values.filter((v) => types.has(typeOf(v)) && a.nodes.every((n) => valueMatches(v, n, this.docA) !== false))
+      values = values.filter(
+        (v) => types.has(typeOf(v)) && a.nodes.every((n) => valueMatches(v, n, this.docA) !== false),
+      )
       const vt = new Set(values.map(typeOf))
       for (const t of [...types]) if (!vt.has(t)) types.delete(t)
     }
     const lengths = (lo: string, hi: string) =>
-      Math.max(0, ...flat.plains.map((p) => num(p[lo]) ?? 0)) > Math.min(Infinity, ...flat.plains.map((p) => num(p[hi]) ?? Infinity))
+      Math.max(0, ...flat.plains.map((p) => num(p[lo]) ?? 0)) >
+      Math.min(Infinity, ...flat.plains.map((p) => num(p[hi]) ?? Infinity))
     if (lengths('minLength', 'maxLength')) types.delete('string')
     if (lengths('minItems', 'maxItems')) types.delete('array')
     if (lengths('minProperties', 'maxProperties')) types.delete('object')
-    for (const r of required) if (flat.plains.some((p) => govern(p, r).includes(false))) types.delete('object')
+    for (const r of required)
+      if (flat.plains.some((p) => govern(p, r).includes(false))) types.delete('object')
     const lo = flat.plains.map((p) => bound(p, 'min')).filter((x) => x !== undefined)
     const hi = flat.plains.map((p) => bound(p, 'max')).filter((x) => x !== undefined)
-    if (lo.some((l) => hi.some((h) => l.value > h.value || (l.value === h.value && (l.exclusive || h.exclusive))))) {
+    if (
+      lo.some((l) =>
+        hi.some((h) => l.value > h.value || (l.value === h.value && (l.exclusive || h.exclusive))),
+      )
+    ) {
       types.delete('number')
       types.delete('integer')
     }
     // `not` of a schema that accepts everything ({}, true) accepts nothing.
     const never = flat.nots.some((n) => isTrivial(n, this.draftOf(n)))
-    const facts: Facts = { types, values, required, unsat: flat.falsy || never || types.size === 0 || values?.length === 0 }
+    const facts: Facts = {
+      types,
+      values,
+      required,
+      unsat: flat.falsy || never || types.size === 0 || values?.length === 0,
+    }
     this.factsCache.set(a, facts)
     return facts
   }
@@ -575,7 +659,8 @@ function negate(n: Node, doc: Doc): Node {
   return hit
 }
 
-const rebase = (fs: Finding[], path: string) => (path === '' ? fs : fs.map((f) => ({ ...f, path: path + f.path })))
+const rebase = (fs: Finding[], path: string) =>
+  path === '' ? fs : fs.map((f) => ({ ...f, path: path + f.path }))
 
 function dedupe(fs: Finding[]): Finding[] {
   const seen = new Set<string>()

@@ -78,5 +78,6 @@ export const MODE_RULES: Record<Mode, { directions: readonly Direction[]; transi
   NONE: { directions: [], transitive: false },
 }
 
-export const isMode = (s: unknown): s is Mode => typeof s === 'string' && (MODES as readonly string[]).includes(s)
+export const isMode = (s: unknown): s is Mode =>
+  typeof s === 'string' && (MODES as readonly string[]).includes(s)
 export const isPolicy = (s: unknown): s is Policy => s === 'strict' || s === 'lenient'

@@ -13,10 +13,41 @@ type Tri = boolean | undefined
 const and = (xs: Tri[]): Tri => (xs.includes(false) ? false : xs.includes(undefined) ? undefined : true)
 
 const HANDLED = new Set([
-  'type', 'enum', 'const', 'minLength', 'maxLength', 'pattern', 'minimum', 'maximum', 'exclusiveMinimum',
-  'exclusiveMaximum', 'multipleOf', 'minItems', 'maxItems', 'uniqueItems', 'items', 'prefixItems', 'additionalItems',
-  'contains', 'minContains', 'maxContains', 'properties', 'required', 'additionalProperties', 'patternProperties',
-  'propertyNames', 'minProperties', 'maxProperties', 'allOf', 'anyOf', 'oneOf', 'not', 'if', 'then', 'else', '$ref',
+  'type',
+  'enum',
+  'const',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'multipleOf',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'items',
+  'prefixItems',
+  'additionalItems',
+  'contains',
+  'minContains',
+  'maxContains',
+  'properties',
+  'required',
+  'additionalProperties',
+  'patternProperties',
+  'propertyNames',
+  'minProperties',
+  'maxProperties',
+  'allOf',
+  'anyOf',
+  'oneOf',
+  'not',
+  'if',
+  'then',
+  'else',
+  '$ref',
   'dependentRequired',
 ])
 
@@ -105,7 +136,8 @@ function arrayMatches(v: unknown[], node: Obj, doc: Doc, sub: (s: unknown, x: un
   const max = num(node['maxItems'])
   if (min !== undefined && v.length < min) return false
   if (max !== undefined && v.length > max) return false
-  if (node['uniqueItems'] === true && v.some((x, i) => v.findIndex((y) => deepEqual(x, y)) !== i)) return false
+  if (node['uniqueItems'] === true && v.some((x, i) => v.findIndex((y) => deepEqual(x, y)) !== i))
+    return false
   const { prefix, rest } = tuple(node, doc.draft)
   const results = v.map((x, i) => {
     const s = i < prefix.length ? prefix[i] : rest

@@ -14,14 +14,21 @@ export function requireToken(tokens: readonly string[]): MiddlewareHandler {
   return async (c, next) => {
     if (accepted.length === 0)
       throw new ContractError('FORBIDDEN', 'writes are disabled on this registry: no tokens are configured', [
-        { path: '', keyword: 'writes-disabled', message: 'start the registry with tokens (REGISTRY_TOKENS for `contracts serve`) to enable writes' },
+        {
+          path: '',
+          keyword: 'writes-disabled',
+          message: 'start the registry with tokens (REGISTRY_TOKENS for `contracts serve`) to enable writes',
+        },
       ])
     const m = /^Bearer +(\S+) *$/i.exec(c.req.header('authorization') ?? '')
     if (!m) throw new ContractError('UNAUTHORIZED', 'this request writes: send Authorization: Bearer <token>')
     const given = digest(m[1] as string)
     let ok = false
     for (const a of accepted) ok = timingSafeEqual(given, a) || ok
-    if (!ok) throw new ContractError('FORBIDDEN', 'the token is not accepted', [{ path: '', keyword: 'token', message: 'unknown token' }])
+    if (!ok)
+      throw new ContractError('FORBIDDEN', 'the token is not accepted', [
+        { path: '', keyword: 'token', message: 'unknown token' },
+      ])
     await next()
   }
 }

@@ -1,18 +1,29 @@
 import type { Method, OpenApiDocument, Operation } from './openapi.ts'
 import { STATUS } from './problem.ts'
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+const esc = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 /** The few inline marks the descriptions use: `code`. */
 const inline = (s: string) => esc(s).replace(/`([^`]+)`/g, '<code>$1</code>')
 const METHODS: readonly Method[] = ['get', 'post', 'put', 'delete']
 
 function operation(path: string, method: Method, op: Operation): string {
   const params = (op.parameters ?? [])
-    .map((p) => `<tr><td><code>${esc(p.name)}</code></td><td>${p.in}</td><td>${p.required ? 'yes' : 'no'}</td><td>${inline(p.description)}</td></tr>`)
+    .map(
+      (p) =>
+        `<tr><td><code>${esc(p.name)}</code></td><td>${p.in}</td><td>${p.required ? 'yes' : 'no'}</td><td>${inline(p.description)}</td></tr>`,
+    )
     .join('')
-  const body = op.requestBody ? `<p><b>Body</b> (${Object.keys(op.requestBody.content).map(esc).join(', ')})${op.requestBody.description ? `: ${inline(op.requestBody.description)}` : ''}</p>` : ''
+  const body = op.requestBody
+    ? `<p><b>Body</b> (${Object.keys(op.requestBody.content).map(esc).join(', ')})${op.requestBody.description ? `: ${inline(op.requestBody.description)}` : ''}</p>`
+    : ''
   const responses = Object.entries(op.responses)
-    .map(([status, r]) => `<tr><td>${esc(status)}</td><td>${inline(r.description)}</td><td>${Object.keys(r.content ?? {}).map(esc).join(', ')}</td></tr>`)
+    .map(
+      ([status, r]) =>
+        `<tr><td>${esc(status)}</td><td>${inline(r.description)}</td><td>${Object.keys(r.content ?? {})
+          .map(esc)
+          .join(', ')}</td></tr>`,
+    )
     .join('')
   return `<section id="${esc(op.operationId)}">
 <h3><span class="m ${method}">${method.toUpperCase()}</span> <code>${esc(path)}</code>${op.security ? ' <span class="lock">bearer token</span>' : ''}</h3>

@@ -40,7 +40,12 @@ export interface Problem {
   issues: readonly Issue[]
 }
 
-export const problemFor = (code: ProblemCode, title: string, status: number, issues: readonly Issue[] = []): Problem => ({
+export const problemFor = (
+  code: ProblemCode,
+  title: string,
+  status: number,
+  issues: readonly Issue[] = [],
+): Problem => ({
   type: `${PROBLEM_BASE}/${code.toLowerCase().replace(/_/g, '-')}`,
   title,
   status,
@@ -53,7 +58,14 @@ export function toProblem(err: unknown): Problem {
   if (isContractError(err)) return problemFor(err.code, err.message, STATUS[err.code], err.issues)
   if (err instanceof HTTPException) {
     const status = err.status
-    const code: ProblemCode = status === 404 ? 'NOT_FOUND' : status === 413 ? 'PAYLOAD_TOO_LARGE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL'
+    const code: ProblemCode =
+      status === 404
+        ? 'NOT_FOUND'
+        : status === 413
+          ? 'PAYLOAD_TOO_LARGE'
+          : status < 500
+            ? 'BAD_REQUEST'
+            : 'INTERNAL'
     return problemFor(code, err.message || 'request failed', status)
   }
   return problemFor('INTERNAL', 'internal error', 500)

@@ -45,11 +45,17 @@ export async function migrate(db: Database): Promise<number[]> {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [MIGRATION_LOCK])
     await tx.query(`CREATE TABLE IF NOT EXISTS registry_migrations (
       id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`)
-    const done = new Set((await tx.query<{ id: number }>('SELECT id FROM registry_migrations')).map((r) => r.id))
+    const done = new Set(
+      (await tx.query<{ id: number }>('SELECT id FROM registry_migrations')).map((r) => r.id),
+    )
     const applied: number[] = []
     for (const m of MIGRATIONS) {
       if (done.has(m.id)) continue
-      for (const statement of m.sql.split(';').map((s) => s.trim()).filter(Boolean)) await tx.query(statement)
+      for (const statement of m.sql
+        .split(';')
+        .map((s) => s.trim())
+        .filter(Boolean))
+        await tx.query(statement)
       await tx.query('INSERT INTO registry_migrations (id, name) VALUES ($1, $2)', [m.id, m.name])
       applied.push(m.id)
     }

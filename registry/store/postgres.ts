@@ -13,7 +13,12 @@ export interface PostgresOptions {
 const redact = (url: string) => url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@')
 
 /** PostgreSQL through a pg Pool, plus one dedicated client for LISTEN that reconnects when it drops. */
-export async function openPostgres({ url, schema, onListenError, max = 10 }: PostgresOptions): Promise<Database> {
+export async function openPostgres({
+  url,
+  schema,
+  onListenError,
+  max = 10,
+}: PostgresOptions): Promise<Database> {
   const connection = { connectionString: url, options: `-c search_path=${schema}` }
   if (schema !== 'public') {
     const c = new pg.Client({ connectionString: url })
@@ -44,7 +49,8 @@ export async function openPostgres({ url, schema, onListenError, max = 10 }: Pos
       scheduleReconnect()
     })
     await client.connect()
-    for (const channel of new Set(listeners.map((l) => l.channel))) await client.query(`LISTEN ${quoteIdent(channel)}`)
+    for (const channel of new Set(listeners.map((l) => l.channel)))
+      await client.query(`LISTEN ${quoteIdent(channel)}`)
     listener = client
   }
   function scheduleReconnect(): void {
@@ -59,7 +65,10 @@ export async function openPostgres({ url, schema, onListenError, max = 10 }: Pos
     retry.unref()
   }
 
-  const sql: Sql = { query: async <R extends object>(text: string, params: readonly unknown[] = []) => (await pool.query<R>(text, params as unknown[])).rows }
+  const sql: Sql = {
+    query: async <R extends object>(text: string, params: readonly unknown[] = []) =>
+      (await pool.query<R>(text, params as unknown[])).rows,
+  }
   return {
     kind: 'postgres',
     description: `PostgreSQL ${redact(url)}${schema === 'public' ? '' : ` (schema ${schema})`}`,
@@ -68,7 +77,10 @@ export async function openPostgres({ url, schema, onListenError, max = 10 }: Pos
       const client = await pool.connect()
       try {
         await client.query('BEGIN')
-        const result = await fn({ query: async <R extends object>(text: string, params: readonly unknown[] = []) => (await client.query<R>(text, params as unknown[])).rows })
+        const result = await fn({
+          query: async <R extends object>(text: string, params: readonly unknown[] = []) =>
+            (await client.query<R>(text, params as unknown[])).rows,
+        })
         await client.query('COMMIT')
         return result
       } catch (e) {

@@ -59,7 +59,9 @@ export interface SeedVersion {
 }
 
 /** What happened to one seed: inserted, already there, stored with other content, or purged (not re-created). */
-export type SeedOutcome = { seed: SeedVersion; status: 'inserted' | 'unchanged' | 'purged' } | { seed: SeedVersion; status: 'differs'; stored: StoredVersion }
+export type SeedOutcome =
+  | { seed: SeedVersion; status: 'inserted' | 'unchanged' | 'purged' }
+  | { seed: SeedVersion; status: 'differs'; stored: StoredVersion }
 
 export interface SchemaStore {
   readonly kind: Database['kind']
@@ -124,25 +126,36 @@ async function guard<T>(what: string, run: () => Promise<T>): Promise<T> {
     return await run()
   } catch (e) {
     if (e instanceof ContractError || e instanceof SeedConflict) throw e
-    throw new ContractError('REGISTRY_UNAVAILABLE', `storage failed while ${what}: ${(e as Error).message}`, [], {
-      cause: e,
-      retriable: true,
-    })
+    throw new ContractError(
+      'REGISTRY_UNAVAILABLE',
+      `storage failed while ${what}: ${(e as Error).message}`,
+      [],
+      {
+        cause: e,
+        retriable: true,
+      },
+    )
   }
 }
 
 /** Takes the per-resource lock for the rest of the transaction (also for names not stored yet). */
-const lock = (tx: Sql, name: string) => tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`event-contracts:subject:${name}`])
+const lock = (tx: Sql, name: string) =>
+  tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`event-contracts:subject:${name}`])
 
 async function readSubject(q: Sql, name: string): Promise<StoredSubject | undefined> {
   const [row] = await q.query<SubjectRow>('SELECT * FROM registry_subjects WHERE name = $1', [name])
   if (!row) return undefined
-  const versions = await q.query<VersionRow>(`SELECT ${VERSION_COLUMNS} FROM registry_versions WHERE name = $1 ORDER BY version`, [name])
+  const versions = await q.query<VersionRow>(
+    `SELECT ${VERSION_COLUMNS} FROM registry_versions WHERE name = $1 ORDER BY version`,
+    [name],
+  )
   return toSubject(row, versions.map(toVersion))
 }
 
 async function readDefaultMode(q: Sql): Promise<Mode | null> {
-  const [row] = await q.query<{ value: string }>('SELECT value FROM registry_settings WHERE key = $1', ['compatibility'])
+  const [row] = await q.query<{ value: string }>('SELECT value FROM registry_settings WHERE key = $1', [
+    'compatibility',
+  ])
   return isMode(row?.value) ? row.value : null
 }
 
@@ -159,14 +172,19 @@ export async function createSqlStore(db: Database): Promise<SchemaStore> {
     snapshot: () =>
       guard('loading', async () => {
         const subjects = await db.query<SubjectRow>('SELECT * FROM registry_subjects ORDER BY name')
-        const versions = await db.query<VersionRow>(`SELECT ${VERSION_COLUMNS} FROM registry_versions ORDER BY name, version`)
+        const versions = await db.query<VersionRow>(
+          `SELECT ${VERSION_COLUMNS} FROM registry_versions ORDER BY name, version`,
+        )
         const byName = new Map<string, StoredVersion[]>()
         for (const v of versions) {
           const list = byName.get(v.name) ?? []
           list.push(toVersion(v))
           byName.set(v.name, list)
         }
-        return { defaultMode: await readDefaultMode(db), subjects: subjects.map((s) => toSubject(s, byName.get(s.name) ?? [])) }
+        return {
+          defaultMode: await readDefaultMode(db),
+          subjects: subjects.map((s) => toSubject(s, byName.get(s.name) ?? [])),
+        }
       }),
 
     subject: (name) => guard('loading', () => readSubject(db, name)),
@@ -181,22 +199,31 @@ export async function createSqlStore(db: Database): Promise<SchemaStore> {
             throw new ContractError(
               'SCHEMA_CONFLICT',
               `this content is version ${same.version} of '${input.name}', which is soft-deleted; delete it permanently to register it again`,
-              [{ path: '', keyword: 'soft-deleted', message: `identical to soft-deleted version ${same.version}`, params: { version: same.version } }],
+              [
+                {
+                  path: '',
+                  keyword: 'soft-deleted',
+                  message: `identical to soft-deleted version ${same.version}`,
+                  params: { version: same.version },
+                },
+              ],
             )
           if (same) return { created: false, version: same }
           gate(subject, await readDefaultMode(tx))
           const version = (subject?.lastVersion ?? 0) + 1
           const uri = input.uri(version)
-          if (subject) await tx.query('UPDATE registry_subjects SET last_version = $2 WHERE name = $1', [input.name, version])
-          else {
-            if (input.topic === undefined || input.key === undefined) throw new Error('a new resource needs a topic and a key')
-            await tx.query('INSERT INTO registry_subjects (name, topic, key, compatibility, last_version) VALUES ($1, $2, $3, $4, $5)', [
+          if (subject)
+            await tx.query('UPDATE registry_subjects SET last_version = $2 WHERE name = $1', [
               input.name,
-              input.topic,
-              input.key,
-              input.compatibility ?? null,
               version,
             ])
+          else {
+            if (input.topic === undefined || input.key === undefined)
+              throw new Error('a new resource needs a topic and a key')
+            await tx.query(
+              'INSERT INTO registry_subjects (name, topic, key, compatibility, last_version) VALUES ($1, $2, $3, $4, $5)',
+              [input.name, input.topic, input.key, input.compatibility ?? null, version],
+            )
           }
           const [row] = await tx.query<VersionRow>(
             `INSERT INTO registry_versions (name, version, uri, content_hash, body) VALUES ($1, $2, $3, $4, $5) RETURNING ${VERSION_COLUMNS}`,
@@ -217,7 +244,11 @@ export async function createSqlStore(db: Database): Promise<SchemaStore> {
             const subject = await readSubject(tx, seed.name)
             const stored = subject?.versions.find((v) => v.version === seed.version)
             if (stored) {
-              outcomes.push(stored.hash === seed.hash && stored.uri === seed.uri ? { seed, status: 'unchanged' } : { seed, status: 'differs', stored })
+              outcomes.push(
+                stored.hash === seed.hash && stored.uri === seed.uri
+                  ? { seed, status: 'unchanged' }
+                  : { seed, status: 'differs', stored },
+              )
               continue
             }
             if (subject && seed.version <= subject.lastVersion) {
@@ -229,13 +260,10 @@ export async function createSqlStore(db: Database): Promise<SchemaStore> {
                ON CONFLICT (name) DO UPDATE SET last_version = GREATEST(registry_subjects.last_version, EXCLUDED.last_version)`,
               [seed.name, seed.topic, seed.key, seed.compatibility ?? null, seed.version],
             )
-            await tx.query('INSERT INTO registry_versions (name, version, uri, content_hash, body) VALUES ($1, $2, $3, $4, $5)', [
-              seed.name,
-              seed.version,
-              seed.uri,
-              seed.hash,
-              seed.body,
-            ])
+            await tx.query(
+              'INSERT INTO registry_versions (name, version, uri, content_hash, body) VALUES ($1, $2, $3, $4, $5)',
+              [seed.name, seed.version, seed.uri, seed.hash, seed.body],
+            )
             touched.add(seed.name)
             outcomes.push({ seed, status: 'inserted' })
           }

@@ -10,7 +10,13 @@ const gc = runInNewContext('gc') as () => void
 
 const wide = (n: number, extra = false): Schema => {
   const properties: Record<string, Schema> = {}
-  for (let i = 0; i < n; i++) properties[`field${i}`] = i % 3 === 0 ? { type: 'string', maxLength: 100 } : i % 3 === 1 ? { type: 'integer', minimum: 0 } : { enum: ['a', 'b', 'c'] }
+  for (let i = 0; i < n; i++)
+    properties[`field${i}`] =
+      i % 3 === 0
+        ? { type: 'string', maxLength: 100 }
+        : i % 3 === 1
+          ? { type: 'integer', minimum: 0 }
+          : { enum: ['a', 'b', 'c'] }
   if (extra) properties['added'] = { type: 'string' }
   return { type: 'object', properties, required: ['field0'], additionalProperties: false }
 }
@@ -24,7 +30,11 @@ const nested = (depth: number, leaf: Schema): Schema =>
           { type: 'string', maxLength: depth * 10 },
           {
             oneOf: [
-              { type: 'object', properties: { level: { const: depth }, child: nested(depth - 1, leaf) }, required: ['level'] },
+              {
+                type: 'object',
+                properties: { level: { const: depth }, child: nested(depth - 1, leaf) },
+                required: ['level'],
+              },
               { type: 'array', items: nested(depth - 1, leaf) },
             ],
           },
@@ -40,11 +50,22 @@ const oneOfTree = (depth: number, leaf: Schema): Schema =>
     ? leaf
     : {
         oneOf: ['a', 'b'].map((k) => ({
-          allOf: [{ type: 'object', properties: { k: { const: `${k}${depth}` } }, required: ['k'] }, { properties: { v: oneOfTree(depth - 1, leaf) } }],
+          allOf: [
+            { type: 'object', properties: { k: { const: `${k}${depth}` } }, required: ['k'] },
+            { properties: { v: oneOfTree(depth - 1, leaf) } },
+          ],
         })),
       }
 const anyOfTree = (depth: number, leaf: Schema): Schema =>
-  depth === 0 ? leaf : { anyOf: [{ type: 'string', maxLength: depth * 10 }, anyOfTree(depth - 1, leaf), { type: 'array', items: anyOfTree(depth - 1, leaf) }] }
+  depth === 0
+    ? leaf
+    : {
+        anyOf: [
+          { type: 'string', maxLength: depth * 10 },
+          anyOfTree(depth - 1, leaf),
+          { type: 'array', items: anyOfTree(depth - 1, leaf) },
+        ],
+      }
 
 /**
  * Median of `runs` timings, in ms, each on fresh copies so that no cache survives between runs. The process's CPU
@@ -67,10 +88,18 @@ time(wide(200), wide(200, true), 5) // warm-up
 let last: number | undefined
 for (const n of [1000, 2000, 4000]) {
   const ms = time(wide(n), wide(n, true))
-  console.log(`${String(n).padStart(5)} properties + 1 added (FULL): ${ms.toFixed(2)} ms${last ? `  ×${(ms / last).toFixed(2)} for 2× size` : ''}`)
+  console.log(
+    `${String(n).padStart(5)} properties + 1 added (FULL): ${ms.toFixed(2)} ms${last ? `  ×${(ms / last).toFixed(2)} for 2× size` : ''}`,
+  )
   last = ms
 }
 const leaves: [Schema, Schema] = [{ type: 'integer' }, { type: ['integer', 'null'] }]
-console.log(`depth-8 nested anyOf/oneOf behind properties/items, leaf widened (FULL): ${time(nested(8, leaves[0]), nested(8, leaves[1]), 5).toFixed(2)} ms`)
-console.log(`depth-8 oneOf tree, two discriminated copies per level, leaf widened (FULL): ${time(oneOfTree(8, leaves[0]), oneOfTree(8, leaves[1]), 5).toFixed(2)} ms`)
-console.log(`depth-8 anyOf tree, a copy inline and a copy in items per level, leaf widened (FULL): ${time(anyOfTree(8, leaves[0]), anyOfTree(8, leaves[1]), 5).toFixed(2)} ms`)
+console.log(
+  `depth-8 nested anyOf/oneOf behind properties/items, leaf widened (FULL): ${time(nested(8, leaves[0]), nested(8, leaves[1]), 5).toFixed(2)} ms`,
+)
+console.log(
+  `depth-8 oneOf tree, two discriminated copies per level, leaf widened (FULL): ${time(oneOfTree(8, leaves[0]), oneOfTree(8, leaves[1]), 5).toFixed(2)} ms`,
+)
+console.log(
+  `depth-8 anyOf tree, a copy inline and a copy in items per level, leaf widened (FULL): ${time(anyOfTree(8, leaves[0]), anyOfTree(8, leaves[1]), 5).toFixed(2)} ms`,
+)

@@ -9,17 +9,37 @@
 import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
-import type { JsonConfluentSchema, JsonOptions, Schema } from '@kafkajs/confluent-schema-registry/dist/@types.js'
+import type {
+  JsonConfluentSchema,
+  JsonOptions,
+  Schema,
+} from '@kafkajs/confluent-schema-registry/dist/@types.js'
 import addFormats from 'ajv-formats'
 import Ajv2020 from 'ajv/dist/2020.js'
 import { Kafka, logLevel, type Message } from 'kafkajs'
 import { do_not_optimize, measure } from 'mitata'
-import { buildEnvelope, catalog, checkEvent, envelope as envelopeSchema, schemas, type ContentOf } from '../../core/index.ts'
+import {
+  buildEnvelope,
+  catalog,
+  checkEvent,
+  envelope as envelopeSchema,
+  schemas,
+  type ContentOf,
+} from '../../core/index.ts'
 import { createConsumer } from '../../consumers/index.ts'
-import { cloudEventHeaders, createPublisher, ensureTopics, topicOf, type BatchEvent } from '../../publishers/index.ts'
+import {
+  cloudEventHeaders,
+  createPublisher,
+  ensureTopics,
+  topicOf,
+  type BatchEvent,
+} from '../../publishers/index.ts'
 
 // --- setup -------------------------------------------------------------------------------------------------------
-const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',').map((b) => b.trim()).filter(Boolean)
+const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092')
+  .split(',')
+  .map((b) => b.trim())
+  .filter(Boolean)
 const prefix = `bench-${randomUUID().slice(0, 8)}`
 const kafka = new Kafka({ clientId: prefix, brokers, logLevel: logLevel.NOTHING })
 const admin = kafka.admin()
@@ -46,7 +66,8 @@ function entry(n: number): ContentOf<'time-entry'> {
   }
 }
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
 
 await admin.connect()
@@ -66,11 +87,17 @@ try {
     const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? '1,2').split(',').map(Number)
     // One producer for both sides, configured as the publisher configures its own: the only difference measured is
     // what the publisher does before sendBatch (validating the envelope and the content).
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false })
+    const producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    })
     await producer.connect()
     const publisher = createPublisher({ producer, source: SOURCE, topicPrefix: prefix })
     const contents = Array.from({ length: EVENTS }, (_, i) => entry(i))
-    const bytes = Buffer.byteLength(JSON.stringify(buildEnvelope('update', URI, contents[0] as object, { source: SOURCE })))
+    const bytes = Buffer.byteLength(
+      JSON.stringify(buildEnvelope('update', URI, contents[0] as object, { source: SOURCE })),
+    )
 
     const inBatches = async (concurrency: number, send: (from: number) => Promise<unknown>) => {
       let next = 0
@@ -90,7 +117,11 @@ try {
       })
     const published = (concurrency: number) =>
       inBatches(concurrency, (i) =>
-        publisher.publishBatch(contents.slice(i, i + BATCH).map((content): BatchEvent => ({ resource: RESOURCE, action: 'update', content }))),
+        publisher.publishBatch(
+          contents
+            .slice(i, i + BATCH)
+            .map((content): BatchEvent => ({ resource: RESOURCE, action: 'update', content })),
+        ),
       )
     const time = async (f: () => Promise<void>) => {
       const t = performance.now()
@@ -98,7 +129,9 @@ try {
       return performance.now() - t
     }
 
-    console.log(`publisher throughput: ${fmt(EVENTS)} events of ${fmt(bytes)} B, batches of ${BATCH}, acks=all, idempotent, one producer`)
+    console.log(
+      `publisher throughput: ${fmt(EVENTS)} events of ${fmt(bytes)} B, batches of ${BATCH}, acks=all, idempotent, one producer`,
+    )
     await raw(1) // warm-up: connections, metadata, JIT
     await published(1)
     for (const concurrency of CONCURRENCIES) {
@@ -106,15 +139,22 @@ try {
       const pubMs: number[] = []
       for (let r = 0; r < ROUNDS; r++) {
         // Alternate, and swap who goes first, so broker-side drift (log roll, page cache) falls on both.
-        const pair = [() => time(() => raw(concurrency)).then((ms) => rawMs.push(ms)), () => time(() => published(concurrency)).then((ms) => pubMs.push(ms))]
+        const pair = [
+          () => time(() => raw(concurrency)).then((ms) => rawMs.push(ms)),
+          () => time(() => published(concurrency)).then((ms) => pubMs.push(ms)),
+        ]
         for (const run of r % 2 ? pair.reverse() : pair) await run()
       }
       const rate = (ms: number) => EVENTS / (ms / 1000)
       const rawRate = rate(median(rawMs))
       const pubRate = rate(median(pubMs))
       console.log(`  ${concurrency} batch(es) in flight`)
-      console.log(`    raw kafkajs sendBatch     ${fmt(rawRate).padStart(9)} events/s  (median of ${ROUNDS}: ${rawMs.map((m) => fmt(m)).join(' / ')} ms)`)
-      console.log(`    publisher.publishBatch    ${fmt(pubRate).padStart(9)} events/s  (median of ${ROUNDS}: ${pubMs.map((m) => fmt(m)).join(' / ')} ms)`)
+      console.log(
+        `    raw kafkajs sendBatch     ${fmt(rawRate).padStart(9)} events/s  (median of ${ROUNDS}: ${rawMs.map((m) => fmt(m)).join(' / ')} ms)`,
+      )
+      console.log(
+        `    publisher.publishBatch    ${fmt(pubRate).padStart(9)} events/s  (median of ${ROUNDS}: ${pubMs.map((m) => fmt(m)).join(' / ')} ms)`,
+      )
       console.log(`    ratio publisher / raw     ${fmt(pubRate / rawRate, 3)}  (goal >= 0.95)`)
     }
     console.log('')
@@ -138,13 +178,22 @@ try {
     }
     // The client types ajvInstance with its own copy of ajv's types; the instance is the same kind of object.
     const ajvInstance = ajv as unknown as NonNullable<JsonOptions['ajvInstance']>
-    const registry = new SchemaRegistry({ host: 'http://127.0.0.1:1' }, { [SchemaType.JSON]: { ajvInstance } })
+    const registry = new SchemaRegistry(
+      { host: 'http://127.0.0.1:1' },
+      { [SchemaType.JSON]: { ajvInstance } },
+    )
     // JsonSchema is the client's own (CommonJS, not re-exported): the class its registry builds for a JSON schema.
-    const { default: JsonSchema } = createRequire(import.meta.url)('@kafkajs/confluent-schema-registry/dist/JsonSchema') as {
+    const { default: JsonSchema } = createRequire(import.meta.url)(
+      '@kafkajs/confluent-schema-registry/dist/JsonSchema',
+    ) as {
       default: new (schema: JsonConfluentSchema, opts?: JsonOptions) => Schema
     }
     const REGISTRY_ID = 1
-    registry.cache.setSchema(REGISTRY_ID, SchemaType.JSON, new JsonSchema({ type: SchemaType.JSON, schema: JSON.stringify(eventSchema) }, { ajvInstance }))
+    registry.cache.setSchema(
+      REGISTRY_ID,
+      SchemaType.JSON,
+      new JsonSchema({ type: SchemaType.JSON, schema: JSON.stringify(eventSchema) }, { ajvInstance }),
+    )
 
     const content = entry(1)
     const ours = () => {
@@ -153,15 +202,25 @@ try {
       if (!r.ok) throw new Error('invalid')
       return JSON.stringify(event)
     }
-    const confluent = () => registry.encode(REGISTRY_ID, buildEnvelope('update', URI, content, { source: SOURCE }))
+    const confluent = () =>
+      registry.encode(REGISTRY_ID, buildEnvelope('update', URI, content, { source: SOURCE }))
 
     // Sanity: both accept the event and refuse an impossible date in the content; same JSON after the 5-byte header.
     const fixed = buildEnvelope('update', URI, content, { source: SOURCE })
     const encoded = await registry.encode(REGISTRY_ID, fixed)
     if (encoded.subarray(5).toString() !== JSON.stringify(fixed)) throw new Error('encodings differ')
-    const impossible = { ...fixed, resource: { ...fixed.resource, content: { ...content, actualEndTime: '2026-02-30T00:00:00Z' } } }
+    const impossible = {
+      ...fixed,
+      resource: { ...fixed.resource, content: { ...content, actualEndTime: '2026-02-30T00:00:00Z' } },
+    }
     if (checkEvent(impossible).ok) throw new Error('ours accepted an impossible date')
-    if (await registry.encode(REGISTRY_ID, impossible).then(() => true, () => false)) throw new Error('confluent accepted an impossible date')
+    if (
+      await registry.encode(REGISTRY_ID, impossible).then(
+        () => true,
+        () => false,
+      )
+    )
+      throw new Error('confluent accepted an impossible date')
 
     const a = await measure(() => do_not_optimize(ours()))
     // kafkajs turns a string value into bytes itself; this row does it here, to compare like with like (a Buffer).
@@ -173,12 +232,24 @@ try {
     const v1 = await measure(() => do_not_optimize(checkEvent(fixed)))
     const v2 = await measure(() => do_not_optimize(ajvValidate(fixed)))
     const j = await measure(() => do_not_optimize(JSON.stringify(fixed)))
-    console.log(`validated encode of one ~${fmt(Buffer.byteLength(JSON.stringify(fixed)))} B event (envelope build + validation + JSON), per event:`)
-    console.log(`  ours: buildEnvelope + checkEvent + JSON.stringify      ${fmt(a.avg, 0).padStart(7)} ns  (p50 ${fmt(a.p50, 0)} ns)`)
-    console.log(`  ours, then Buffer.from (bytes, as confluent returns)    ${fmt(a2.avg, 0).padStart(7)} ns  (p50 ${fmt(a2.p50, 0)} ns)`)
-    console.log(`  confluent-schema-registry encode (ajv 2020 + formats)  ${fmt(b.avg, 0).padStart(7)} ns  (p50 ${fmt(b.p50, 0)} ns)`)
-    console.log(`  of which validation: checkEvent ${fmt(v1.avg)} ns vs ajv 2020 + ajv-formats ${fmt(v2.avg)} ns (${fmt(v2.avg / v1.avg, 1)}x); JSON.stringify alone ${fmt(j.avg)} ns, paid by both`)
-    console.log(`  speed-up confluent / ours  ${fmt(b.avg / a.avg, 2)}x on averages, ${fmt(b.p50 / a.p50, 2)}x on medians; with Buffer.from ${fmt(b.avg / a2.avg, 2)}x / ${fmt(b.p50 / a2.p50, 2)}x  (goal >= 3x)\n`)
+    console.log(
+      `validated encode of one ~${fmt(Buffer.byteLength(JSON.stringify(fixed)))} B event (envelope build + validation + JSON), per event:`,
+    )
+    console.log(
+      `  ours: buildEnvelope + checkEvent + JSON.stringify      ${fmt(a.avg, 0).padStart(7)} ns  (p50 ${fmt(a.p50, 0)} ns)`,
+    )
+    console.log(
+      `  ours, then Buffer.from (bytes, as confluent returns)    ${fmt(a2.avg, 0).padStart(7)} ns  (p50 ${fmt(a2.p50, 0)} ns)`,
+    )
+    console.log(
+      `  confluent-schema-registry encode (ajv 2020 + formats)  ${fmt(b.avg, 0).padStart(7)} ns  (p50 ${fmt(b.p50, 0)} ns)`,
+    )
+    console.log(
+      `  of which validation: checkEvent ${fmt(v1.avg)} ns vs ajv 2020 + ajv-formats ${fmt(v2.avg)} ns (${fmt(v2.avg / v1.avg, 1)}x); JSON.stringify alone ${fmt(j.avg)} ns, paid by both`,
+    )
+    console.log(
+      `  speed-up confluent / ours  ${fmt(b.avg / a.avg, 2)}x on averages, ${fmt(b.p50 / a.p50, 2)}x on medians; with Buffer.from ${fmt(b.avg / a2.avg, 2)}x / ${fmt(b.p50 / a2.p50, 2)}x  (goal >= 3x)\n`,
+    )
   }
 
   // --- consumer throughput (added by consumers) ---------------------------------------------------------------------
@@ -199,7 +270,11 @@ try {
         const messages: Message[] = Array.from({ length: Math.min(1000, EVENTS - i) }, (_, j) => {
           const c = entry(i + j)
           const event = buildEnvelope('update', URI, c, { source: SOURCE })
-          return { key: c.ownerId, value: JSON.stringify(event), headers: { ...cloudEventHeaders(event, RESOURCE) } }
+          return {
+            key: c.ownerId,
+            value: JSON.stringify(event),
+            headers: { ...cloudEventHeaders(event, RESOURCE) },
+          }
         })
         await producer.sendBatch({ topicMessages: [{ topic: ctopic, messages }], acks: -1 })
       }
@@ -248,7 +323,12 @@ try {
         timed(async (tick) => {
           const groupId = `${cprefix}-ours-${randomUUID().slice(0, 8)}`
           groups.push(groupId)
-          const c = createConsumer({ kafka, groupId, topicPrefix: cprefix, handlers: { [RESOURCE]: { update: tick } } })
+          const c = createConsumer({
+            kafka,
+            groupId,
+            topicPrefix: cprefix,
+            handlers: { [RESOURCE]: { update: tick } },
+          })
           await c.start()
           return () => c.stop()
         })
@@ -256,7 +336,11 @@ try {
       await raw() // warm-up: connections, metadata, JIT
       await raw(true)
       await ours()
-      const runs = { raw: [] as { ms: number; cpuUs: number }[], checked: [] as { ms: number; cpuUs: number }[], ours: [] as { ms: number; cpuUs: number }[] }
+      const runs = {
+        raw: [] as { ms: number; cpuUs: number }[],
+        checked: [] as { ms: number; cpuUs: number }[],
+        ours: [] as { ms: number; cpuUs: number }[],
+      }
       for (let r = 0; r < ROUNDS; r++) {
         // Rotate who goes first, so broker-side drift and neighbours' load fall on all three.
         const order = [() => raw(), () => raw(true), () => ours()]
@@ -270,13 +354,21 @@ try {
       const rate = (xs: { ms: number }[]) => EVENTS / (median(xs.map((x) => x.ms)) / 1000)
       const cpu = (xs: { cpuUs: number }[]) => median(xs.map((x) => x.cpuUs)) / EVENTS
       const row = (name: string, xs: { ms: number; cpuUs: number }[]) =>
-        console.log(`  ${name.padEnd(50)} ${fmt(rate(xs)).padStart(9)} events/s  ${fmt(cpu(xs), 1).padStart(5)} µs CPU/event  (${xs.map((x) => fmt(x.ms)).join(' / ')} ms)`)
-      console.log(`consumer throughput: ${fmt(EVENTS)} pre-produced events, 3 partitions, a fresh group per round, median of ${ROUNDS}`)
+        console.log(
+          `  ${name.padEnd(50)} ${fmt(rate(xs)).padStart(9)} events/s  ${fmt(cpu(xs), 1).padStart(5)} µs CPU/event  (${xs.map((x) => fmt(x.ms)).join(' / ')} ms)`,
+        )
+      console.log(
+        `consumer throughput: ${fmt(EVENTS)} pre-produced events, 3 partitions, a fresh group per round, median of ${ROUNDS}`,
+      )
       row('raw kafkajs eachMessage + JSON.parse', runs.raw)
       row('raw kafkajs eachMessage + JSON.parse + checkEvent', runs.checked)
       row('createConsumer (validated, typed, dead letters)', runs.ours)
-      console.log(`  ratio consumer / raw                                ${fmt(rate(runs.ours) / rate(runs.raw), 3)}  (goal >= 0.90; CPU ratio ${fmt(cpu(runs.raw) / cpu(runs.ours), 3)})`)
-      console.log(`  ratio consumer / raw + checkEvent                   ${fmt(rate(runs.ours) / rate(runs.checked), 3)}  (the consumer's own cost beyond validating)\n`)
+      console.log(
+        `  ratio consumer / raw                                ${fmt(rate(runs.ours) / rate(runs.raw), 3)}  (goal >= 0.90; CPU ratio ${fmt(cpu(runs.raw) / cpu(runs.ours), 3)})`,
+      )
+      console.log(
+        `  ratio consumer / raw + checkEvent                   ${fmt(rate(runs.ours) / rate(runs.checked), 3)}  (the consumer's own cost beyond validating)\n`,
+      )
     } finally {
       await admin.deleteTopics({ topics: [ctopic] }).catch(() => undefined)
     }

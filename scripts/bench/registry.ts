@@ -27,7 +27,10 @@ async function serveRegistry(): Promise<number> {
     port: 0,
     dataDir: IN_MEMORY,
     // The log line is written as in production, to a file that discards it.
-    logger: pino({ level: process.env.BENCH_LOG_LEVEL ?? 'info' }, pino.destination({ dest: '/dev/null', sync: false })),
+    logger: pino(
+      { level: process.env.BENCH_LOG_LEVEL ?? 'info' },
+      pino.destination({ dest: '/dev/null', sync: false }),
+    ),
     seed: tree.resources.map((r) => ({ name: r.name, version: r.version, file: r.file, schema: r.schema })),
     reloadIntervalMs: 0,
   })
@@ -36,11 +39,26 @@ async function serveRegistry(): Promise<number> {
 
 async function serveBare(): Promise<number> {
   // Same bytes and headers as the registry's answer, fetched from a registry once.
-  const registry = await createRegistry({ dataDir: IN_MEMORY, logLevel: 'silent', seed: (await loadSchemaTree('schemas')).resources.map((r) => ({ name: r.name, version: r.version, file: r.file, schema: r.schema })), reloadIntervalMs: 0 })
+  const registry = await createRegistry({
+    dataDir: IN_MEMORY,
+    logLevel: 'silent',
+    seed: (await loadSchemaTree('schemas')).resources.map((r) => ({
+      name: r.name,
+      version: r.version,
+      file: r.file,
+      schema: r.schema,
+    })),
+    reloadIntervalMs: 0,
+  })
   const entry = registry.service.version('time-entry', '2')
   await registry.close()
   const body = Buffer.from(entry.bytes)
-  const headers = { 'content-type': 'application/schema+json', etag: entry.etag, 'cache-control': 'public, max-age=31536000, immutable', 'content-length': body.length }
+  const headers = {
+    'content-type': 'application/schema+json',
+    etag: entry.etag,
+    'cache-control': 'public, max-age=31536000, immutable',
+    'content-length': body.length,
+  }
   const server = createServer((_req, res) => {
     res.writeHead(200, headers)
     res.end(body)
@@ -51,13 +69,29 @@ async function serveBare(): Promise<number> {
 
 /** hono with one route and nothing else: what the framework itself costs, to tell it from the registry's own. */
 async function serveHono(): Promise<number> {
-  const registry = await createRegistry({ dataDir: IN_MEMORY, logLevel: 'silent', seed: (await loadSchemaTree('schemas')).resources.map((r) => ({ name: r.name, version: r.version, file: r.file, schema: r.schema })), reloadIntervalMs: 0 })
+  const registry = await createRegistry({
+    dataDir: IN_MEMORY,
+    logLevel: 'silent',
+    seed: (await loadSchemaTree('schemas')).resources.map((r) => ({
+      name: r.name,
+      version: r.version,
+      file: r.file,
+      schema: r.schema,
+    })),
+    reloadIntervalMs: 0,
+  })
   const entry = registry.service.version('time-entry', '2')
   await registry.close()
   const app = new Hono()
-  const headers = { 'content-type': 'application/schema+json', etag: entry.etag, 'cache-control': 'public, max-age=31536000, immutable' }
+  const headers = {
+    'content-type': 'application/schema+json',
+    etag: entry.etag,
+    'cache-control': 'public, max-age=31536000, immutable',
+  }
   app.get('/schemas/:name/versions/:version', (c) => c.body(entry.bytes, 200, headers))
-  return new Promise((resolve) => serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(info.port)))
+  return new Promise((resolve) =>
+    serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(info.port)),
+  )
 }
 
 interface Figures {
@@ -69,7 +103,10 @@ interface Figures {
 
 type Which = 'bare' | 'hono' | 'registry'
 async function measure(which: Which): Promise<Figures> {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), [which], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), [which], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
   const [port] = (await once(child, 'message')) as [number]
   const url = `http://127.0.0.1:${port}${PATH}`
   try {
@@ -97,5 +134,7 @@ if (role === 'bare' || role === 'hono' || role === 'registry') {
   console.log(row('bare hono', hono))
   console.log(row('registry', registry))
   console.log(`bare hono: ${(hono.rps / bare.rps).toFixed(2)} of node:http req/s (the framework's own cost)`)
-  console.log(`ratio ${(registry.rps / bare.rps).toFixed(2)} of bare req/s (goal ≥ 0.85); registry p99 ${registry.p99.toFixed(2)} ms (goal ≤ 2 ms)`)
+  console.log(
+    `ratio ${(registry.rps / bare.rps).toFixed(2)} of bare req/s (goal ≥ 0.85); registry p99 ${registry.p99.toFixed(2)} ms (goal ≤ 2 ms)`,
+  )
 }

@@ -34,7 +34,8 @@ const verdicts = {
   ajvFast: [fast(event), fast(impossible)],
 }
 console.log(`event: ${text.length} bytes; accepts valid / accepts 2026-02-30:`, JSON.stringify(verdicts))
-if (!verdicts.ours[0] || verdicts.ours[1]) throw new Error('our validator must accept the event and reject 2026-02-30')
+if (!verdicts.ours[0] || verdicts.ours[1])
+  throw new Error('our validator must accept the event and reject 2026-02-30')
 
 summary(() => {
   bench('JSON.parse alone', () => do_not_optimize(JSON.parse(text))).baseline(true)
@@ -48,7 +49,9 @@ summary(() => {
     const r = checkEvent(event)
     return do_not_optimize(r.ok && JSON.stringify(event))
   })
-  bench('validate + serialize (plain ajv, ajv-formats full)', () => do_not_optimize(full(event) && JSON.stringify(event)))
+  bench('validate + serialize (plain ajv, ajv-formats full)', () =>
+    do_not_optimize(full(event) && JSON.stringify(event)),
+  )
 })
 
 // The formats alone, before (ajv-formats) and after (ours).
@@ -58,11 +61,15 @@ const fullDateTime = fullAjv.compile({ type: 'string', format: 'date-time' })
 const fullUuid = fullAjv.compile({ type: 'string', format: 'uuid' })
 const fullUri = fullAjv.compile({ type: 'string', format: 'uri' })
 summary(() => {
-  bench('date-time: ajv-formats full', () => do_not_optimize(fullDateTime('2026-11-20T09:30:00.123+01:00'))).baseline(true)
+  bench('date-time: ajv-formats full', () =>
+    do_not_optimize(fullDateTime('2026-11-20T09:30:00.123+01:00')),
+  ).baseline(true)
   bench('date-time: ours', () => do_not_optimize(formats['date-time']('2026-11-20T09:30:00.123+01:00')))
   bench('uuid: ajv-formats full', () => do_not_optimize(fullUuid('5f0c6a9e-3b1d-4c52-9a57-0d8e1f2a3b4c')))
   bench('uuid: ours', () => do_not_optimize(formats.uuid('5f0c6a9e-3b1d-4c52-9a57-0d8e1f2a3b4c')))
-  bench('uri: ajv-formats full', () => do_not_optimize(fullUri('https://event-contracts.dev/schemas/time-entry/2')))
+  bench('uri: ajv-formats full', () =>
+    do_not_optimize(fullUri('https://event-contracts.dev/schemas/time-entry/2')),
+  )
   bench('uri: ours', () => do_not_optimize(formats.uri('https://event-contracts.dev/schemas/time-entry/2')))
 })
 

@@ -15,21 +15,32 @@ const run = promisify(execFile)
 export interface Problem {
   resource: string
   version?: number
-  kind: 'incompatible' | 'invalid-schema' | 'version-gap' | 'bad-mode' | 'published-modified' | 'published-deleted'
+  kind:
+    | 'incompatible'
+    | 'invalid-schema'
+    | 'version-gap'
+    | 'bad-mode'
+    | 'published-modified'
+    | 'published-deleted'
   message: string
   differences?: Difference[]
 }
 
 export const checkCommand: Command = {
   name: 'check',
-  summary: 'CI gate: every resource version is compatible with its predecessors, and published versions are unchanged',
+  summary:
+    'CI gate: every resource version is compatible with its predecessors, and published versions are unchanged',
   usage: 'contracts check [--base GIT_REF] [--root schemas] [--json]',
   async run(argv, io) {
     let parsed
     try {
       parsed = parseArgs({
         args: argv,
-        options: { base: { type: 'string' }, root: { type: 'string', default: 'schemas' }, json: { type: 'boolean', default: false } },
+        options: {
+          base: { type: 'string' },
+          root: { type: 'string', default: 'schemas' },
+          json: { type: 'boolean', default: false },
+        },
         allowPositionals: false,
         strict: true,
       })
@@ -61,13 +72,16 @@ export const checkCommand: Command = {
       for (const name of resources) {
         const own = problems.filter((p) => p.resource === name)
         const versions = files.filter((f) => f.name === name).length
-        io.out(`${own.length === 0 ? 'ok  ' : 'FAIL'} ${name}: ${versions} version(s), ${modeOf(files.filter((f) => f.name === name))}`)
+        io.out(
+          `${own.length === 0 ? 'ok  ' : 'FAIL'} ${name}: ${versions} version(s), ${modeOf(files.filter((f) => f.name === name))}`,
+        )
         for (const p of own) {
           io.out(`     ${p.version === undefined ? '' : `v${p.version}: `}${p.message}`)
           for (const d of p.differences ?? []) io.out(`       ${formatDifference(d)}`)
         }
       }
-      for (const p of problems.filter((x) => !resources.includes(x.resource))) io.out(`FAIL ${p.resource}: ${p.message}`)
+      for (const p of problems.filter((x) => !resources.includes(x.resource)))
+        io.out(`FAIL ${p.resource}: ${p.message}`)
       io.out(problems.length === 0 ? 'all schema versions are compatible' : `${problems.length} problem(s)`)
     }
     return problems.length === 0 ? 0 : 1
@@ -87,7 +101,13 @@ export function checkVersions(files: readonly SchemaFile[]): Problem[] {
   for (const name of [...new Set(files.map((f) => f.name))]) {
     const versions = files.filter((f) => f.name === name)
     versions.forEach((f, i) => {
-      if (f.version !== i + 1) problems.push({ resource: name, version: f.version, kind: 'version-gap', message: `versions must run 1, 2, 3…: found ${f.version} where ${i + 1} was expected (${f.file})` })
+      if (f.version !== i + 1)
+        problems.push({
+          resource: name,
+          version: f.version,
+          kind: 'version-gap',
+          message: `versions must run 1, 2, 3…: found ${f.version} where ${i + 1} was expected (${f.file})`,
+        })
     })
     const mode = modeOf(versions)
     if (!isMode(mode)) {
@@ -99,7 +119,12 @@ export function checkVersions(files: readonly SchemaFile[]): Problem[] {
       const problem = schemaProblem(f.schema)
       if (problem !== undefined) {
         valid = false
-        problems.push({ resource: name, version: f.version, kind: 'invalid-schema', message: `${f.file}: ${problem}` })
+        problems.push({
+          resource: name,
+          version: f.version,
+          kind: 'invalid-schema',
+          message: `${f.file}: ${problem}`,
+        })
       }
     }
     if (!valid) continue
@@ -127,9 +152,13 @@ async function baseFiles(cwd: string, root: string, ref: string): Promise<BaseFi
   try {
     const top = (await git('rev-parse', '--show-toplevel')).stdout.trim()
     await git('rev-parse', '--verify', '--quiet', `${ref}^{commit}`)
-    const dir = relative(await realpath(top), await realpath(root)).split('\\').join('/')
+    const dir = relative(await realpath(top), await realpath(root))
+      .split('\\')
+      .join('/')
     const prefix = dir === '' ? 'resources/' : `${dir}/resources/`
-    const listed = (await git('ls-tree', '-r', '--name-only', '--full-tree', ref, '--', prefix)).stdout.split('\n')
+    const listed = (await git('ls-tree', '-r', '--name-only', '--full-tree', ref, '--', prefix)).stdout.split(
+      '\n',
+    )
     const files = new Map<string, string>()
     for (const path of listed) {
       const rel = path.slice(prefix.length - 'resources/'.length)
@@ -150,7 +179,12 @@ export function immutability(base: ReadonlyMap<string, string>, files: readonly 
     const [, name = '', v = '0'] = /^resources\/([^/]+)\/([0-9]+)\.json$/.exec(file) ?? []
     const current = now.get(file)
     if (!current) {
-      problems.push({ resource: name, version: Number(v), kind: 'published-deleted', message: `${file} exists at the base ref and was deleted: published versions are immutable` })
+      problems.push({
+        resource: name,
+        version: Number(v),
+        kind: 'published-deleted',
+        message: `${file} exists at the base ref and was deleted: published versions are immutable`,
+      })
       continue
     }
     let before: unknown
@@ -160,7 +194,12 @@ export function immutability(base: ReadonlyMap<string, string>, files: readonly 
       continue // the base was broken; the current file is checked on its own
     }
     if (canonical(before) !== canonical(current.schema)) {
-      problems.push({ resource: name, version: Number(v), kind: 'published-modified', message: `${file} was changed in place: published versions are immutable, add version ${maxVersion(files, name) + 1} instead` })
+      problems.push({
+        resource: name,
+        version: Number(v),
+        kind: 'published-modified',
+        message: `${file} was changed in place: published versions are immutable, add version ${maxVersion(files, name) + 1} instead`,
+      })
     }
   }
   return problems

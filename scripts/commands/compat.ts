@@ -17,7 +17,11 @@ export const compatCommand: Command = {
     try {
       parsed = parseArgs({
         args: argv,
-        options: { mode: { type: 'string', default: 'BACKWARD' }, policy: { type: 'string', default: 'strict' }, json: { type: 'boolean', default: false } },
+        options: {
+          mode: { type: 'string', default: 'BACKWARD' },
+          policy: { type: 'string', default: 'strict' },
+          json: { type: 'boolean', default: false },
+        },
         allowPositionals: true,
         strict: true,
       })
@@ -52,9 +56,18 @@ export const compatCommand: Command = {
     const [prev, next] = schemas as [Schema, Schema]
     const policy: Policy = values.policy
     const result = checkCompatibility(prev, next, { mode, policy })
-    if (values.json) io.out(JSON.stringify({ compatible: result.compatible, mode, policy, differences: result.differences }, null, 2))
+    if (values.json)
+      io.out(
+        JSON.stringify(
+          { compatible: result.compatible, mode, policy, differences: result.differences },
+          null,
+          2,
+        ),
+      )
     else {
-      io.out(`${result.compatible ? 'compatible' : 'INCOMPATIBLE'}: ${nextFile} against ${prevFile} under ${mode} (${policy})`)
+      io.out(
+        `${result.compatible ? 'compatible' : 'INCOMPATIBLE'}: ${nextFile} against ${prevFile} under ${mode} (${policy})`,
+      )
       if (result.differences.length > 0) io.out(formatResult(result, '  '))
     }
     return result.compatible ? 0 : 1
@@ -84,7 +97,11 @@ const AJV_OPTIONS = { strict: false, allowUnionTypes: true, validateFormats: fal
 
 /** A fresh ajv per schema, so that two files with the same $id never clash in ajv's cache. */
 const compilerFor = (draft: '07' | '2019-09' | '2020-12') =>
-  draft === '2020-12' ? new Ajv2020.default(AJV_OPTIONS) : draft === '2019-09' ? new Ajv2019.default(AJV_OPTIONS) : new Ajv07.default(AJV_OPTIONS)
+  draft === '2020-12'
+    ? new Ajv2020.default(AJV_OPTIONS)
+    : draft === '2019-09'
+      ? new Ajv2019.default(AJV_OPTIONS)
+      : new Ajv07.default(AJV_OPTIONS)
 
 /**
  * Undefined when `json` is a JSON Schema: it compiles with the ajv of its draft (`$schema`, draft-07 when absent).
@@ -95,7 +112,12 @@ export function schemaProblem(json: unknown): string | undefined {
     return 'not a JSON Schema: must be an object or a boolean'
   }
   const s = typeof json === 'object' ? (json as Record<string, unknown>)['$schema'] : undefined
-  const draft = typeof s === 'string' && s.includes('2020-12') ? '2020-12' : typeof s === 'string' && s.includes('2019-09') ? '2019-09' : '07'
+  const draft =
+    typeof s === 'string' && s.includes('2020-12')
+      ? '2020-12'
+      : typeof s === 'string' && s.includes('2019-09')
+        ? '2019-09'
+        : '07'
   try {
     compilerFor(draft).compile(json as object | boolean)
     return undefined

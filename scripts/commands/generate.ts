@@ -38,7 +38,11 @@ export const generateCommand: Command = {
       return 1
     }
     const written = await writeFiles(out, files)
-    io.out(written.length ? `wrote ${written.map((f) => `${values.out}/${f}`).join(', ')}` : 'generated/ was already up to date')
+    io.out(
+      written.length
+        ? `wrote ${written.map((f) => `${values.out}/${f}`).join(', ')}`
+        : 'generated/ was already up to date',
+    )
     return 0
   },
 }

@@ -53,11 +53,21 @@ export const publishCommand: Command = {
     }
     const event = fillMetadata(json.value, values.source)
 
-    const kafka = new Kafka({ clientId: 'contracts-cli', brokers, logLevel: logLevel.NOTHING, connectionTimeout: 3_000 })
+    const kafka = new Kafka({
+      clientId: 'contracts-cli',
+      brokers,
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 3_000,
+    })
     let publisher
     try {
       // One message: a bounded retry beats the idempotent producer's endless one when the broker is down.
-      publisher = createPublisher({ kafka, source: values.source, topicPrefix: values['topic-prefix'], producerConfig: { retry: { retries: 3 } } })
+      publisher = createPublisher({
+        kafka,
+        source: values.source,
+        topicPrefix: values['topic-prefix'],
+        producerConfig: { retry: { retries: 3 } },
+      })
     } catch (e) {
       io.err(`publish: ${(e as Error).message}`)
       return 2
@@ -80,7 +90,8 @@ export const publishCommand: Command = {
       await publisher.disconnect()
     }
     if (values.json) io.out(JSON.stringify({ file, sent: true, ...sent }))
-    else io.out(`${file}: sent to ${sent.topic} partition ${sent.partition} offset ${sent.offset} id ${sent.id}`)
+    else
+      io.out(`${file}: sent to ${sent.topic} partition ${sent.partition} offset ${sent.offset} id ${sent.id}`)
     return 0
   },
 }

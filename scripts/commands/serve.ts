@@ -13,18 +13,26 @@ const int = (s: string | undefined, what: string): number | undefined => {
 }
 
 /** The environment → typed registry options. The only place the registry's configuration is read from env. */
-export function optionsFromEnv(env: NodeJS.ProcessEnv, cwd: string): RegistryOptions & { schemasDir: string } {
+export function optionsFromEnv(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): RegistryOptions & { schemasDir: string } {
   const mode = env.REGISTRY_DEFAULT_MODE
-  if (mode !== undefined && !isMode(mode)) throw new Error(`REGISTRY_DEFAULT_MODE must be a mode, got '${mode}'`)
+  if (mode !== undefined && !isMode(mode))
+    throw new Error(`REGISTRY_DEFAULT_MODE must be a mode, got '${mode}'`)
   const policy = env.REGISTRY_POLICY
-  if (policy !== undefined && !isPolicy(policy)) throw new Error(`REGISTRY_POLICY must be strict or lenient, got '${policy}'`)
+  if (policy !== undefined && !isPolicy(policy))
+    throw new Error(`REGISTRY_POLICY must be strict or lenient, got '${policy}'`)
   return {
     port: int(env.PORT, 'PORT'),
     host: env.HOST || undefined,
     databaseUrl: env.DATABASE_URL || undefined,
     databaseSchema: env.DATABASE_SCHEMA || undefined,
     dataDir: env.DATA_DIR ? resolve(cwd, env.DATA_DIR) : resolve(cwd, '.data'),
-    tokens: (env.REGISTRY_TOKENS ?? '').split(',').map((t) => t.trim()).filter(Boolean),
+    tokens: (env.REGISTRY_TOKENS ?? '')
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean),
     logLevel: env.LOG_LEVEL || undefined,
     defaultMode: mode,
     policy,
@@ -50,7 +58,15 @@ export const serveCommand: Command = {
     let registry
     try {
       const tree = await loadSchemaTree(schemasDir)
-      registry = await createRegistry({ ...registryOptions, seed: tree.resources.map((r) => ({ name: r.name, version: r.version, file: r.file, schema: r.schema })) })
+      registry = await createRegistry({
+        ...registryOptions,
+        seed: tree.resources.map((r) => ({
+          name: r.name,
+          version: r.version,
+          file: r.file,
+          schema: r.schema,
+        })),
+      })
     } catch (e) {
       io.err(`serve: refusing to start: ${(e as Error).message}`)
       if (isContractError(e) && e.issues.length) io.err(formatIssues(e.issues, '  '))
@@ -61,7 +77,9 @@ export const serveCommand: Command = {
       server = await listen(registry)
     } catch (e) {
       await registry.close()
-      io.err(`serve: cannot listen on ${registry.config.host}:${registry.config.port}: ${(e as Error).message}`)
+      io.err(
+        `serve: cannot listen on ${registry.config.host}:${registry.config.port}: ${(e as Error).message}`,
+      )
       return 1
     }
     announce(io, server.url, registry)
@@ -87,7 +105,9 @@ function announce(io: Io, url: string, registry: Awaited<ReturnType<typeof creat
   const { seeded, store, config, service } = registry
   io.out(`registry: listening on ${url}  (API reference: ${url}/docs)`)
   io.out(`registry: storage ${store.description}`)
-  io.out(`registry: ${service.memory.subjects.size} resources; seeded from schemas/: ${seeded.inserted} new, ${seeded.unchanged} unchanged`)
+  io.out(
+    `registry: ${service.memory.subjects.size} resources; seeded from schemas/: ${seeded.inserted} new, ${seeded.unchanged} unchanged`,
+  )
   io.out(
     config.tokens.length
       ? `registry: writes enabled (${config.tokens.length} token${config.tokens.length === 1 ? '' : 's'})`

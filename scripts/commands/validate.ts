@@ -50,10 +50,16 @@ async function validateFile(path: string, file: string): Promise<FileResult> {
   try {
     text = await readFile(path, 'utf8')
   } catch (e) {
-    return { file, valid: false, error: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, issues: [] }
+    return {
+      file,
+      valid: false,
+      error: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      issues: [],
+    }
   }
   const json = parseJson(text)
-  if (!json.ok) return { file, valid: false, error: json.issues[0]?.message ?? 'not JSON', issues: json.issues }
+  if (!json.ok)
+    return { file, valid: false, error: json.issues[0]?.message ?? 'not JSON', issues: json.issues }
   const r = checkEvent(json.value)
   if (!r.ok) return { file, valid: false, issues: r.issues }
   return { file, valid: true, resource: r.value.resource, version: r.value.version, issues: [] }

@@ -47,24 +47,30 @@ export function toContracts(tree: SchemaTree): Contract[] {
       throw new Error(`${file.file}: ${why}`)
     }
     const s = file.schema
-    if (!RESOURCE_NAME.test(file.name)) fail(`resource name '${file.name}' must be lower-case words joined by dashes`)
+    if (!RESOURCE_NAME.test(file.name))
+      fail(`resource name '${file.name}' must be lower-case words joined by dashes`)
     const uri = schemaUri(file.name, file.version)
     if (s.$id !== uri) fail(`$id must be '${uri}', found ${JSON.stringify(s.$id)}`)
     if (s.$schema !== 'https://json-schema.org/draft/2020-12/schema') fail('$schema must be draft 2020-12')
     const topic = s['x-topic']
     const key = s['x-key']
     const compatibility = s['x-compatibility'] ?? 'BACKWARD'
-    if (typeof topic !== 'string' || !/^[A-Za-z0-9._-]{1,200}$/.test(topic)) fail('x-topic must name a Kafka topic')
+    if (typeof topic !== 'string' || !/^[A-Za-z0-9._-]{1,200}$/.test(topic))
+      fail('x-topic must name a Kafka topic')
     if (typeof key !== 'string') fail('x-key must name the partition-key property')
     const props = (s.properties ?? {}) as Record<string, JsonSchema>
     const required = (s.required ?? []) as string[]
-    if (!required.includes(key as string) || (props[key as string]?.type !== 'string' && props[key as string]?.type !== 'integer'))
+    if (
+      !required.includes(key as string) ||
+      (props[key as string]?.type !== 'string' && props[key as string]?.type !== 'integer')
+    )
       fail(`x-key '${String(key)}' must be a required string or integer property`)
     if (!(COMPATIBILITY_MODES as readonly unknown[]).includes(compatibility))
       fail(`x-compatibility must be one of ${COMPATIBILITY_MODES.join(', ')}`)
     const previous = contracts.at(-1)
     if (previous?.name === file.name) {
-      if (file.version !== previous.version + 1) fail(`versions must be consecutive, after ${previous.version}`)
+      if (file.version !== previous.version + 1)
+        fail(`versions must be consecutive, after ${previous.version}`)
       if (previous.topic !== topic) fail(`x-topic must stay '${previous.topic}' across versions`)
       if (previous.key !== key) fail(`x-key must stay '${previous.key}' across versions`)
     } else if (file.version !== 1) fail('the first version of a resource is 1')
@@ -97,19 +103,26 @@ function mapRefs(node: unknown, rename: (ref: string) => string): unknown {
   if (Array.isArray(node)) return node.map((n) => mapRefs(n, rename))
   if (!node || typeof node !== 'object') return node
   return Object.fromEntries(
-    Object.entries(node).map(([k, v]) => [k, k === '$ref' && typeof v === 'string' ? rename(v) : mapRefs(v, rename)]),
+    Object.entries(node).map(([k, v]) => [
+      k,
+      k === '$ref' && typeof v === 'string' ? rename(v) : mapRefs(v, rename),
+    ]),
   )
 }
 
 const stripMeta = (s: JsonSchema): JsonSchema =>
-  Object.fromEntries(Object.entries(s).filter(([k]) => k !== '$id' && k !== '$schema' && !k.startsWith('x-') && k !== '$defs'))
+  Object.fromEntries(
+    Object.entries(s).filter(([k]) => k !== '$id' && k !== '$schema' && !k.startsWith('x-') && k !== '$defs'),
+  )
 
 /**
  * json-schema-to-typescript ignores if/then, so for the types only, resource.content becomes the union it means:
  * a ResourceReference or any object (narrowed per resource in core's EventOf).
  */
 function contentAsUnion(envelope: JsonSchema): JsonSchema {
-  const copy = structuredClone(envelope) as { properties: { resource: { properties: { content: JsonSchema } } } }
+  const copy = structuredClone(envelope) as {
+    properties: { resource: { properties: { content: JsonSchema } } }
+  }
   const content = copy.properties.resource.properties.content
   copy.properties.resource.properties.content = {
     description: content.description,
@@ -249,9 +262,13 @@ export function generateCatalog(envelope: JsonSchema, contracts: Contract[]): st
   lines.push('export type ResourceName = keyof Catalog')
   lines.push('')
   lines.push('/** Look-up by schema URI: what a consumer does with `resource.schema`. */')
-  lines.push('export const byUri: ReadonlyMap<string, { readonly resource: ResourceName; readonly version: number }> = new Map([')
+  lines.push(
+    'export const byUri: ReadonlyMap<string, { readonly resource: ResourceName; readonly version: number }> = new Map([',
+  )
   for (const c of contracts)
-    lines.push(`  [${JSON.stringify(c.uri)}, { resource: ${JSON.stringify(c.name)}, version: ${c.version} }],`)
+    lines.push(
+      `  [${JSON.stringify(c.uri)}, { resource: ${JSON.stringify(c.name)}, version: ${c.version} }],`,
+    )
   lines.push('])', '')
   lines.push('/** The source schemas by URI, exactly as in schemas/ (parsed). */')
   lines.push('export const schemas: Readonly<Record<string, unknown>> = {')

@@ -34,13 +34,23 @@ export async function loadSchemaTree(root: string): Promise<SchemaTree> {
       if (!m) continue
       const path = join(resourceRoot, name, entry)
       const text = await readFile(path, 'utf8')
-      resources.push({ name, version: Number(m[1]), file: rel(root, path), text, schema: parseJson(text, path) })
+      resources.push({
+        name,
+        version: Number(m[1]),
+        file: rel(root, path),
+        text,
+        schema: parseJson(text, path),
+      })
     }
   }
   resources.sort((a, b) => (a.name === b.name ? a.version - b.version : a.name < b.name ? -1 : 1))
   return {
     root,
-    envelope: { file: rel(root, envelopeFile), text: envelopeText, schema: parseJson(envelopeText, envelopeFile) },
+    envelope: {
+      file: rel(root, envelopeFile),
+      text: envelopeText,
+      schema: parseJson(envelopeText, envelopeFile),
+    },
     resources,
   }
 }

@@ -17,12 +17,27 @@ const capture = (cwd: string) => {
   return { io, text: () => lines.join('\n') }
 }
 const git = (...args: string[]) =>
-  execFileSync('git', args, { cwd: dir, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } })
+  execFileSync('git', args, {
+    cwd: dir,
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@t',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@t',
+    },
+  })
 const write = async (path: string, value: unknown, space = 2) => {
   await mkdir(join(dir, path, '..'), { recursive: true })
   await writeFile(join(dir, path), JSON.stringify(value, null, space))
 }
-const v1 = { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', properties: { id: { type: 'string' } }, required: ['id'], additionalProperties: false }
+const v1 = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  type: 'object',
+  properties: { id: { type: 'string' } },
+  required: ['id'],
+  additionalProperties: false,
+}
 const v2 = { ...v1, properties: { ...v1.properties, note: { type: 'string' } } }
 const v3 = { ...v2, required: ['id', 'note'] }
 const check = async (...argv: string[]) => {
@@ -53,10 +68,15 @@ describe('contracts check', () => {
     expect(broken.text).toContain('property-became-required')
     await rm(join(dir, 'schemas/resources/thing/3.json'))
 
-    await write('schemas/resources/thing/1.json', { ...v1, properties: { id: { type: 'string', maxLength: 9 } } })
+    await write('schemas/resources/thing/1.json', {
+      ...v1,
+      properties: { id: { type: 'string', maxLength: 9 } },
+    })
     const edited = await check('--base', 'HEAD~1', '--json')
     expect(edited.code).toBe(1)
-    expect(JSON.parse(edited.text).problems.map((p: { kind: string }) => p.kind)).toContain('published-modified')
+    expect(JSON.parse(edited.text).problems.map((p: { kind: string }) => p.kind)).toContain(
+      'published-modified',
+    )
     await write('schemas/resources/thing/1.json', v1)
 
     await rm(join(dir, 'schemas/resources/thing/2.json'))
@@ -94,9 +114,21 @@ describe('contracts compat', () => {
     { args: ['prev.json', 'missing.json'], code: 2 },
     { args: ['prev.json', 'invalid.json'], code: 2, says: 'not a valid JSON Schema' },
   ])('compat $args → $code', async ({ args, code, says }) => {
-    await write('c/prev.json', { type: 'object', properties: { a: { type: 'string' } }, additionalProperties: false, 'x-topic': 't' })
-    await write('c/next.json', { type: 'object', properties: { a: { type: 'string' }, b: { type: 'string' } }, additionalProperties: false })
-    await write('c/open.json', { type: 'object', properties: { a: { type: 'string' }, b: { type: 'string' } } })
+    await write('c/prev.json', {
+      type: 'object',
+      properties: { a: { type: 'string' } },
+      additionalProperties: false,
+      'x-topic': 't',
+    })
+    await write('c/next.json', {
+      type: 'object',
+      properties: { a: { type: 'string' }, b: { type: 'string' } },
+      additionalProperties: false,
+    })
+    await write('c/open.json', {
+      type: 'object',
+      properties: { a: { type: 'string' }, b: { type: 'string' } },
+    })
     await write('c/invalid.json', { type: 12 })
     const c = capture(join(dir, 'c'))
     expect(await compatCommand.run(args, c.io)).toBe(code)

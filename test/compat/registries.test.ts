@@ -44,13 +44,28 @@ const I = { type: 'integer' }
 const B = { type: 'boolean' }
 const NUL = { type: 'null' }
 const nullOrString = { oneOf: [NUL, S] }
-const props = (p: Record<string, unknown>, extra: Record<string, unknown> = {}): Schema => ({ properties: p, ...extra })
+const props = (p: Record<string, unknown>, extra: Record<string, unknown> = {}): Schema => ({
+  properties: p,
+  ...extra,
+})
 const arr = (extra: Record<string, unknown>): Schema => ({ type: 'array', ...extra })
-const obj = (p: Record<string, unknown>, extra: Record<string, unknown> = {}): Schema => ({ type: 'object', properties: p, ...extra })
+const obj = (p: Record<string, unknown>, extra: Record<string, unknown> = {}): Schema => ({
+  type: 'object',
+  properties: p,
+  ...extra,
+})
 const prop1 = (s: unknown): Schema => obj({ prop1: s })
 
 // ---- Confluent, diff-schema-examples.json (draft-07) ----
-const c07 = (name: string, prev: Schema, next: Schema, theirs: boolean, more: Partial<Case> = {}): Case => ({ source: 'confluent-07', name, prev, next, theirs, ours: theirs, ...more })
+const c07 = (name: string, prev: Schema, next: Schema, theirs: boolean, more: Partial<Case> = {}): Case => ({
+  source: 'confluent-07',
+  name,
+  prev,
+  next,
+  theirs,
+  ours: theirs,
+  ...more,
+})
 const confluent07: Case[] = [
   c07('Anything can change to empty schema', props({}), {}, true),
   c07('Detect changes to id', { id: 'something' }, { id: 'something_else' }, true),
@@ -62,8 +77,18 @@ const confluent07: Case[] = [
   c07('Detect increased maxLength string schema', { ...S, maxLength: 10 }, { ...S, maxLength: 12 }, true),
   c07('Detect decreased maxLength string schema', { ...S, maxLength: 12 }, { ...S, maxLength: 10 }, false),
   c07('Detect removed pattern from string schema', { ...S, pattern: 'uuid' }, S, true),
-  c07('Detect changes to pattern string schema', { ...S, pattern: 'date-time' }, { ...S, pattern: 'uuid' }, false),
-  c07('Detect changes to pattern (unchanged)', { ...S, pattern: 'date-time' }, { ...S, pattern: 'date-time' }, true),
+  c07(
+    'Detect changes to pattern string schema',
+    { ...S, pattern: 'date-time' },
+    { ...S, pattern: 'uuid' },
+    false,
+  ),
+  c07(
+    'Detect changes to pattern (unchanged)',
+    { ...S, pattern: 'date-time' },
+    { ...S, pattern: 'date-time' },
+    true,
+  ),
   c07('Detect removed maximum number schema', { ...N, maximum: 10 }, N, true),
   c07('Detect increased maximum number schema', { ...N, maximum: 10 }, { ...N, maximum: 11 }, true),
   c07('Detect decreased maximum number schema', { ...N, maximum: 11 }, { ...N, maximum: 10 }, false),
@@ -72,60 +97,168 @@ const confluent07: Case[] = [
   c07('Detect decreased minimum number schema', { ...N, minimum: 11 }, { ...N, minimum: 10 }, true),
   c07('Detect removed multipleOf number schema', { ...N, multipleOf: 10 }, N, true),
   c07('Detect reduced multipleOf number schema', { ...N, multipleOf: 10 }, { ...N, multipleOf: 2 }, true),
-  c07('Detect changes to multipleOf number schema', { ...N, multipleOf: 10 }, { ...N, multipleOf: 11 }, false),
+  c07(
+    'Detect changes to multipleOf number schema',
+    { ...N, multipleOf: 10 },
+    { ...N, multipleOf: 11 },
+    false,
+  ),
   c07('Detect narrowed change to number schema', N, I, false),
   c07('Detect extended change to number schema', I, N, true),
   c07('Detect compatible change to not schema', { not: N }, { not: I }, true),
   c07('Detect incompatible change to not schema', { not: I }, { not: N }, false),
   c07('Detect removed enum', { ...S, enum: ['red'] }, S, true),
-  c07('Detect incompatible changes to enum schema', { allOf: [S, { enum: ['red'] }] }, { allOf: [S, { enum: ['blue'] }] }, false),
-  c07('Detect compatible changes to enum schema', { allOf: [S, { enum: ['red'] }] }, { allOf: [{ enum: ['red', 'blue'] }, S] }, true),
+  c07(
+    'Detect incompatible changes to enum schema',
+    { allOf: [S, { enum: ['red'] }] },
+    { allOf: [S, { enum: ['blue'] }] },
+    false,
+  ),
+  c07(
+    'Detect compatible changes to enum schema',
+    { allOf: [S, { enum: ['red'] }] },
+    { allOf: [{ enum: ['red', 'blue'] }, S] },
+    true,
+  ),
   c07('Detect changes to type array', { type: ['object'] }, { type: ['object', 'array'] }, true),
   c07('Detect changes to sub schemas', { oneOf: [S] }, { oneOf: [N] }, false),
   c07('Detect changes to number of sub schemas', { oneOf: [S] }, { oneOf: [N, S] }, true),
   c07('Detect changes to remove properties', props({ foo: S }), props({ bar: S }), false),
   c07('Detect change type of properties', props({ foo: S }), props({ foo: N }), false),
-  c07('Detect optional property added to closed content model', props({ foo: S }, { additionalProperties: false }), props({ foo: S, bar: N }, { additionalProperties: false }), true),
+  c07(
+    'Detect optional property added to closed content model',
+    props({ foo: S }, { additionalProperties: false }),
+    props({ foo: S, bar: N }, { additionalProperties: false }),
+    true,
+  ),
   c07(
     'Detect property added to partially open content model 1',
     props({ foo: S }, { additionalProperties: false, patternProperties: { '^S_': S, '^I_': I } }),
     props({ foo: S, I_123: N }, { additionalProperties: false, patternProperties: { '^S_': S, '^I_': I } }),
     true,
   ),
-  c07('Detect property added to partially open content model 2', props({ foo: S }, { additionalProperties: S }), props({ foo: S, bar: S }, { additionalProperties: S }), true),
-  c07('Detect property added to partially open content model 3', props({ foo: S }, { additionalProperties: S }), props({ foo: S, bar: N }, { additionalProperties: S }), false),
-  c07('Detect property added to partially open content model 4', props({ foo: S }, { additionalProperties: S }), props({ foo: S, bar: S }, { required: ['bar'], additionalProperties: S }), false),
+  c07(
+    'Detect property added to partially open content model 2',
+    props({ foo: S }, { additionalProperties: S }),
+    props({ foo: S, bar: S }, { additionalProperties: S }),
+    true,
+  ),
+  c07(
+    'Detect property added to partially open content model 3',
+    props({ foo: S }, { additionalProperties: S }),
+    props({ foo: S, bar: N }, { additionalProperties: S }),
+    false,
+  ),
+  c07(
+    'Detect property added to partially open content model 4',
+    props({ foo: S }, { additionalProperties: S }),
+    props({ foo: S, bar: S }, { required: ['bar'], additionalProperties: S }),
+    false,
+  ),
   c07(
     'Detect property removed from partially open content model 1',
     props({ foo: S, I_123: I }, { additionalProperties: false }),
     props({ foo: S }, { additionalProperties: false, patternProperties: { '^S_': S, '^I_': N } }),
     true,
   ),
-  c07('Detect property removed from partially open content model 2', props({ foo: S, bar: S }, { additionalProperties: false }), props({ foo: S }, { additionalProperties: S }), true),
-  c07('Detect property removed from partially open content model 3', props({ foo: S, bar: N }, { additionalProperties: false }), props({ foo: S }, { additionalProperties: S }), false),
-  c07('Detect property removed from partially open content model 4', props({ foo: S, bar: nullOrString }, { additionalProperties: false }), props({ foo: S }, { additionalProperties: nullOrString }), true),
-  c07('Detect property removed from partially open content model 5', props({ foo: S, bar: S }, { additionalProperties: false }), props({ foo: S }, { additionalProperties: nullOrString }), true),
+  c07(
+    'Detect property removed from partially open content model 2',
+    props({ foo: S, bar: S }, { additionalProperties: false }),
+    props({ foo: S }, { additionalProperties: S }),
+    true,
+  ),
+  c07(
+    'Detect property removed from partially open content model 3',
+    props({ foo: S, bar: N }, { additionalProperties: false }),
+    props({ foo: S }, { additionalProperties: S }),
+    false,
+  ),
+  c07(
+    'Detect property removed from partially open content model 4',
+    props({ foo: S, bar: nullOrString }, { additionalProperties: false }),
+    props({ foo: S }, { additionalProperties: nullOrString }),
+    true,
+  ),
+  c07(
+    'Detect property removed from partially open content model 5',
+    props({ foo: S, bar: S }, { additionalProperties: false }),
+    props({ foo: S }, { additionalProperties: nullOrString }),
+    true,
+  ),
   c07('Detect property added to open content model', props({ foo: S }), props({ foo: S, bar: N }), false),
-  c07('Detect changes to composed schema type', { oneOf: [props({ foo: S })] }, { oneOf: [props({ foo: N })] }, false),
-  c07('Detect changes to validation criteria in composed schema type', { oneOf: [S] }, { allOf: [S] }, false, {
-    ours: true,
-    why: 'oneOf with a single branch and allOf with the same single branch both mean exactly {type: string}: the two schemas accept the same instances. Confluent compares the combinator keyword, not what it accepts.',
-  }),
-  c07('Detect changes to dependencies as array', props({ foo: N, bar: S }, { dependencies: { foo: ['bar'] } }), props({ foo: N, bar: S }, { dependencies: { bar: ['foo'] } }), false),
-  c07('Detect compatible changes to dependencies schemas (one removed)', { dependencies: { foo: S, bar: S } }, { dependencies: { foo: S } }, true),
-  c07('Detect compatible changes to dependencies schemas (all removed)', { dependencies: { foo: S } }, { dependencies: {} }, true),
-  c07('Detect incompatible changes to dependencies schemas', { dependencies: { foo: S } }, { dependencies: { foo: N } }, false, {
-    ours: true,
-    why: 'A dependency schema applies to the object itself when "foo" is present, and an object is never a string nor a number: both versions reject exactly the objects that carry "foo" and accept everything else, so no instance tells them apart.',
-  }),
-  c07('Detect changes to dependencies properties', { dependencies: { foo: S } }, { dependencies: { bar: S } }, false),
-  c07('Detect required array to be removed', props({ foo: S }, { required: ['foo'] }), props({ foo: S }), true),
-  c07('Detect required array to be added', props({ foo: S }), props({ foo: S }, { required: ['foo'] }), false),
-  c07('Detect required array to be changed', props({ foo: S }, { required: ['foo'] }), props({ foo: S }, { required: ['bar'] }), true, {
-    ours: false,
-    why: 'The next version requires "bar", which the previous one neither required nor declared: {"foo": "x"} was valid and is now rejected. Confluent only reports that "foo" stopped being required.',
-    witness: { foo: 'x' },
-  }),
+  c07(
+    'Detect changes to composed schema type',
+    { oneOf: [props({ foo: S })] },
+    { oneOf: [props({ foo: N })] },
+    false,
+  ),
+  c07(
+    'Detect changes to validation criteria in composed schema type',
+    { oneOf: [S] },
+    { allOf: [S] },
+    false,
+    {
+      ours: true,
+      why: 'oneOf with a single branch and allOf with the same single branch both mean exactly {type: string}: the two schemas accept the same instances. Confluent compares the combinator keyword, not what it accepts.',
+    },
+  ),
+  c07(
+    'Detect changes to dependencies as array',
+    props({ foo: N, bar: S }, { dependencies: { foo: ['bar'] } }),
+    props({ foo: N, bar: S }, { dependencies: { bar: ['foo'] } }),
+    false,
+  ),
+  c07(
+    'Detect compatible changes to dependencies schemas (one removed)',
+    { dependencies: { foo: S, bar: S } },
+    { dependencies: { foo: S } },
+    true,
+  ),
+  c07(
+    'Detect compatible changes to dependencies schemas (all removed)',
+    { dependencies: { foo: S } },
+    { dependencies: {} },
+    true,
+  ),
+  c07(
+    'Detect incompatible changes to dependencies schemas',
+    { dependencies: { foo: S } },
+    { dependencies: { foo: N } },
+    false,
+    {
+      ours: true,
+      why: 'A dependency schema applies to the object itself when "foo" is present, and an object is never a string nor a number: both versions reject exactly the objects that carry "foo" and accept everything else, so no instance tells them apart.',
+    },
+  ),
+  c07(
+    'Detect changes to dependencies properties',
+    { dependencies: { foo: S } },
+    { dependencies: { bar: S } },
+    false,
+  ),
+  c07(
+    'Detect required array to be removed',
+    props({ foo: S }, { required: ['foo'] }),
+    props({ foo: S }),
+    true,
+  ),
+  c07(
+    'Detect required array to be added',
+    props({ foo: S }),
+    props({ foo: S }, { required: ['foo'] }),
+    false,
+  ),
+  c07(
+    'Detect required array to be changed',
+    props({ foo: S }, { required: ['foo'] }),
+    props({ foo: S }, { required: ['bar'] }),
+    true,
+    {
+      ours: false,
+      why: 'The next version requires "bar", which the previous one neither required nor declared: {"foo": "x"} was valid and is now rejected. Confluent only reports that "foo" stopped being required.',
+      witness: { foo: 'x' },
+    },
+  ),
   c07('Detect removed maxProperties', props({}, { maxProperties: 1 }), props({}), true),
   c07('Detect increased maxProperties', { maxProperties: 1 }, { maxProperties: 2 }, true),
   c07('Detect decreased maxProperties', { maxProperties: 2 }, { maxProperties: 1 }, false),
@@ -135,46 +268,182 @@ const confluent07: Case[] = [
   c07('Detect changes to all items schema (added)', arr({}), arr({ items: S }), false),
   c07('Detect changes to all items schema (removed)', arr({ items: S }), arr({}), true),
   c07('Detect changes to items schema list', arr({ items: [S, N] }), arr({}), true),
-  c07('Detect item added to partially open content model 1', arr({ items: [S, N], additionalItems: S }), arr({ items: [S, N, S], additionalItems: S }), true),
-  c07('Detect item added to partially open content model 2', arr({ items: [S, N], additionalItems: S }), arr({ items: [S, N, N], additionalItems: S }), false),
-  c07('Detect item removed from partially open content model 1', arr({ items: [S, N, S], additionalItems: S }), arr({ items: [S, N], additionalItems: S }), true),
-  c07('Detect item removed from partially open content model 2', arr({ items: [S, N, nullOrString], additionalItems: nullOrString }), arr({ items: [S, N], additionalItems: nullOrString }), true),
-  c07('Detect item removed from partially open content model 3', arr({ items: [S, N, N], additionalItems: S }), arr({ items: [S, N], additionalItems: S }), false),
+  c07(
+    'Detect item added to partially open content model 1',
+    arr({ items: [S, N], additionalItems: S }),
+    arr({ items: [S, N, S], additionalItems: S }),
+    true,
+  ),
+  c07(
+    'Detect item added to partially open content model 2',
+    arr({ items: [S, N], additionalItems: S }),
+    arr({ items: [S, N, N], additionalItems: S }),
+    false,
+  ),
+  c07(
+    'Detect item removed from partially open content model 1',
+    arr({ items: [S, N, S], additionalItems: S }),
+    arr({ items: [S, N], additionalItems: S }),
+    true,
+  ),
+  c07(
+    'Detect item removed from partially open content model 2',
+    arr({ items: [S, N, nullOrString], additionalItems: nullOrString }),
+    arr({ items: [S, N], additionalItems: nullOrString }),
+    true,
+  ),
+  c07(
+    'Detect item removed from partially open content model 3',
+    arr({ items: [S, N, N], additionalItems: S }),
+    arr({ items: [S, N], additionalItems: S }),
+    false,
+  ),
   c07('Detect changes to items in the schema list', arr({ items: [S] }), arr({ items: [N] }), false),
   c07('Detect decreased maxItems', arr({ maxItems: 2 }), arr({ maxItems: 1 }), false),
   c07('Detect removed minItems', arr({ minItems: 1 }), arr({}), true),
   c07('Detect increased minItems', arr({ minItems: 1 }), arr({ minItems: 2 }), false),
   c07('Detect decreased minItems', arr({ minItems: 2 }), arr({ minItems: 1 }), true),
   c07('Detect unique items removed', arr({ uniqueItems: true }), arr({}), true),
-  c07('Detect incompatible changes to reference schemas', arr({ items: { $ref: '#/definitions/someRef' }, definitions: { someRef: S } }), arr({ items: { $ref: '#/definitions/someRef' }, definitions: { someRef: N } }), false),
-  c07('Detect compatible change of moving to reference schema', S, { $ref: '#/definitions/someRef', definitions: { someRef: S } }, true),
-  c07('Detect compatible change of moving from reference schema', { $ref: '#/definitions/someRef', definitions: { someRef: S } }, S, true),
-  c07('Detect added boolean additional properties', props({}, { additionalProperties: false }), props({}), true),
-  c07('Detect removed boolean additional properties', { additionalProperties: true }, { additionalProperties: false }, false),
-  c07('Detect narrowing changes to additional properties schema', { additionalProperties: true }, { additionalProperties: N }, false),
-  c07('Detect adding empty schema to open content model', { additionalProperties: true }, { additionalProperties: true, properties: { foo: true } }, true),
-  c07('Detect removing empty schema from open content model', { additionalProperties: true, properties: { foo: true } }, { additionalProperties: true }, true),
-  c07('Detect adding false to closed content model', { additionalProperties: false }, { additionalProperties: false, properties: { foo: false } }, true),
-  c07('Detect removing false from closed content model', { additionalProperties: false, properties: { foo: false } }, { additionalProperties: false }, true),
-  c07('Detect changes to additional properties schema', { additionalProperties: S }, { additionalProperties: N }, false),
-  c07('Detect removed boolean additional items', { additionalItems: true }, { additionalItems: false }, false, {
-    ours: true,
-    why: 'In draft-07 "additionalItems" is ignored unless "items" is an array of schemas; neither version has "items", so both accept every instance.',
-  }),
+  c07(
+    'Detect incompatible changes to reference schemas',
+    arr({ items: { $ref: '#/definitions/someRef' }, definitions: { someRef: S } }),
+    arr({ items: { $ref: '#/definitions/someRef' }, definitions: { someRef: N } }),
+    false,
+  ),
+  c07(
+    'Detect compatible change of moving to reference schema',
+    S,
+    { $ref: '#/definitions/someRef', definitions: { someRef: S } },
+    true,
+  ),
+  c07(
+    'Detect compatible change of moving from reference schema',
+    { $ref: '#/definitions/someRef', definitions: { someRef: S } },
+    S,
+    true,
+  ),
+  c07(
+    'Detect added boolean additional properties',
+    props({}, { additionalProperties: false }),
+    props({}),
+    true,
+  ),
+  c07(
+    'Detect removed boolean additional properties',
+    { additionalProperties: true },
+    { additionalProperties: false },
+    false,
+  ),
+  c07(
+    'Detect narrowing changes to additional properties schema',
+    { additionalProperties: true },
+    { additionalProperties: N },
+    false,
+  ),
+  c07(
+    'Detect adding empty schema to open content model',
+    { additionalProperties: true },
+    { additionalProperties: true, properties: { foo: true } },
+    true,
+  ),
+  c07(
+    'Detect removing empty schema from open content model',
+    { additionalProperties: true, properties: { foo: true } },
+    { additionalProperties: true },
+    true,
+  ),
+  c07(
+    'Detect adding false to closed content model',
+    { additionalProperties: false },
+    { additionalProperties: false, properties: { foo: false } },
+    true,
+  ),
+  c07(
+    'Detect removing false from closed content model',
+    { additionalProperties: false, properties: { foo: false } },
+    { additionalProperties: false },
+    true,
+  ),
+  c07(
+    'Detect changes to additional properties schema',
+    { additionalProperties: S },
+    { additionalProperties: N },
+    false,
+  ),
+  c07(
+    'Detect removed boolean additional items',
+    { additionalItems: true },
+    { additionalItems: false },
+    false,
+    {
+      ours: true,
+      why: 'In draft-07 "additionalItems" is ignored unless "items" is an array of schemas; neither version has "items", so both accept every instance.',
+    },
+  ),
   c07('Detect changes to additional items schema', { additionalItems: S }, { additionalItems: N }, false, {
     ours: true,
     why: 'Without an "items" array, draft-07 ignores "additionalItems": both versions accept every instance.',
   }),
-  c07('Detect adding empty schema to open content model for array', arr({ additionalItems: true, items: [N] }), arr({ additionalItems: true, items: [N, true] }), true),
-  c07('Detect removing empty schema from open content model for array', arr({ additionalItems: true, items: [N, true] }), arr({ additionalItems: true, items: [N] }), true),
-  c07('Detect adding false to closed content model for array', arr({ additionalItems: false, items: [N] }), arr({ additionalItems: false, items: [N, false] }), true),
-  c07('Detect removing false from closed content model for array', arr({ additionalItems: false, items: [N, false] }), arr({ additionalItems: false, items: [N] }), true),
-  c07('Detect adding to closed content model for array (opened)', arr({ items: [S, N], additionalItems: false }), arr({ items: [S, N, B], additionalItems: true }), true),
-  c07('Detect removing from closed content model for array', arr({ items: [S, N, B], additionalItems: false }), arr({ items: [S, N], additionalItems: true }), true),
-  c07('Detect removing from open content model for array', arr({ items: [S, N], additionalItems: true }), arr({ items: [S], additionalItems: true }), true),
-  c07('Detect adding to closed content model for array', arr({ items: [S], additionalItems: false }), arr({ items: [S, N], additionalItems: false }), true),
-  c07('Detect removing number from closed content model for array', arr({ items: [S, N], additionalItems: false }), arr({ items: [S], additionalItems: N }), true),
-  c07('Detect adding number to partially open content model for array', arr({ items: [S], additionalItems: N }), arr({ items: [S, N], additionalItems: true }), true),
+  c07(
+    'Detect adding empty schema to open content model for array',
+    arr({ additionalItems: true, items: [N] }),
+    arr({ additionalItems: true, items: [N, true] }),
+    true,
+  ),
+  c07(
+    'Detect removing empty schema from open content model for array',
+    arr({ additionalItems: true, items: [N, true] }),
+    arr({ additionalItems: true, items: [N] }),
+    true,
+  ),
+  c07(
+    'Detect adding false to closed content model for array',
+    arr({ additionalItems: false, items: [N] }),
+    arr({ additionalItems: false, items: [N, false] }),
+    true,
+  ),
+  c07(
+    'Detect removing false from closed content model for array',
+    arr({ additionalItems: false, items: [N, false] }),
+    arr({ additionalItems: false, items: [N] }),
+    true,
+  ),
+  c07(
+    'Detect adding to closed content model for array (opened)',
+    arr({ items: [S, N], additionalItems: false }),
+    arr({ items: [S, N, B], additionalItems: true }),
+    true,
+  ),
+  c07(
+    'Detect removing from closed content model for array',
+    arr({ items: [S, N, B], additionalItems: false }),
+    arr({ items: [S, N], additionalItems: true }),
+    true,
+  ),
+  c07(
+    'Detect removing from open content model for array',
+    arr({ items: [S, N], additionalItems: true }),
+    arr({ items: [S], additionalItems: true }),
+    true,
+  ),
+  c07(
+    'Detect adding to closed content model for array',
+    arr({ items: [S], additionalItems: false }),
+    arr({ items: [S, N], additionalItems: false }),
+    true,
+  ),
+  c07(
+    'Detect removing number from closed content model for array',
+    arr({ items: [S, N], additionalItems: false }),
+    arr({ items: [S], additionalItems: N }),
+    true,
+  ),
+  c07(
+    'Detect adding number to partially open content model for array',
+    arr({ items: [S], additionalItems: N }),
+    arr({ items: [S, N], additionalItems: true }),
+    true,
+  ),
   c07('Detect change to oneOf schema', S, { oneOf: [N, S] }, true),
   c07('Detect change to optional oneOf schema', NUL, { oneOf: [N, NUL] }, true),
   c07('Detect change to oneOf schema (branch added)', { oneOf: [N] }, { oneOf: [S, N] }, true),
@@ -183,36 +452,121 @@ const confluent07: Case[] = [
 
 // ---- Confluent, diff-schema-examples-2020-12.json: the cases whose keywords differ from draft-07 ----
 const in20 = (s: Schema): Schema => ({ $schema: D20, ...(s as object) })
-const c20 = (name: string, prev: Schema, next: Schema, theirs: boolean, more: Partial<Case> = {}): Case => ({ source: 'confluent-2020-12', name, prev: in20(prev), next: in20(next), theirs, ours: theirs, ...more })
+const c20 = (name: string, prev: Schema, next: Schema, theirs: boolean, more: Partial<Case> = {}): Case => ({
+  source: 'confluent-2020-12',
+  name,
+  prev: in20(prev),
+  next: in20(next),
+  theirs,
+  ours: theirs,
+  ...more,
+})
 const confluent2020: Case[] = [
   c20('Anything can change to empty schema', props({}), {}, true),
   c20('Detect changes to id', { $id: 'something' }, { $id: 'something_else' }, true),
-  c20('Detect compatible changes to dependencies schemas', { dependentSchemas: { foo: S } }, { dependentSchemas: {} }, true),
-  c20('Detect incompatible changes to dependencies schemas', { dependentSchemas: { foo: S } }, { dependentSchemas: { foo: N } }, false, {
-    ours: true,
-    why: 'A dependent schema applies to the object itself when "foo" is present; an object is never a string nor a number, so both versions reject exactly the objects carrying "foo".',
-  }),
-  c20('Detect changes to dependencies properties', { dependentSchemas: { foo: S } }, { dependentSchemas: { bar: S } }, false),
-  c20('Detect required array to be changed', props({ foo: S }, { required: ['foo'] }), props({ foo: S }, { required: ['bar'] }), true, {
-    ours: false,
-    why: 'The next version requires "bar": {"foo": "x"} was valid and is now rejected.',
-    witness: { foo: 'x' },
-  }),
+  c20(
+    'Detect compatible changes to dependencies schemas',
+    { dependentSchemas: { foo: S } },
+    { dependentSchemas: {} },
+    true,
+  ),
+  c20(
+    'Detect incompatible changes to dependencies schemas',
+    { dependentSchemas: { foo: S } },
+    { dependentSchemas: { foo: N } },
+    false,
+    {
+      ours: true,
+      why: 'A dependent schema applies to the object itself when "foo" is present; an object is never a string nor a number, so both versions reject exactly the objects carrying "foo".',
+    },
+  ),
+  c20(
+    'Detect changes to dependencies properties',
+    { dependentSchemas: { foo: S } },
+    { dependentSchemas: { bar: S } },
+    false,
+  ),
+  c20(
+    'Detect required array to be changed',
+    props({ foo: S }, { required: ['foo'] }),
+    props({ foo: S }, { required: ['bar'] }),
+    true,
+    {
+      ours: false,
+      why: 'The next version requires "bar": {"foo": "x"} was valid and is now rejected.',
+      witness: { foo: 'x' },
+    },
+  ),
   c20('Detect removed maxProperties', props({}, { maxProperties: 1 }), props({}), true),
   c20('Detect changes to items schema list', arr({ prefixItems: [S, N] }), arr({}), true),
-  c20('Detect item added to partially open content model 1', arr({ prefixItems: [S, N], items: S }), arr({ prefixItems: [S, N, S], items: S }), true),
-  c20('Detect item added to partially open content model 2', arr({ prefixItems: [S, N], items: S }), arr({ prefixItems: [S, N, N], items: S }), false),
-  c20('Detect item removed from partially open content model 2', arr({ prefixItems: [S, N, nullOrString], items: nullOrString }), arr({ prefixItems: [S, N], items: nullOrString }), true),
-  c20('Detect item removed from partially open content model 3', arr({ prefixItems: [S, N, N], items: S }), arr({ prefixItems: [S, N], items: S }), false),
-  c20('Detect changes to items in the schema list', arr({ prefixItems: [S] }), arr({ prefixItems: [N] }), false),
-  c20('Detect incompatible changes to reference schemas', arr({ items: { $ref: '#/definitions/someRef' }, definitions: { someRef: S } }), arr({ items: { $ref: '#/definitions/someRef' }, definitions: { someRef: N } }), false),
-  c20('Detect compatible change of moving to reference schema', S, { $ref: '#/definitions/someRef', definitions: { someRef: S } }, true),
+  c20(
+    'Detect item added to partially open content model 1',
+    arr({ prefixItems: [S, N], items: S }),
+    arr({ prefixItems: [S, N, S], items: S }),
+    true,
+  ),
+  c20(
+    'Detect item added to partially open content model 2',
+    arr({ prefixItems: [S, N], items: S }),
+    arr({ prefixItems: [S, N, N], items: S }),
+    false,
+  ),
+  c20(
+    'Detect item removed from partially open content model 2',
+    arr({ prefixItems: [S, N, nullOrString], items: nullOrString }),
+    arr({ prefixItems: [S, N], items: nullOrString }),
+    true,
+  ),
+  c20(
+    'Detect item removed from partially open content model 3',
+    arr({ prefixItems: [S, N, N], items: S }),
+    arr({ prefixItems: [S, N], items: S }),
+    false,
+  ),
+  c20(
+    'Detect changes to items in the schema list',
+    arr({ prefixItems: [S] }),
+    arr({ prefixItems: [N] }),
+    false,
+  ),
+  c20(
+    'Detect incompatible changes to reference schemas',
+    arr({ items: { $ref: '#/definitions/someRef' }, definitions: { someRef: S } }),
+    arr({ items: { $ref: '#/definitions/someRef' }, definitions: { someRef: N } }),
+    false,
+  ),
+  c20(
+    'Detect compatible change of moving to reference schema',
+    S,
+    { $ref: '#/definitions/someRef', definitions: { someRef: S } },
+    true,
+  ),
   c20('Detect removed boolean additional items', { items: true }, { items: false }, false),
   c20('Detect changes to additional items schema', { items: S }, { items: N }, false),
-  c20('Detect adding false to closed content model for array', arr({ items: false, prefixItems: [N] }), arr({ items: false, prefixItems: [N, false] }), true),
-  c20('Detect adding to closed content model for array (opened)', arr({ prefixItems: [S, N], items: false }), arr({ prefixItems: [S, N, B], items: true }), true),
-  c20('Detect removing number from closed content model for array', arr({ prefixItems: [S, N], items: false }), arr({ prefixItems: [S], items: N }), true),
-  c20('Detect adding number to partially open content model for array', arr({ prefixItems: [S], items: N }), arr({ prefixItems: [S, N], items: true }), true),
+  c20(
+    'Detect adding false to closed content model for array',
+    arr({ items: false, prefixItems: [N] }),
+    arr({ items: false, prefixItems: [N, false] }),
+    true,
+  ),
+  c20(
+    'Detect adding to closed content model for array (opened)',
+    arr({ prefixItems: [S, N], items: false }),
+    arr({ prefixItems: [S, N, B], items: true }),
+    true,
+  ),
+  c20(
+    'Detect removing number from closed content model for array',
+    arr({ prefixItems: [S, N], items: false }),
+    arr({ prefixItems: [S], items: N }),
+    true,
+  ),
+  c20(
+    'Detect adding number to partially open content model for array',
+    arr({ prefixItems: [S], items: N }),
+    arr({ prefixItems: [S, N], items: true }),
+    true,
+  ),
   c20(
     'Detect property added to partially open content model 1',
     props({ foo: S }, { additionalProperties: false, patternProperties: { '^S_': S, '^I_': I } }),
@@ -222,26 +576,73 @@ const confluent2020: Case[] = [
 ]
 
 // ---- Confluent, diff-combined-schema-examples.json ----
-const cc = (name: string, prev: unknown, next: unknown, theirs: boolean): Case => ({ source: 'confluent-combined', name, prev: prop1(prev), next: prop1(next), theirs, ours: theirs })
+const cc = (name: string, prev: unknown, next: unknown, theirs: boolean): Case => ({
+  source: 'confluent-combined',
+  name,
+  prev: prop1(prev),
+  next: prop1(next),
+  theirs,
+  ours: theirs,
+})
 const ENUM3 = { enum: ['one', 'two', 'three'] }
 const combined: Case[] = [
-  cc('Detect compatible change to combined schema', { allOf: [ENUM3, S, { maxLength: 5 }] }, { allOf: [{ maxLength: 5 }, ENUM3, S] }, true),
-  cc('Detect incompatible change to combined schema', { allOf: [ENUM3, S, { maxLength: 5 }] }, { allOf: [{ maxLength: 5 }, ENUM3, N] }, false),
+  cc(
+    'Detect compatible change to combined schema',
+    { allOf: [ENUM3, S, { maxLength: 5 }] },
+    { allOf: [{ maxLength: 5 }, ENUM3, S] },
+    true,
+  ),
+  cc(
+    'Detect incompatible change to combined schema',
+    { allOf: [ENUM3, S, { maxLength: 5 }] },
+    { allOf: [{ maxLength: 5 }, ENUM3, N] },
+    false,
+  ),
   cc('Detect combined schema with duplicates in original', { allOf: [S, S] }, { allOf: [S] }, true),
   cc('Detect combined schema with duplicates in update', { allOf: [S] }, { allOf: [S, S] }, true),
   cc('Detect compatible change to oneOf schema', { oneOf: [S] }, { oneOf: [N, S] }, true),
   cc('Detect compatible change to oneOf schema with more types', { oneOf: [S] }, { oneOf: [B, N, S] }, true),
-  cc('Detect compatible change to oneOf schema with more properties', { oneOf: [{ ...S, maxLength: 5 }] }, { oneOf: [B, N, { title: 'my string', ...S, maxLength: 8 }] }, true),
+  cc(
+    'Detect compatible change to oneOf schema with more properties',
+    { oneOf: [{ ...S, maxLength: 5 }] },
+    { oneOf: [B, N, { title: 'my string', ...S, maxLength: 8 }] },
+    true,
+  ),
   cc('Detect incompatible change to oneOf schema', { oneOf: [N, S] }, { oneOf: [S] }, false),
   cc('Detect compatible change to allOf schema', { allOf: [ENUM3, S] }, { allOf: [S] }, true),
   cc('Detect incompatible change to allOf schema', { allOf: [S] }, { allOf: [ENUM3, S] }, false),
   cc('Detect compatible change from oneOf to anyOf schema', { oneOf: [S] }, { anyOf: [S] }, true),
-  cc('Detect compatible change from oneOf to anyOf schema with more properties', { oneOf: [S] }, { anyOf: [N, S] }, true),
+  cc(
+    'Detect compatible change from oneOf to anyOf schema with more properties',
+    { oneOf: [S] },
+    { anyOf: [N, S] },
+    true,
+  ),
   cc('Detect compatible change from allOf to anyOf schema', { allOf: [S] }, { anyOf: [S] }, true),
-  cc('Detect compatible change from allOf to anyOf schema with more properties', { allOf: [S] }, { anyOf: [N, S] }, true),
-  cc('Detect compatible change from anyOf to oneOf schema with more properties', { anyOf: [S] }, { oneOf: [N, S] }, true),
-  cc('Detect incompatible change from anyOf with more properties to oneOf schema', { anyOf: [N, S] }, { oneOf: [S] }, false),
-  cc('Detect compatible change from allOf to oneOf schema with more properties', { allOf: [N] }, { oneOf: [N, S] }, true),
+  cc(
+    'Detect compatible change from allOf to anyOf schema with more properties',
+    { allOf: [S] },
+    { anyOf: [N, S] },
+    true,
+  ),
+  cc(
+    'Detect compatible change from anyOf to oneOf schema with more properties',
+    { anyOf: [S] },
+    { oneOf: [N, S] },
+    true,
+  ),
+  cc(
+    'Detect incompatible change from anyOf with more properties to oneOf schema',
+    { anyOf: [N, S] },
+    { oneOf: [S] },
+    false,
+  ),
+  cc(
+    'Detect compatible change from allOf to oneOf schema with more properties',
+    { allOf: [N] },
+    { oneOf: [N, S] },
+    true,
+  ),
   cc('Detect compatible change from anyOf to allOf schema', { anyOf: [S] }, { allOf: [S] }, true),
   cc('Detect compatible change from oneOf to allOf schema', { oneOf: [S] }, { allOf: [S] }, true),
   cc('Detect incompatible change from anyOf to allOf schema', { anyOf: [S] }, { allOf: [N, S] }, false),
@@ -253,7 +654,8 @@ const combined: Case[] = [
 ]
 
 // ---- Karapace (schemas from tests/schemas/json_schemas.py) ----
-const closedObj = (p: Record<string, unknown>, extra: Record<string, unknown> = {}) => obj(p, { additionalProperties: false, ...extra })
+const closedObj = (p: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+  obj(p, { additionalProperties: false, ...extra })
 const K = {
   NOT_OF_EMPTY: { not: {} },
   NOT_OF_TRUE: { not: true },
@@ -320,7 +722,10 @@ const K = {
   PATTERN_PROPERTY_ASTAR_OBJECT: { type: 'object', patternProperties: { '^a*': {} } },
   PROPERTY_NAMES_ASTAR_OBJECT: { type: 'object', propertyNames: { pattern: 'a*' } },
   ARRAY_OF_POSITIVE_INTEGER: arr({ items: { ...I, exclusiveMinimum: 0 } }),
-  ARRAY_OF_POSITIVE_INTEGER_THROUGH_REF: arr({ items: { $ref: '#/$defs/positiveInteger' }, $defs: { positiveInteger: { ...I, exclusiveMinimum: 0 } } }),
+  ARRAY_OF_POSITIVE_INTEGER_THROUGH_REF: arr({
+    items: { $ref: '#/$defs/positiveInteger' },
+    $defs: { positiveInteger: { ...I, exclusiveMinimum: 0 } },
+  }),
   ONEOF_ARRAY_A_DINT_B_NUM: { oneOf: [arr({ items: closedObj({ a: { ...I, default: 1 }, b: N }) })] },
   ONEOF_ARRAY_B_NUM_C_INT: { oneOf: [arr({ items: closedObj({ b: N, c: I }) })] },
   ONEOF_ARRAY_B_NUM_C_DINT_OPEN: { oneOf: [arr({ items: obj({ b: N, c: { ...I, default: 0 } }) })] },
@@ -336,7 +741,8 @@ const k = (writer: KName, reader: KName, theirs: boolean, more: Partial<Case> = 
   ...more,
   ...(more.name ? { name: `${more.name}: reader=${reader} writer=${writer}` } : {}),
 })
-const EMPTY_SET = 'The previous schema accepts no instance at all, so every instance it accepts is trivially accepted by the next one (the empty set is a subset of every set).'
+const EMPTY_SET =
+  'The previous schema accepts no instance at all, so every instance it accepts is trivially accepted by the next one (the empty set is a subset of every set).'
 const karapace: Case[] = [
   // test_extra_optional_field_with_open_model_is_compatible
   k('A_INT_OBJECT', 'OBJECT', true),
@@ -383,8 +789,12 @@ const karapace: Case[] = [
   }),
   k('TUPLE_OF_INT_OPEN', 'ARRAY_OF_INT', false),
   // test_true_schema_is_compatible_with_object (the non-object half)
-  ...(['INT', 'STRING', 'ENUM_AB', 'ARRAY_OF_INT'] as const)
-    .map((w) => k(w, 'TRUE', false, { ours: true, why: 'The next schema is true, which accepts every instance; nothing can be lost whatever the previous schema was. Karapace only treats true as compatible with object schemas.' })),
+  ...(['INT', 'STRING', 'ENUM_AB', 'ARRAY_OF_INT'] as const).map((w) =>
+    k(w, 'TRUE', false, {
+      ours: true,
+      why: 'The next schema is true, which accepts every instance; nothing can be lost whatever the previous schema was. Karapace only treats true as compatible with object schemas.',
+    }),
+  ),
   // test_schema_compatibility_successes
   k('INT', 'NUMBER', true),
   k('ARRAY_OF_INT', 'ARRAY_OF_NUMBER', true),
@@ -419,7 +829,10 @@ const karapace: Case[] = [
   k('TRUE', 'NOT_OF_EMPTY', false),
   k('TRUE', 'A_INT_B_INT_REQUIRED_OBJECT', false),
   k('FALSE', 'A_INT_B_INT_REQUIRED_OBJECT', false, { ours: true, why: EMPTY_SET }),
-  k('NOT_OF_TRUE', 'FALSE', false, { ours: true, why: `{"not": true} is false in another spelling. ${EMPTY_SET}` }),
+  k('NOT_OF_TRUE', 'FALSE', false, {
+    ours: true,
+    why: `{"not": true} is false in another spelling. ${EMPTY_SET}`,
+  }),
   k('FALSE', 'NOT_OF_TRUE', false, { ours: true, why: EMPTY_SET }),
   k('NOT_OF_EMPTY', 'TRUE', false, { ours: true, why: `{"not": {}} accepts nothing. ${EMPTY_SET}` }),
   // test_schema_restrict_attributes_is_incompatible
@@ -481,11 +894,65 @@ const cases = [...confluent07, ...confluent2020, ...combined, ...karapace]
 
 /** Instances for checking verdicts of `true` against a real validator. */
 const samples: unknown[] = [
-  null, true, false, 0, 1, -1, 12, 13, 30, 1.5, 29.5, 31.5, '', 'a', 'aaa', 'b', 'abcdefgh', 'red', 'blue', 'A', 'B', 'C', 'one',
-  [], [1], [1, 2], [1, 'x'], ['x', 1], ['x', 1, 'y'], ['x', 1, true], ['x', 1, 2], [null], [1, 1], [{ a: 1, b: 1.5 }], [{ b: 2, c: 3 }], [{ d: 1 }],
-  {}, { a: 1 }, { a: 'x' }, { b: 1 }, { b: 'x' }, { a: 1, b: 2 }, { a: 1, b: 2.5 }, { b: 1.5, c: 2 }, { c: 1 }, { d: 1 },
-  { foo: 'x' }, { foo: 1 }, { bar: 'x' }, { bar: 1 }, { foo: 'x', bar: 'y' }, { foo: 'x', bar: 1 }, { foo: 'x', bar: null }, { I_123: 5 }, { S_x: 'x' },
-  { prop1: 'one' }, { prop1: 'x' }, { prop1: 1 }, { prop1: true },
+  null,
+  true,
+  false,
+  0,
+  1,
+  -1,
+  12,
+  13,
+  30,
+  1.5,
+  29.5,
+  31.5,
+  '',
+  'a',
+  'aaa',
+  'b',
+  'abcdefgh',
+  'red',
+  'blue',
+  'A',
+  'B',
+  'C',
+  'one',
+  [],
+  [1],
+  [1, 2],
+  [1, 'x'],
+  ['x', 1],
+  ['x', 1, 'y'],
+  ['x', 1, true],
+  ['x', 1, 2],
+  [null],
+  [1, 1],
+  [{ a: 1, b: 1.5 }],
+  [{ b: 2, c: 3 }],
+  [{ d: 1 }],
+  {},
+  { a: 1 },
+  { a: 'x' },
+  { b: 1 },
+  { b: 'x' },
+  { a: 1, b: 2 },
+  { a: 1, b: 2.5 },
+  { b: 1.5, c: 2 },
+  { c: 1 },
+  { d: 1 },
+  { foo: 'x' },
+  { foo: 1 },
+  { bar: 'x' },
+  { bar: 1 },
+  { foo: 'x', bar: 'y' },
+  { foo: 'x', bar: 1 },
+  { foo: 'x', bar: null },
+  { I_123: 5 },
+  { S_x: 'x' },
+  { prop1: 'one' },
+  { prop1: 'x' },
+  { prop1: 1 },
+  { prop1: true },
 ]
 
 const ajv07 = new Ajv.default({ strict: false, allowUnionTypes: true })
@@ -497,7 +964,8 @@ const withoutId = (s: Schema): Schema => {
   delete copy['id']
   return copy
 }
-const compile = (s: Schema) => (typeof s === 'object' && s['$schema'] === D20 ? ajv20 : ajv07).compile(withoutId(s) as object)
+const compile = (s: Schema) =>
+  (typeof s === 'object' && s['$schema'] === D20 ? ajv20 : ajv07).compile(withoutId(s) as object)
 
 describe('held-back cases from other registries', () => {
   it('has a representative set', () => {
@@ -505,7 +973,9 @@ describe('held-back cases from other registries', () => {
   })
   for (const c of cases) {
     it(`${c.source}: ${c.name}`, () => {
-      const verdict = checkCompatibility(structuredClone(c.prev), structuredClone(c.next), { mode: 'BACKWARD' })
+      const verdict = checkCompatibility(structuredClone(c.prev), structuredClone(c.next), {
+        mode: 'BACKWARD',
+      })
       expect(verdict.compatible, JSON.stringify(verdict.differences.filter((d) => d.breaking))).toBe(c.ours)
       if (c.ours !== c.theirs) expect(c.why, 'a disagreement must say why').toBeTruthy()
       else expect(c.why).toBeUndefined()
@@ -514,8 +984,11 @@ describe('held-back cases from other registries', () => {
       if (c.witness !== undefined) {
         expect(prev(c.witness), 'witness valid under prev').toBe(true)
         expect(next(c.witness), 'witness invalid under next').toBe(false)
-      } else if (!c.ours && c.theirs) throw new Error('an incompatible verdict that disagrees needs a witness')
-      if (c.ours) for (const v of samples) if (prev(v)) expect(next(v), `${JSON.stringify(v)} valid under prev, not next`).toBe(true)
+      } else if (!c.ours && c.theirs)
+        throw new Error('an incompatible verdict that disagrees needs a witness')
+      if (c.ours)
+        for (const v of samples)
+          if (prev(v)) expect(next(v), `${JSON.stringify(v)} valid under prev, not next`).toBe(true)
     })
   }
 })

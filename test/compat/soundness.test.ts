@@ -19,10 +19,20 @@ const schema: fc.Arbitrary<Schema> = fc.letrec<{ s: Schema }>((tie) => ({
   s: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     fc.record({ type: fc.oneof(scalarType, fc.uniqueArray(scalarType, { minLength: 1, maxLength: 3 })) }),
-    fc.record({ enum: fc.uniqueArray(fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constantFrom('x', 'y'), fc.constant(null)), { minLength: 1, maxLength: 3 }) }),
+    fc.record({
+      enum: fc.uniqueArray(
+        fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constantFrom('x', 'y'), fc.constant(null)),
+        { minLength: 1, maxLength: 3 },
+      ),
+    }),
     fc.record({ const: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constantFrom('x', 'y')) }),
     fc.record(
-      { type: fc.constant('string'), minLength: fc.integer({ min: 0, max: 3 }), maxLength: fc.integer({ min: 0, max: 4 }), pattern: fc.constantFrom('^x', '^y') },
+      {
+        type: fc.constant('string'),
+        minLength: fc.integer({ min: 0, max: 3 }),
+        maxLength: fc.integer({ min: 0, max: 4 }),
+        pattern: fc.constantFrom('^x', '^y'),
+      },
       { requiredKeys: ['type'] },
     ),
     fc.record(
@@ -74,19 +84,51 @@ const mutated = (s: Schema): fc.Arbitrary<Schema> =>
     fc.constant(typeof s === 'object' ? { ...s, required: [] } : s),
     fc.constant(typeof s === 'object' ? { anyOf: [s, { type: 'null' }] } : s),
     fc.constant(typeof s === 'object' ? { ...s, additionalProperties: false } : s),
-    fc.constant(typeof s === 'object' && 'properties' in s ? { ...s, properties: { ...(s['properties'] as object), c: { type: 'string' } } } : s),
+    fc.constant(
+      typeof s === 'object' && 'properties' in s
+        ? { ...s, properties: { ...(s['properties'] as object), c: { type: 'string' } } }
+        : s,
+    ),
     fc.constant(typeof s === 'object' ? { allOf: [s, { maxLength: 3 }] } : s),
   )
 
 const pair = schema.chain((prev) => mutated(prev).map((next) => ({ prev, next })))
 
-const instance = fc.jsonValue({ maxDepth: 3 }).chain((v) =>
-  fc.oneof(
-    fc.constant(v),
-    fc.constantFrom('x', 'y', 'xx', 'yyy', '', 0, 1, 2, 3, -1, 0.5, 1.5, null, true, [], [1, 1], ['x'], {}, { a: 'x' }, { a: 1, b: null }, { c: 'x', d: 1 }),
-    fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd', 'e'), fc.constantFrom<unknown>('x', 1, null, 2.5, [], {}), { maxKeys: 4 }),
-  ),
-)
+const instance = fc
+  .jsonValue({ maxDepth: 3 })
+  .chain((v) =>
+    fc.oneof(
+      fc.constant(v),
+      fc.constantFrom(
+        'x',
+        'y',
+        'xx',
+        'yyy',
+        '',
+        0,
+        1,
+        2,
+        3,
+        -1,
+        0.5,
+        1.5,
+        null,
+        true,
+        [],
+        [1, 1],
+        ['x'],
+        {},
+        { a: 'x' },
+        { a: 1, b: null },
+        { c: 'x', d: 1 },
+      ),
+      fc.dictionary(
+        fc.constantFrom('a', 'b', 'c', 'd', 'e'),
+        fc.constantFrom<unknown>('x', 1, null, 2.5, [], {}),
+        { maxKeys: 4 },
+      ),
+    ),
+  )
 
 const stats = { pairs: 0, compatiblePairs: { BACKWARD: 0, FORWARD: 0 }, instances: 0, checkedInstances: 0 }
 
@@ -112,7 +154,10 @@ describe('soundness against ajv', () => {
             stats.instances++
             if (!src(v)) continue
             stats.checkedInstances++
-            expect(dst(v), `${JSON.stringify(v)} valid under ${JSON.stringify(from)} but not ${JSON.stringify(to)}`).toBe(true)
+            expect(
+              dst(v),
+              `${JSON.stringify(v)} valid under ${JSON.stringify(from)} but not ${JSON.stringify(to)}`,
+            ).toBe(true)
           }
         }),
         { numRuns: 1000, seed: Number(process.env['COMPAT_SEED'] ?? 20240601) },

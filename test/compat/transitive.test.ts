@@ -4,7 +4,11 @@ import type { Schema } from '../../registry/compat/index.ts'
 
 const v1: Schema = { type: 'object', properties: { a: { type: 'integer' } }, additionalProperties: false }
 const v2: Schema = { type: 'object', properties: { a: { type: 'number' } }, additionalProperties: false }
-const v3: Schema = { type: 'object', properties: { a: { type: 'integer', minimum: 0 } }, additionalProperties: false }
+const v3: Schema = {
+  type: 'object',
+  properties: { a: { type: 'integer', minimum: 0 } },
+  additionalProperties: false,
+}
 
 describe('checkTransitive', () => {
   it('non-transitive modes compare with the latest version only', () => {
@@ -28,7 +32,12 @@ describe('differences', () => {
   it('carry kind, path, previous/next values, direction and a message naming who breaks', () => {
     const r = checkCompatibility(v2, v3, { mode: 'FULL' })
     const d = r.differences.find((x) => x.kind === 'type-narrowed')
-    expect(d).toMatchObject({ path: '/properties/a/type', breaking: true, direction: 'BACKWARD', previous: ['number', 'integer'] })
+    expect(d).toMatchObject({
+      path: '/properties/a/type',
+      breaking: true,
+      direction: 'BACKWARD',
+      previous: ['number', 'integer'],
+    })
     expect(d?.message).toContain('readers on the next schema')
   })
   it('are reported under NONE but never breaking', () => {
@@ -37,11 +46,15 @@ describe('differences', () => {
     expect(r.differences.every((d) => !d.breaking)).toBe(true)
   })
   it('every mode is accepted and a schema is compatible with itself', () => {
-    for (const mode of MODES) expect(checkCompatibility(v1, v1, { mode })).toEqual({ compatible: true, differences: [] })
+    for (const mode of MODES)
+      expect(checkCompatibility(v1, v1, { mode })).toEqual({ compatible: true, differences: [] })
   })
   it('terminates on mutually recursive schemas', () => {
     const s = (t: string): Schema => ({
-      $defs: { a: { type: 'object', properties: { b: { $ref: '#/$defs/b' } } }, b: { type: 'object', properties: { a: { $ref: '#/$defs/a' }, v: { type: t } } } },
+      $defs: {
+        a: { type: 'object', properties: { b: { $ref: '#/$defs/b' } } },
+        b: { type: 'object', properties: { a: { $ref: '#/$defs/a' }, v: { type: t } } },
+      },
       $ref: '#/$defs/a',
     })
     expect(checkCompatibility(s('integer'), s('number')).compatible).toBe(true)

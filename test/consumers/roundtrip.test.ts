@@ -77,7 +77,12 @@ describe('typed round trip', () => {
           const built = JSON.parse(eventMessage(resource, action, { key }).value)
           const p =
             action === 'delete'
-              ? await publisher.publishReference(resource, action, { tenantId: uuid(), id: key, version: 1 }, { key })
+              ? await publisher.publishReference(
+                  resource,
+                  action,
+                  { tenantId: uuid(), id: key, version: 1 },
+                  { key },
+                )
               : await publisher.publish(
                   resource,
                   action,

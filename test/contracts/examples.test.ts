@@ -34,14 +34,17 @@ describe.each(cases)('$resource/$kind/$file', ({ resource, kind, path }) => {
 })
 
 describe('example coverage', () => {
-  it.each([...new Set(cases.map((c) => c.resource))])('%s has valid examples and ≥5 invalid ones, each breaking a different rule', (resource) => {
-    const invalid = cases.filter((c) => c.resource === resource && c.kind === 'invalid')
-    expect(cases.some((c) => c.resource === resource && c.kind === 'valid')).toBe(true)
-    expect(invalid.length).toBeGreaterThanOrEqual(5)
-    const rules = invalid.map((c) => {
-      const r = checkEvent(load(c.path))
-      return r.ok ? 'valid?!' : r.issues.map((i) => `${i.path} ${i.keyword}`).join(';')
-    })
-    expect(new Set(rules).size).toBe(rules.length)
-  })
+  it.each([...new Set(cases.map((c) => c.resource))])(
+    '%s has valid examples and ≥5 invalid ones, each breaking a different rule',
+    (resource) => {
+      const invalid = cases.filter((c) => c.resource === resource && c.kind === 'invalid')
+      expect(cases.some((c) => c.resource === resource && c.kind === 'valid')).toBe(true)
+      expect(invalid.length).toBeGreaterThanOrEqual(5)
+      const rules = invalid.map((c) => {
+        const r = checkEvent(load(c.path))
+        return r.ok ? 'valid?!' : r.issues.map((i) => `${i.path} ${i.keyword}`).join(';')
+      })
+      expect(new Set(rules).size).toBe(rules.length)
+    },
+  )
 })

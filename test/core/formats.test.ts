@@ -108,8 +108,20 @@ describe('agreement with ajv-formats full mode on what both judge', () => {
 describe('ucs2length counts code points like ajv does', async () => {
   const { ucs2length } = await import('../../generated/formats.ts')
   const { createRequire } = await import('node:module')
-  const ajvLength = createRequire(import.meta.url)('ajv/dist/runtime/ucs2length').default as (s: string) => number
-  it.each(['', 'abc', 'héllo', '😀', 'a😀b😀', '\uD800', 'x\uDC00y', '\uD83D\uDE00\uD83D', 'ab'.repeat(500) + '😀'])('%j', (s) => {
+  const ajvLength = createRequire(import.meta.url)('ajv/dist/runtime/ucs2length').default as (
+    s: string,
+  ) => number
+  it.each([
+    '',
+    'abc',
+    'héllo',
+    '😀',
+    'a😀b😀',
+    '\uD800',
+    'x\uDC00y',
+    '\uD83D\uDE00\uD83D',
+    'ab'.repeat(500) + '😀',
+  ])('%j', (s) => {
     expect(ucs2length(s)).toBe(ajvLength(s))
   })
 })

@@ -53,4 +53,8 @@ export const keys: { [R in ResourceName]: string } = {
   accrual: accrual.personId,
 }
 
-export const reference = (r: ResourceName): ResourceReference => ({ tenantId, id: contents[r].id, version: 4 })
+export const reference = (r: ResourceName): ResourceReference => ({
+  tenantId,
+  id: contents[r].id,
+  version: 4,
+})

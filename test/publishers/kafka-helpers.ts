@@ -23,10 +23,18 @@ export interface Received {
 }
 
 const headerText = (h: IHeaders | undefined): Record<string, string> =>
-  Object.fromEntries(Object.entries(h ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.map(String).join(',') : String(v)]))
+  Object.fromEntries(
+    Object.entries(h ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.map(String).join(',') : String(v)]),
+  )
 
 /** Reads `count` messages from the beginning of `topics` with a fresh group, then deletes the group. */
-export async function readBack(kafka: Kafka, admin: Admin, topics: string[], count: number, timeoutMs = 20_000): Promise<Received[]> {
+export async function readBack(
+  kafka: Kafka,
+  admin: Admin,
+  topics: string[],
+  count: number,
+  timeoutMs = 20_000,
+): Promise<Received[]> {
   const groupId = `it-pub-group-${randomUUID()}`
   const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 })
   const got: Received[] = []
@@ -34,7 +42,10 @@ export async function readBack(kafka: Kafka, admin: Admin, topics: string[], cou
   try {
     await consumer.subscribe({ topics, fromBeginning: true })
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`only ${got.length}/${count} messages after ${timeoutMs} ms`)), timeoutMs)
+      const timer = setTimeout(
+        () => reject(new Error(`only ${got.length}/${count} messages after ${timeoutMs} ms`)),
+        timeoutMs,
+      )
       consumer
         .run({
           eachMessage: async ({ topic, partition, message }) => {
@@ -64,6 +75,7 @@ export async function readBack(kafka: Kafka, admin: Admin, topics: string[], cou
 /** High watermarks of each topic's partitions: what "nothing was sent" is checked against. */
 export async function endOffsets(admin: Admin, topics: string[]): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {}
-  for (const t of topics) out[t] = (await admin.fetchTopicOffsets(t)).sort((a, b) => a.partition - b.partition).map((p) => p.high)
+  for (const t of topics)
+    out[t] = (await admin.fetchTopicOffsets(t)).sort((a, b) => a.partition - b.partition).map((p) => p.high)
   return out
 }

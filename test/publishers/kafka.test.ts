@@ -5,7 +5,13 @@
 import type { Admin } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ACTIONS, catalog, isContractError, type ResourceName } from '../../core/index.ts'
-import { createPublisher, ensureTopics, topicOf, type Published, type Publisher } from '../../publishers/index.ts'
+import {
+  createPublisher,
+  ensureTopics,
+  topicOf,
+  type Published,
+  type Publisher,
+} from '../../publishers/index.ts'
 import { contents, keys, person, reference } from './fixtures.ts'
 import { endOffsets, newKafka, readBack, uniquePrefix } from './kafka-helpers.ts'
 
@@ -45,11 +51,20 @@ describe('publisher on a real broker', () => {
   })
 
   it('round-trips every resource and action: value, key, headers, partition and offset', async () => {
-    const sent = new Map<string, { published: Published; resource: ResourceName; action: string; content: object; key: string }>()
+    const sent = new Map<
+      string,
+      { published: Published; resource: ResourceName; action: string; content: object; key: string }
+    >()
     for (const resource of resources) {
       for (const action of ACTIONS) {
         const published = await publisher.publish(resource, action, contents[resource] as never)
-        sent.set(published.id, { published, resource, action, content: contents[resource], key: keys[resource] })
+        sent.set(published.id, {
+          published,
+          resource,
+          action,
+          content: contents[resource],
+          key: keys[resource],
+        })
       }
       const ref = reference(resource)
       // The resource's own key keeps the delete behind its earlier events.
@@ -58,7 +73,12 @@ describe('publisher on a real broker', () => {
     }
     const batch = await publisher.publishBatch([
       { resource: 'person', action: 'update', content: person },
-      { resource: 'time-entry', action: 'delete', reference: reference('time-entry'), key: keys['time-entry'] },
+      {
+        resource: 'time-entry',
+        action: 'delete',
+        reference: reference('time-entry'),
+        key: keys['time-entry'],
+      },
     ])
     expect(batch.ids).toHaveLength(2)
 
@@ -74,7 +94,11 @@ describe('publisher on a real broker', () => {
       expect(m.topic).toBe(topicOf(s.resource, prefix))
       expect([m.partition, m.offset]).toEqual([s.published.partition, s.published.offset])
       expect(m.key).toBe(s.key)
-      expect(m.value).toMatchObject({ source: SOURCE, action: s.action, resource: { schema: uri, content: s.content } })
+      expect(m.value).toMatchObject({
+        source: SOURCE,
+        action: s.action,
+        resource: { schema: uri, content: s.content },
+      })
       expect(m.headers).toEqual({
         ce_specversion: '1.0',
         ce_id: s.published.id,
@@ -86,7 +110,11 @@ describe('publisher on a real broker', () => {
       })
     }
     // One resource's events share a partition: the key keeps them in order.
-    const personPartitions = new Set(received.filter((m) => m.topic === topicOf('person', prefix) && m.key === keys.person).map((m) => m.partition))
+    const personPartitions = new Set(
+      received
+        .filter((m) => m.topic === topicOf('person', prefix) && m.key === keys.person)
+        .map((m) => m.partition),
+    )
     expect(personPartitions.size).toBe(1)
   })
 
@@ -102,7 +130,10 @@ describe('publisher on a real broker', () => {
       ]),
     ]
     for (const a of attempts) {
-      const e: unknown = await a.then(() => undefined, (err: unknown) => err)
+      const e: unknown = await a.then(
+        () => undefined,
+        (err: unknown) => err,
+      )
       expect(isContractError(e, 'EVENT_INVALID')).toBe(true)
     }
     expect(await endOffsets(admin, topics)).toEqual(before)

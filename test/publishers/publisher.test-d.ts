@@ -13,13 +13,19 @@ declare const ref: ResourceReference
 describe('publisher types', () => {
   it('takes the latest version of a resource by default', () => {
     expectTypeOf(publisher.publish('time-entry', 'create', entryV2)).toEqualTypeOf<Promise<Published>>()
-    expectTypeOf(publisher.publish<'time-entry'>).parameter(2).toEqualTypeOf<TimeEntryV2>()
-    expectTypeOf(publisher.publish<'person'>).parameter(2).toEqualTypeOf<PersonV2>()
+    expectTypeOf(publisher.publish<'time-entry'>)
+      .parameter(2)
+      .toEqualTypeOf<TimeEntryV2>()
+    expectTypeOf(publisher.publish<'person'>)
+      .parameter(2)
+      .toEqualTypeOf<PersonV2>()
   })
 
   it('takes an older version when it is named', () => {
     void publisher.publish('time-entry', 'update', entryV1, { version: 1 })
-    expectTypeOf(publisher.publish<'time-entry', 1>).parameter(2).toEqualTypeOf<TimeEntryV1>()
+    expectTypeOf(publisher.publish<'time-entry', 1>)
+      .parameter(2)
+      .toEqualTypeOf<TimeEntryV1>()
     // @ts-expect-error v2-only field under version 1
     void publisher.publish('time-entry', 'update', { ...entryV1, notes: 'x' }, { version: 1 })
     // @ts-expect-error time-entry has no version 3
@@ -30,7 +36,12 @@ describe('publisher types', () => {
     // @ts-expect-error a person is not a time entry
     void publisher.publish('time-entry', 'create', person)
     // @ts-expect-error missing the required ownerId
-    void publisher.publish('time-entry', 'create', { id: 'x', tenantId: 't', timePeriodTypeId: 'p', actualStartTime: 's' })
+    void publisher.publish('time-entry', 'create', {
+      id: 'x',
+      tenantId: 't',
+      timePeriodTypeId: 'p',
+      actualStartTime: 's',
+    })
     // @ts-expect-error not a resource in the catalog
     void publisher.publish('no-such-resource', 'create', {})
     // @ts-expect-error not an action
@@ -39,7 +50,12 @@ describe('publisher types', () => {
 
   it('publishes references for any resource', () => {
     void publisher.publishReference('person', 'delete', ref)
-    void publisher.publishReference('time-entry', 'delete', { tenantId: 42, id: 1001, version: 3 }, { key: 'owner' })
+    void publisher.publishReference(
+      'time-entry',
+      'delete',
+      { tenantId: 42, id: 1001, version: 3 },
+      { key: 'owner' },
+    )
     // @ts-expect-error a reference has no firstName
     void publisher.publishReference('person', 'delete', { ...ref, firstName: 'Ada' })
   })
@@ -66,7 +82,6 @@ describe('publisher types', () => {
 
 describe('publishReference keeps a resource keyed by another field in order', () => {
   it('asks for the key when x-key is not id', () => {
-    const publisher = null as unknown as import('../../publishers/index.ts').Publisher
     const ref = { tenantId: 't', id: 'i', version: 1 }
     void publisher.publishReference('person', 'delete', ref) // person is keyed by id
     void publisher.publishReference('time-entry', 'delete', ref, { key: 'owner' })

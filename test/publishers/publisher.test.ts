@@ -16,7 +16,12 @@ function fakeProducer(failure?: unknown) {
   })
   const sendBatch = vi.fn(async (b: ProducerBatch): Promise<RecordMetadata[]> => {
     if (failure) throw failure
-    return (b.topicMessages ?? []).map((t, i) => ({ topicName: t.topic, partition: i, errorCode: 0, baseOffset: '7' }))
+    return (b.topicMessages ?? []).map((t, i) => ({
+      topicName: t.topic,
+      partition: i,
+      errorCode: 0,
+      baseOffset: '7',
+    }))
   })
   const producer: ProducerPort = { send, sendBatch }
   return { producer, send, sendBatch }
@@ -43,7 +48,10 @@ const sentRecord = (send: ReturnType<typeof fakeProducer>['send']) => {
 }
 
 async function thrown(p: Promise<unknown>): Promise<ContractError> {
-  const e: unknown = await p.then(() => undefined, (err: unknown) => err)
+  const e: unknown = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  )
   if (!isContractError(e)) throw new Error(`expected a ContractError, got ${String(e)}`)
   return e
 }
@@ -85,12 +93,15 @@ describe('publish', () => {
     })
   })
 
-  it.each(Object.keys(catalog) as ResourceName[])('keys %s events by the catalog key field', async (resource) => {
-    const { publisher, send } = setup()
-    await publisher.publish(resource, 'update', contents[resource] as never)
-    expect(sentRecord(send).message.key).toBe(keys[resource])
-    expect(sentRecord(send).record.topic).toBe(catalog[resource].topic)
-  })
+  it.each(Object.keys(catalog) as ResourceName[])(
+    'keys %s events by the catalog key field',
+    async (resource) => {
+      const { publisher, send } = setup()
+      await publisher.publish(resource, 'update', contents[resource] as never)
+      expect(sentRecord(send).message.key).toBe(keys[resource])
+      expect(sentRecord(send).record.topic).toBe(catalog[resource].topic)
+    },
+  )
 
   it.each([
     [undefined, 'callisto-person'],
@@ -111,26 +122,103 @@ describe('publish', () => {
     const { publisher, send } = setup()
     await publisher.publish('time-entry', 'create', timeEntryV1, { version: 1 })
     const { value, message } = sentRecord(send)
-    expect(value.resource).toEqual({ schema: 'https://event-contracts.dev/schemas/time-entry/1', content: timeEntryV1 })
+    expect(value.resource).toEqual({
+      schema: 'https://event-contracts.dev/schemas/time-entry/1',
+      content: timeEntryV1,
+    })
     expect(message.headers?.ce_dataschema).toBe('https://event-contracts.dev/schemas/time-entry/1')
   })
 
-  type Case = { name: string; run: (p: ReturnType<typeof setup>['publisher']) => Promise<unknown>; path: string; keyword: string }
+  type Case = {
+    name: string
+    run: (p: ReturnType<typeof setup>['publisher']) => Promise<unknown>
+    path: string
+    keyword: string
+  }
   const cast = <T>(x: unknown) => x as T
   it.each<Case>([
-    { name: 'missing key field', run: (p) => p.publish('time-entry', 'create', cast({ ...timeEntry, ownerId: undefined })), path: '/resource/content/ownerId', keyword: 'required' },
-    { name: 'impossible date', run: (p) => p.publish('time-entry', 'create', { ...timeEntry, actualEndTime: '2026-02-30T00:00:00Z' }), path: '/resource/content/actualEndTime', keyword: 'format' },
-    { name: 'unknown property', run: (p) => p.publish('person', 'create', cast({ ...person, nickname: 'A' })), path: '/resource/content/nickname', keyword: 'additionalProperties' },
-    { name: 'wrong type', run: (p) => p.publish('accrual', 'create', cast({ ...contents.accrual, cumulativeTotal: '1' })), path: '/resource/content/cumulativeTotal', keyword: 'type' },
-    { name: 'unknown action', run: (p) => p.publish('person', cast('upsert'), person), path: '/action', keyword: 'enum' },
-    { name: 'bad event id', run: (p) => p.publish('person', 'create', person, { id: 'not-a-uuid' }), path: '/id', keyword: 'format' },
-    { name: 'bad event time', run: (p) => p.publish('person', 'create', person, { time: 'yesterday' }), path: '/time', keyword: 'format' },
-    { name: 'v2 content under version 1', run: (p) => p.publish('time-entry', 'create', cast(timeEntry), { version: 1 }), path: '/resource/content/notes', keyword: 'additionalProperties' },
-    { name: 'a reference passed as content', run: (p) => p.publish('person', 'delete', cast(reference('person'))), path: '/resource/content/firstName', keyword: 'required' },
-    { name: 'content not an object', run: (p) => p.publish('person', 'create', cast('Ada')), path: '/resource/content', keyword: 'type' },
-    { name: 'reference with an extra field', run: (p) => p.publishReference('person', 'delete', cast({ ...reference('person'), name: 'x' })), path: '/resource/content/name', keyword: 'additionalProperties' },
-    { name: 'reference to another schema', run: (p) => p.publishReference('person', 'delete', { ...reference('person'), schema: 'https://event-contracts.dev/schemas/person/1' }), path: '/resource/content/schema', keyword: 'const' },
-    { name: 'reference without version', run: (p) => p.publishReference('person', 'delete', cast({ tenantId: 't', id: 'i' })), path: '/resource/content/version', keyword: 'required' },
+    {
+      name: 'missing key field',
+      run: (p) => p.publish('time-entry', 'create', cast({ ...timeEntry, ownerId: undefined })),
+      path: '/resource/content/ownerId',
+      keyword: 'required',
+    },
+    {
+      name: 'impossible date',
+      run: (p) => p.publish('time-entry', 'create', { ...timeEntry, actualEndTime: '2026-02-30T00:00:00Z' }),
+      path: '/resource/content/actualEndTime',
+      keyword: 'format',
+    },
+    {
+      name: 'unknown property',
+      run: (p) => p.publish('person', 'create', cast({ ...person, nickname: 'A' })),
+      path: '/resource/content/nickname',
+      keyword: 'additionalProperties',
+    },
+    {
+      name: 'wrong type',
+      run: (p) => p.publish('accrual', 'create', cast({ ...contents.accrual, cumulativeTotal: '1' })),
+      path: '/resource/content/cumulativeTotal',
+      keyword: 'type',
+    },
+    {
+      name: 'unknown action',
+      run: (p) => p.publish('person', cast('upsert'), person),
+      path: '/action',
+      keyword: 'enum',
+    },
+    {
+      name: 'bad event id',
+      run: (p) => p.publish('person', 'create', person, { id: 'not-a-uuid' }),
+      path: '/id',
+      keyword: 'format',
+    },
+    {
+      name: 'bad event time',
+      run: (p) => p.publish('person', 'create', person, { time: 'yesterday' }),
+      path: '/time',
+      keyword: 'format',
+    },
+    {
+      name: 'v2 content under version 1',
+      run: (p) => p.publish('time-entry', 'create', cast(timeEntry), { version: 1 }),
+      path: '/resource/content/notes',
+      keyword: 'additionalProperties',
+    },
+    {
+      name: 'a reference passed as content',
+      run: (p) => p.publish('person', 'delete', cast(reference('person'))),
+      path: '/resource/content/firstName',
+      keyword: 'required',
+    },
+    {
+      name: 'content not an object',
+      run: (p) => p.publish('person', 'create', cast('Ada')),
+      path: '/resource/content',
+      keyword: 'type',
+    },
+    {
+      name: 'reference with an extra field',
+      run: (p) => p.publishReference('person', 'delete', cast({ ...reference('person'), name: 'x' })),
+      path: '/resource/content/name',
+      keyword: 'additionalProperties',
+    },
+    {
+      name: 'reference to another schema',
+      run: (p) =>
+        p.publishReference('person', 'delete', {
+          ...reference('person'),
+          schema: 'https://event-contracts.dev/schemas/person/1',
+        }),
+      path: '/resource/content/schema',
+      keyword: 'const',
+    },
+    {
+      name: 'reference without version',
+      run: (p) => p.publishReference('person', 'delete', cast({ tenantId: 't', id: 'i' })),
+      path: '/resource/content/version',
+      keyword: 'required',
+    },
   ])('$name: EVENT_INVALID at $path ($keyword), nothing sent', async ({ run, path, keyword }) => {
     const { publisher, send, sendBatch } = setup()
     const e = await thrown(run(publisher))
@@ -149,7 +237,9 @@ describe('publish', () => {
 
   it('an unknown resource or version (from JavaScript) is UNKNOWN_RESOURCE / UNKNOWN_SCHEMA, nothing sent', async () => {
     const { publisher, send } = setup()
-    expect((await thrown(publisher.publish('shift' as ResourceName, 'create', person as never))).code).toBe('UNKNOWN_RESOURCE')
+    expect((await thrown(publisher.publish('shift' as ResourceName, 'create', person as never))).code).toBe(
+      'UNKNOWN_RESOURCE',
+    )
     const e = await thrown(publisher.publish('person', 'create', person, { version: 9 as 2 }))
     expect(e.code).toBe('UNKNOWN_SCHEMA')
     expect(e.issues).toEqual([expect.objectContaining({ path: '/resource/schema', keyword: 'known-schema' })])
@@ -171,7 +261,12 @@ describe('publishReference', () => {
 
   it("accepts Callisto's numeric ids, and a key to keep order with the resource's other events", async () => {
     const { publisher, send } = setup()
-    await publisher.publishReference('time-entry', 'delete', { tenantId: 42, id: 1001, version: 3 }, { key: timeEntry.ownerId, version: 1 })
+    await publisher.publishReference(
+      'time-entry',
+      'delete',
+      { tenantId: 42, id: 1001, version: 3 },
+      { key: timeEntry.ownerId, version: 1 },
+    )
     const { message, value } = sentRecord(send)
     expect(message.key).toBe(timeEntry.ownerId)
     expect(value.resource).toMatchObject({ schema: 'https://event-contracts.dev/schemas/time-entry/1' })
@@ -185,7 +280,10 @@ describe('publishEvent', () => {
     source: 'urn:callisto:rostering',
     action: 'update',
     traceId: 'kept: the envelope is open',
-    resource: { schema: 'https://event-contracts.dev/schemas/person/1', content: { ...person, email: undefined, grade: undefined } },
+    resource: {
+      schema: 'https://event-contracts.dev/schemas/person/1',
+      content: { ...person, email: undefined, grade: undefined },
+    },
   }
 
   it('sends a whole event as it is, to the topic its schema names', async () => {
@@ -195,13 +293,25 @@ describe('publishEvent', () => {
     const { message, value } = sentRecord(send)
     expect(value).toEqual(event)
     expect(message.key).toBe(person.id)
-    expect(message.headers).toMatchObject({ ce_source: 'urn:callisto:rostering', ce_type: 'person.update', ce_dataschema: 'https://event-contracts.dev/schemas/person/1' })
+    expect(message.headers).toMatchObject({
+      ce_source: 'urn:callisto:rostering',
+      ce_type: 'person.update',
+      ce_dataschema: 'https://event-contracts.dev/schemas/person/1',
+    })
   })
 
   it.each([
-    ['invalid content', { ...whole, resource: { ...whole.resource, content: { ...person } } }, 'EVENT_INVALID'],
+    [
+      'invalid content',
+      { ...whole, resource: { ...whole.resource, content: { ...person } } },
+      'EVENT_INVALID',
+    ],
     ['no metadata', { action: 'update', resource: whole.resource }, 'EVENT_INVALID'],
-    ['an unknown schema', { ...whole, resource: { ...whole.resource, schema: 'https://example.org/x/1' } }, 'UNKNOWN_SCHEMA'],
+    [
+      'an unknown schema',
+      { ...whole, resource: { ...whole.resource, schema: 'https://example.org/x/1' } },
+      'UNKNOWN_SCHEMA',
+    ],
     ['not an object', 'person', 'EVENT_INVALID'],
   ])('%s: %s, nothing sent', async (_name, event, code) => {
     const { publisher, send } = setup()
@@ -221,7 +331,11 @@ describe('publishBatch', () => {
   it('validates all, then sends them in one sendBatch grouped by topic, in order', async () => {
     let n = 0
     const fake = fakeProducer()
-    const publisher = createPublisher({ producer: fake.producer, source: SOURCE, newId: () => `00000000-0000-4000-8000-00000000000${n++}` })
+    const publisher = createPublisher({
+      producer: fake.producer,
+      source: SOURCE,
+      newId: () => `00000000-0000-4000-8000-00000000000${n++}`,
+    })
     const result = await publisher.publishBatch(batch)
     expect(fake.send).not.toHaveBeenCalled()
     expect(fake.sendBatch).toHaveBeenCalledTimes(1)
@@ -247,8 +361,12 @@ describe('publishBatch', () => {
     ]
     const e = await thrown(publisher.publishBatch(bad))
     expect(e.code).toBe('EVENT_INVALID')
-    expect(e.issues).toContainEqual(expect.objectContaining({ path: '/4/resource/content/startDate', keyword: 'format' }))
-    expect(e.issues).toContainEqual(expect.objectContaining({ path: '/5/resource/content/notes', keyword: 'additionalProperties' }))
+    expect(e.issues).toContainEqual(
+      expect.objectContaining({ path: '/4/resource/content/startDate', keyword: 'format' }),
+    )
+    expect(e.issues).toContainEqual(
+      expect.objectContaining({ path: '/5/resource/content/notes', keyword: 'additionalProperties' }),
+    )
     expect(e.issues.every((i) => /^\/[45]\//.test(i.path))).toBe(true)
     expect(sendBatch).not.toHaveBeenCalled()
     expect(send).not.toHaveBeenCalled()
@@ -270,7 +388,10 @@ describe('send errors reach the caller', () => {
     ['not even an Error', 'boom', false],
   ])('%s: SEND_FAILED with the cause', async (_name, failure, isRetriable) => {
     const { publisher } = setup({ failure })
-    for (const run of [() => publisher.publish('person', 'create', person), () => publisher.publishBatch([{ resource: 'person', action: 'create', content: person }])]) {
+    for (const run of [
+      () => publisher.publish('person', 'create', person),
+      () => publisher.publishBatch([{ resource: 'person', action: 'create', content: person }]),
+    ]) {
       const e = await thrown(run())
       expect(e.code).toBe('SEND_FAILED')
       expect(e.retriable).toBe(isRetriable)
@@ -299,10 +420,17 @@ describe('with a Kafka client, the publisher owns an idempotent producer', () =>
 
   it('is idempotent with one request in flight, connects once on first use, and disconnects', async () => {
     const f = fakeKafka()
-    const publisher = createPublisher({ kafka: f.kafka, source: SOURCE, producerConfig: { allowAutoTopicCreation: false } })
+    const publisher = createPublisher({
+      kafka: f.kafka,
+      source: SOURCE,
+      producerConfig: { allowAutoTopicCreation: false },
+    })
     expect(f.configs).toEqual([{ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 }])
     expect(f.connect).not.toHaveBeenCalled()
-    await Promise.all([publisher.publish('person', 'create', person), publisher.publish('person', 'update', person)])
+    await Promise.all([
+      publisher.publish('person', 'create', person),
+      publisher.publish('person', 'update', person),
+    ])
     expect(f.connect).toHaveBeenCalledTimes(1)
     expect(f.send).toHaveBeenCalledTimes(2)
     await publisher.disconnect()

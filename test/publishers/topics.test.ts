@@ -24,7 +24,10 @@ describe('topics', () => {
   it('creates only the missing topics, with the given partitions and replication', async () => {
     const { admin, created } = fakeAdmin(['callisto-person'])
     const r = await ensureTopics(admin, { partitions: 6, replicationFactor: 3 })
-    expect(r).toEqual({ created: ['callisto-accruals', 'callisto-timecard-timeentries'], existing: ['callisto-person'] })
+    expect(r).toEqual({
+      created: ['callisto-accruals', 'callisto-timecard-timeentries'],
+      existing: ['callisto-person'],
+    })
     expect(created).toEqual([
       [
         { topic: 'callisto-accruals', numPartitions: 6, replicationFactor: 3 },

@@ -8,9 +8,13 @@ import { testRegistry } from './helpers.ts'
 
 const BASE = 'https://event-contracts.dev/schemas'
 
-async function listenOn(fetch: (req: Request) => Response | Promise<Response>): Promise<{ url: string; server: ServerType }> {
+async function listenOn(
+  fetch: (req: Request) => Response | Promise<Response>,
+): Promise<{ url: string; server: ServerType }> {
   return new Promise((resolve) => {
-    const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => resolve({ url: `http://127.0.0.1:${info.port}`, server }))
+    const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) =>
+      resolve({ url: `http://127.0.0.1:${info.port}`, server }),
+    )
   })
 }
 const closeServer = (s: ServerType) => new Promise<void>((r) => s.close(() => r()))
@@ -72,7 +76,9 @@ describe('createRegistryClient against a real registry', () => {
 describe('createRegistryClient when the registry misbehaves', () => {
   it('retries 5xx with backoff, then succeeds', async () => {
     let calls = 0
-    const flaky = await listenOn(() => (++calls < 3 ? new Response('down', { status: 503 }) : Response.json({ ok: true })))
+    const flaky = await listenOn(() =>
+      ++calls < 3 ? new Response('down', { status: 503 }) : Response.json({ ok: true }),
+    )
     const client = createRegistryClient({ baseUrl: flaky.url, backoffMs: 5 })
     expect(await client.getByUri(`${BASE}/x/1`)).toEqual({ ok: true })
     expect(calls).toBe(3)
@@ -105,7 +111,10 @@ describe('createRegistryClient when the registry misbehaves', () => {
       return fetch(input, init)
     }
     const client = createRegistryClient({ baseUrl: gone.url, fetch: counting, retries: 3, backoffMs: 1 })
-    await expect(client.getByUri(`${BASE}/x/1`)).rejects.toMatchObject({ code: 'REGISTRY_UNAVAILABLE', retriable: true })
+    await expect(client.getByUri(`${BASE}/x/1`)).rejects.toMatchObject({
+      code: 'REGISTRY_UNAVAILABLE',
+      retriable: true,
+    })
     expect(attempts).toBe(4)
   })
 })

@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { pino } from 'pino'
-import { createRegistry, IN_MEMORY, type Registry, type RegistryOptions, type SeedSchema } from '../../registry/index.ts'
+import {
+  createRegistry,
+  IN_MEMORY,
+  type Registry,
+  type RegistryOptions,
+  type SeedSchema,
+} from '../../registry/index.ts'
 import { loadSchemaTree } from '../../scripts/generate/load.ts'
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
@@ -39,7 +45,12 @@ export async function pgSchema(): Promise<{ url: string; schema: string; drop: (
 
 let seedCache: SeedSchema[] | undefined
 export async function seeds(): Promise<SeedSchema[]> {
-  seedCache ??= (await loadSchemaTree(`${repoRoot}/schemas`)).resources.map((r) => ({ name: r.name, version: r.version, file: r.file, schema: r.schema }))
+  seedCache ??= (await loadSchemaTree(`${repoRoot}/schemas`)).resources.map((r) => ({
+    name: r.name,
+    version: r.version,
+    file: r.file,
+    schema: r.schema,
+  }))
   return structuredClone(seedCache)
 }
 

@@ -12,7 +12,14 @@ interface Replica {
 async function startReplica(env: NodeJS.ProcessEnv): Promise<Replica> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', 'serve'], {
     cwd: repoRoot,
-    env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: 'silent', REGISTRY_TOKENS: TOKEN, REGISTRY_RELOAD_MS: '0' },
+    env: {
+      ...process.env,
+      ...env,
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      REGISTRY_TOKENS: TOKEN,
+      REGISTRY_RELOAD_MS: '0',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
@@ -74,10 +81,14 @@ const register = (r: Replica, name: string, body: unknown) =>
 describe('two registry processes on one PostgreSQL', () => {
   it('concurrent registrations of the same content yield one version', async () => {
     const body = thing('the same')
-    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => register(i % 2 ? a : b, 'gadget-same', body)))
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => register(i % 2 ? a : b, 'gadget-same', body)),
+    )
     const statuses = answers.map((r) => r.status).sort()
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 201])
-    const versions = await Promise.all(answers.map(async (r) => ((await r.json()) as { version: number }).version))
+    const versions = await Promise.all(
+      answers.map(async (r) => ((await r.json()) as { version: number }).version),
+    )
     expect(new Set(versions)).toEqual(new Set([1]))
   })
 
@@ -86,11 +97,15 @@ describe('two registry processes on one PostgreSQL', () => {
     const bodies = Array.from({ length: 10 }, (_, i) => thing(`variant ${i}`))
     // Breaking against whichever version precedes it: a property none of them has becomes required.
     const breaking = thing('breaking', { required: ['id', 'label'] })
-    const answers = await Promise.all([...bodies, breaking].map((body, i) => register(i % 2 ? a : b, 'gadget-many', body)))
+    const answers = await Promise.all(
+      [...bodies, breaking].map((body, i) => register(i % 2 ? a : b, 'gadget-many', body)),
+    )
     const statuses = answers.map((r) => r.status)
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(201))
     expect(statuses[10]).toBe(409)
-    const versions = await Promise.all(answers.slice(0, 10).map(async (r) => ((await r.json()) as { version: number }).version))
+    const versions = await Promise.all(
+      answers.slice(0, 10).map(async (r) => ((await r.json()) as { version: number }).version),
+    )
     expect(versions.sort((x, y) => x - y)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
   })
 
@@ -110,7 +125,16 @@ describe('two registry processes on one PostgreSQL', () => {
     const uri = 'https://event-contracts.dev/schemas/gadget-replicated/1'
     expect((await fetch(`${b.url}/resolve?uri=${encodeURIComponent(uri)}`)).status).toBe(200)
     // Deletes and config travel too.
-    await fetch(`${b.url}/config/gadget-replicated`, { method: 'PUT', headers, body: '{"compatibility":"NONE"}' })
-    await expect.poll(async () => (await (await fetch(`${a.url}/config/gadget-replicated`)).json()), { timeout: 1000, interval: 20 }).toEqual({ compatibility: 'NONE' })
+    await fetch(`${b.url}/config/gadget-replicated`, {
+      method: 'PUT',
+      headers,
+      body: '{"compatibility":"NONE"}',
+    })
+    await expect
+      .poll(async () => await (await fetch(`${a.url}/config/gadget-replicated`)).json(), {
+        timeout: 1000,
+        interval: 20,
+      })
+      .toEqual({ compatibility: 'NONE' })
   })
 })

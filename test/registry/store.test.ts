@@ -37,9 +37,17 @@ describe.each(backends)('%s', (_name, backend) => {
     const first = await testRegistry(storage)
     expect(first.seeded).toEqual({ inserted: 6, unchanged: 0, purged: 0 })
     const v3 = withOptional(await timeEntryV2(), 'location')
-    const res = await first.app.request('/schemas/time-entry/versions', { method: 'POST', headers: jsonHeaders, body: JSON.stringify(v3) })
+    const res = await first.app.request('/schemas/time-entry/versions', {
+      method: 'POST',
+      headers: jsonHeaders,
+      body: JSON.stringify(v3),
+    })
     expect(res.status).toBe(201)
-    await first.app.request('/config/person', { method: 'PUT', headers: jsonHeaders, body: '{"compatibility":"FULL"}' })
+    await first.app.request('/config/person', {
+      method: 'PUT',
+      headers: jsonHeaders,
+      body: '{"compatibility":"FULL"}',
+    })
     await first.close()
 
     const second = await testRegistry(storage)
@@ -68,7 +76,9 @@ describe('migrations', () => {
     const open = async () => createSqlStore(await openPostgres({ url: s.url, schema: s.schema }))
     const [a, b] = await Promise.all([open(), open()])
     const db = await openPostgres({ url: s.url, schema: s.schema })
-    expect(await db.query<{ id: number }>('SELECT id FROM registry_migrations ORDER BY id')).toEqual(MIGRATIONS.map((m) => ({ id: m.id })))
+    expect(await db.query<{ id: number }>('SELECT id FROM registry_migrations ORDER BY id')).toEqual(
+      MIGRATIONS.map((m) => ({ id: m.id })),
+    )
     await Promise.all([a.close(), b.close(), db.close()])
   })
 

@@ -61,8 +61,10 @@ function containsRule(input: RuleInput): void {
   const minB = draft === '07' ? 1 : (num(c['minContains']) ?? 1)
   const maxB = draft === '07' ? undefined : num(c['maxContains'])
   const withContains = flat.plains.filter((p) => 'contains' in p)
-  const minOf = (p: (typeof withContains)[number]) => (engine.draftOf(p) === '07' ? 1 : (num(p['minContains']) ?? 1))
-  const maxOf = (p: (typeof withContains)[number]) => (engine.draftOf(p) === '07' ? undefined : num(p['maxContains']))
+  const minOf = (p: (typeof withContains)[number]) =>
+    engine.draftOf(p) === '07' ? 1 : (num(p['minContains']) ?? 1)
+  const maxOf = (p: (typeof withContains)[number]) =>
+    engine.draftOf(p) === '07' ? undefined : num(p['maxContains'])
   const rests = flat.plains.map((p) => tuple(p, engine.draftOf(p)))
   const minOk =
     minB === 0 ||
@@ -81,11 +83,20 @@ function containsRule(input: RuleInput): void {
   const first = withContains[0]
   out.push(
     first === undefined
-      ? engine.finding(`${path}/contains`, ['contains-added', 'contains added: arrays without a matching item are no longer accepted'], ['contains-removed', 'contains removed: arrays without a matching item are now accepted'], undefined, cb)
+      ? engine.finding(
+          `${path}/contains`,
+          ['contains-added', 'contains added: arrays without a matching item are no longer accepted'],
+          ['contains-removed', 'contains removed: arrays without a matching item are now accepted'],
+          undefined,
+          cb,
+        )
       : engine.finding(
           `${path}/contains`,
           ['contains-changed', 'contains/minContains/maxContains tightened: some arrays no longer qualify'],
-          ['contains-changed', 'contains/minContains/maxContains loosened: arrays that did not qualify now do'],
+          [
+            'contains-changed',
+            'contains/minContains/maxContains loosened: arrays that did not qualify now do',
+          ],
           first['contains'],
           cb,
         ),

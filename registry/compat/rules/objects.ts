@@ -33,7 +33,8 @@ export function govern(p: Obj, name: string): Node[] {
   const out: Node[] = []
   const props = mapOf(p['properties'])
   if (Object.hasOwn(props, name)) out.push(props[name] as Node)
-  for (const [pattern, s] of Object.entries(mapOf(p['patternProperties']))) if (matches(pattern, name)) out.push(s as Node)
+  for (const [pattern, s] of Object.entries(mapOf(p['patternProperties'])))
+    if (matches(pattern, name)) out.push(s as Node)
   if (out.length === 0 && 'additionalProperties' in p) out.push(p['additionalProperties'] as Node)
   return out.filter((n) => n !== true)
 }
@@ -62,7 +63,9 @@ const governA = (input: RuleInput, name: string) => input.flat.plains.flatMap((p
 
 function requiredRule(input: RuleInput): void {
   const { c, engine, out, path, facts } = input
-  const required = Array.isArray(c['required']) ? c['required'].filter((r): r is string => typeof r === 'string') : []
+  const required = Array.isArray(c['required'])
+    ? c['required'].filter((r): r is string => typeof r === 'string')
+    : []
   for (const r of required) {
     if (facts.required.has(r)) continue
     const own = mapOf(c['properties'])[r]
@@ -71,8 +74,14 @@ function requiredRule(input: RuleInput): void {
     out.push(
       engine.finding(
         `${path}/required`,
-        ['property-became-required', `property "${r}" became required${note}: data without it is no longer accepted`],
-        ['property-no-longer-required', `property "${r}" is no longer required${note}: data without it is now written`],
+        [
+          'property-became-required',
+          `property "${r}" became required${note}: data without it is no longer accepted`,
+        ],
+        [
+          'property-no-longer-required',
+          `property "${r}" is no longer required${note}: data without it is now written`,
+        ],
         [...facts.required],
         required,
         withDefault,
@@ -100,8 +109,32 @@ function propertiesRule(input: RuleInput): void {
       if (g === false) {
         out.push(
           inA
-            ? engine.finding(at, ['property-removed', `property "${name}" removed from a closed model: data carrying it is no longer accepted`], ['property-added', `property "${name}" added to a closed model: readers of the previous schema reject it`], 'allowed', 'forbidden')
-            : engine.finding(at, ['additional-properties-narrowed', `property "${name}" is no longer allowed as an additional property`], ['additional-properties-widened', `property "${name}" is now allowed as an additional property`], 'allowed', 'forbidden'),
+            ? engine.finding(
+                at,
+                [
+                  'property-removed',
+                  `property "${name}" removed from a closed model: data carrying it is no longer accepted`,
+                ],
+                [
+                  'property-added',
+                  `property "${name}" added to a closed model: readers of the previous schema reject it`,
+                ],
+                'allowed',
+                'forbidden',
+              )
+            : engine.finding(
+                at,
+                [
+                  'additional-properties-narrowed',
+                  `property "${name}" is no longer allowed as an additional property`,
+                ],
+                [
+                  'additional-properties-widened',
+                  `property "${name}" is now allowed as an additional property`,
+                ],
+                'allowed',
+                'forbidden',
+              ),
         )
         continue
       }
@@ -111,8 +144,14 @@ function propertiesRule(input: RuleInput): void {
         out.push(
           engine.finding(
             at,
-            ['property-added-to-open-model', `optional property "${name}" added to an open content model: earlier data may carry "${name}" with any value`],
-            ['property-removed-from-open-model', `property "${name}" removed from an open content model: new data may carry "${name}" with any value`],
+            [
+              'property-added-to-open-model',
+              `optional property "${name}" added to an open content model: earlier data may carry "${name}" with any value`,
+            ],
+            [
+              'property-removed-from-open-model',
+              `property "${name}" removed from an open content model: new data may carry "${name}" with any value`,
+            ],
             undefined,
             g,
             true,
@@ -123,29 +162,50 @@ function propertiesRule(input: RuleInput): void {
   }
   restRule(input, c['additionalProperties'], Object.keys(patternsB), addKw, `${path}/${addKw}`)
   for (const [pattern, s] of Object.entries(patternsB)) {
-    restRule(input, s, [pattern], 'patternProperties', `${path}/patternProperties/${pointer(pattern)}`, pattern)
+    restRule(
+      input,
+      s,
+      [pattern],
+      'patternProperties',
+      `${path}/patternProperties/${pointer(pattern)}`,
+      pattern,
+    )
   }
 }
 
 /** True when A leaves `name` unconstrained because its content model is open (no patterns, no additionalProperties). */
 function openFor(input: RuleInput, name: string): boolean {
-  return input.flat.plains.every((p) => govern(p, name).length === 0 && !('additionalProperties' in p && p['additionalProperties'] !== true))
+  return input.flat.plains.every(
+    (p) =>
+      govern(p, name).length === 0 && !('additionalProperties' in p && p['additionalProperties'] !== true),
+  )
 }
 
 /**
  * Undeclared names governed in B by `sb` (additionalProperties, or the pattern `samePattern`).
  * Sufficient: one plain node of A governs every such name with a subset of `sb`.
  */
-function restRule(input: RuleInput, sbRaw: unknown, patternsB: string[], kw: string, at: string, samePattern?: string): void {
+function restRule(
+  input: RuleInput,
+  sbRaw: unknown,
+  patternsB: string[],
+  kw: string,
+  at: string,
+  samePattern?: string,
+): void {
   const { engine, out, flat } = input
   if (sbRaw === undefined || sbRaw === true) return
   const sb = sbRaw as Node
   const covers = (p: Obj): boolean => {
     const pats = mapOf(p['patternProperties'])
-    if (samePattern !== undefined && Object.hasOwn(pats, samePattern)) return engine.holds(engine.conj([pats[samePattern] as Node]), sb)
+    if (samePattern !== undefined && Object.hasOwn(pats, samePattern))
+      return engine.holds(engine.conj([pats[samePattern] as Node]), sb)
     const add = 'additionalProperties' in p ? (p['additionalProperties'] as Node) : true
     if (!engine.holds(engine.conj([add]), sb)) return false
-    return Object.entries(pats).every(([q, s]) => (samePattern === undefined && patternsB.includes(q)) || engine.holds(engine.conj([s as Node]), sb))
+    return Object.entries(pats).every(
+      ([q, s]) =>
+        (samePattern === undefined && patternsB.includes(q)) || engine.holds(engine.conj([s as Node]), sb),
+    )
   }
   if (flat.plains.some(covers)) return
   const p0 = flat.plains.find((p) => 'additionalProperties' in p || 'patternProperties' in p)
@@ -156,8 +216,14 @@ function restRule(input: RuleInput, sbRaw: unknown, patternsB: string[], kw: str
     out.push(
       engine.finding(
         at,
-        [samePattern === undefined ? `${kebab(kw)}-narrowed` : 'pattern-property-added', `${label} narrowed from any value to ${show(sb)}: earlier data may carry undeclared properties that no longer fit`],
-        [samePattern === undefined ? `${kebab(kw)}-widened` : 'pattern-property-removed', `${label} widened from ${show(sb)} to any value`],
+        [
+          samePattern === undefined ? `${kebab(kw)}-narrowed` : 'pattern-property-added',
+          `${label} narrowed from any value to ${show(sb)}: earlier data may carry undeclared properties that no longer fit`,
+        ],
+        [
+          samePattern === undefined ? `${kebab(kw)}-widened` : 'pattern-property-removed',
+          `${label} widened from ${show(sb)} to any value`,
+        ],
         true,
         sb,
         sb !== false,
@@ -169,7 +235,18 @@ function restRule(input: RuleInput, sbRaw: unknown, patternsB: string[], kw: str
   out.push(
     ...(fs.length > 0
       ? fs
-      : [engine.finding(at, [`${kebab(kw)}-narrowed`, `${label} narrowed: some undeclared properties allowed before are rejected`], [`${kebab(kw)}-widened`, `${label} widened: undeclared properties rejected before are allowed`], p0?.['patternProperties'], sb)]),
+      : [
+          engine.finding(
+            at,
+            [
+              `${kebab(kw)}-narrowed`,
+              `${label} narrowed: some undeclared properties allowed before are rejected`,
+            ],
+            [`${kebab(kw)}-widened`, `${label} widened: undeclared properties rejected before are allowed`],
+            p0?.['patternProperties'],
+            sb,
+          ),
+        ]),
   )
 }
 
@@ -177,12 +254,23 @@ function dependenciesRule(input: RuleInput): void {
   const { c, engine, out, path, flat, facts, a, draft } = input
   const depReq: [string, string[], string][] = []
   const depSchemas: [string, Node, string][] = []
-  const collect = (p: Obj, d: typeof draft, into: [string, string[], string][], intoS: [string, Node, string][]) => {
-    if (isAssertion('dependentRequired', d)) for (const [k, v] of Object.entries(mapOf(p['dependentRequired']))) if (Array.isArray(v)) into.push([k, v.filter((x): x is string => typeof x === 'string'), 'dependentRequired'])
-    if (isAssertion('dependentSchemas', d)) for (const [k, v] of Object.entries(mapOf(p['dependentSchemas']))) intoS.push([k, v as Node, 'dependentSchemas'])
+  const collect = (
+    p: Obj,
+    d: typeof draft,
+    into: [string, string[], string][],
+    intoS: [string, Node, string][],
+  ) => {
+    if (isAssertion('dependentRequired', d))
+      for (const [k, v] of Object.entries(mapOf(p['dependentRequired'])))
+        if (Array.isArray(v))
+          into.push([k, v.filter((x): x is string => typeof x === 'string'), 'dependentRequired'])
+    if (isAssertion('dependentSchemas', d))
+      for (const [k, v] of Object.entries(mapOf(p['dependentSchemas'])))
+        intoS.push([k, v as Node, 'dependentSchemas'])
     if (isAssertion('dependencies', d)) {
       for (const [k, v] of Object.entries(mapOf(p['dependencies']))) {
-        if (Array.isArray(v)) into.push([k, v.filter((x): x is string => typeof x === 'string'), 'dependencies'])
+        if (Array.isArray(v))
+          into.push([k, v.filter((x): x is string => typeof x === 'string'), 'dependencies'])
         else intoS.push([k, v as Node, 'dependencies'])
       }
     }
@@ -214,7 +302,15 @@ function dependenciesRule(input: RuleInput): void {
     const own = aSchemas.filter(([k]) => k === prop).map(([, v]) => v)
     const at = `${path}/${kw}/${pointer(prop)}`
     if (own.length === 0) {
-      out.push(engine.finding(at, ['dependent-schema-added', `a schema now applies whenever "${prop}" is present`], ['dependent-schema-removed', `the schema applied when "${prop}" is present was removed`], undefined, s))
+      out.push(
+        engine.finding(
+          at,
+          ['dependent-schema-added', `a schema now applies whenever "${prop}" is present`],
+          ['dependent-schema-removed', `the schema applied when "${prop}" is present was removed`],
+          undefined,
+          s,
+        ),
+      )
     } else out.push(...engine.sub(engine.conj(own, carrying), s, at))
   }
 }
@@ -235,11 +331,16 @@ function propertyNamesRule(input: RuleInput): void {
   out.push(
     engine.finding(
       `${path}/propertyNames`,
-      ['property-names-narrowed', `propertyNames narrowed to ${show(s)}: some property names allowed before are rejected`],
-      ['property-names-widened', `propertyNames widened from ${show(s)}: property names rejected before are allowed`],
+      [
+        'property-names-narrowed',
+        `propertyNames narrowed to ${show(s)}: some property names allowed before are rejected`,
+      ],
+      [
+        'property-names-widened',
+        `propertyNames widened from ${show(s)}: property names rejected before are allowed`,
+      ],
       own[0],
       s,
     ),
   )
 }
-

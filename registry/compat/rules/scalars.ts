@@ -6,7 +6,10 @@ import type { RuleInput } from './context.ts'
 import { show, valuesOf } from './context.ts'
 
 const typeList = (s: ReadonlySet<JsonType>) =>
-  [...s].filter((t) => !(t === 'integer' && s.has('number'))).sort().join(', ') || 'nothing'
+  [...s]
+    .filter((t) => !(t === 'integer' && s.has('number')))
+    .sort()
+    .join(', ') || 'nothing'
 
 export function typeRule(input: RuleInput): void {
   const { c, facts, engine, out, path } = input
@@ -51,7 +54,10 @@ export function enumRule(input: RuleInput): void {
   out.push(
     engine.finding(
       `${path}/${kw}`,
-      [`${kw}-added`, `${kw} ${show(isConst ? c['const'] : allowed)} added: other values are no longer accepted`],
+      [
+        `${kw}-added`,
+        `${kw} ${show(isConst ? c['const'] : allowed)} added: other values are no longer accepted`,
+      ],
       [`${kw}-removed`, `${kw} ${show(isConst ? c['const'] : allowed)} removed: any value is now accepted`],
       undefined,
       isConst ? c['const'] : allowed,
@@ -70,7 +76,9 @@ function limit(
   const { c, engine, out, path } = input
   const b = num(c[keyword])
   if (b === undefined || (side === 'min' && floor !== undefined && b <= floor)) return
-  const as = valuesOf(input, keyword).map(num).filter((x): x is number => x !== undefined)
+  const as = valuesOf(input, keyword)
+    .map(num)
+    .filter((x): x is number => x !== undefined)
   const a = as.length === 0 ? floor : side === 'min' ? Math.max(...as, floor ?? -Infinity) : Math.min(...as)
   if (a !== undefined && (side === 'min' ? a >= b : a <= b)) return
   const verbT = side === 'min' ? 'raised' : 'lowered'
@@ -107,14 +115,28 @@ function sameOrMissing(input: RuleInput, keyword: string): void {
   if (as.some((a) => deepEqual(a, b))) return
   const at = `${path}/${keyword}`
   if (as.length === 0) {
-    out.push(engine.finding(at, [`${keyword}-added`, `${keyword} ${show(b)} added`], [`${keyword}-removed`, `${keyword} ${show(b)} removed`], undefined, b))
+    out.push(
+      engine.finding(
+        at,
+        [`${keyword}-added`, `${keyword} ${show(b)} added`],
+        [`${keyword}-removed`, `${keyword} ${show(b)} removed`],
+        undefined,
+        b,
+      ),
+    )
   } else {
     const a = as[0]
     out.push(
       engine.finding(
         at,
-        [`${keyword}-changed`, `${keyword} changed from ${show(a)} to ${show(b)}: the engine does not compare ${keyword}s, so a different one is breaking`],
-        [`${keyword}-changed`, `${keyword} changed from ${show(b)} to ${show(a)}: the engine does not compare ${keyword}s, so a different one is breaking`],
+        [
+          `${keyword}-changed`,
+          `${keyword} changed from ${show(a)} to ${show(b)}: the engine does not compare ${keyword}s, so a different one is breaking`,
+        ],
+        [
+          `${keyword}-changed`,
+          `${keyword} changed from ${show(b)} to ${show(a)}: the engine does not compare ${keyword}s, so a different one is breaking`,
+        ],
         a,
         b,
       ),
@@ -135,7 +157,8 @@ const showBound = (b: Bound | undefined, side: 'min' | 'max') =>
 
 /** For integers, `> 1.5` is `>= 2`. */
 function asInteger(b: Bound, side: 'min' | 'max'): Bound {
-  if (side === 'min') return { value: b.exclusive ? Math.floor(b.value) + 1 : Math.ceil(b.value), exclusive: false }
+  if (side === 'min')
+    return { value: b.exclusive ? Math.floor(b.value) + 1 : Math.ceil(b.value), exclusive: false }
   return { value: b.exclusive ? Math.ceil(b.value) - 1 : Math.floor(b.value), exclusive: false }
 }
 
@@ -148,7 +171,10 @@ export function numberRule(input: RuleInput): void {
     if (!bb) continue
     let ab = flat.plains
       .map((p) => bound(p, side))
-      .reduce<Bound | undefined>((x, y) => (y === undefined ? x : x === undefined ? y : tighter(x, y, side)), undefined)
+      .reduce<Bound | undefined>(
+        (x, y) => (y === undefined ? x : x === undefined ? y : tighter(x, y, side)),
+        undefined,
+      )
     if (intOnly) {
       bb = asInteger(bb, side)
       ab = ab && asInteger(ab, side)
@@ -158,14 +184,27 @@ export function numberRule(input: RuleInput): void {
       ((side === 'min' ? ab.value > bb.value : ab.value < bb.value) ||
         (ab.value === bb.value && (!bb.exclusive || ab.exclusive)))
     if (inside) continue
-    const kw = side === 'min' ? (typeof c['exclusiveMinimum'] === 'number' && !('minimum' in c) ? 'exclusiveMinimum' : 'minimum') : typeof c['exclusiveMaximum'] === 'number' && !('maximum' in c) ? 'exclusiveMaximum' : 'maximum'
+    const kw =
+      side === 'min'
+        ? typeof c['exclusiveMinimum'] === 'number' && !('minimum' in c)
+          ? 'exclusiveMinimum'
+          : 'minimum'
+        : typeof c['exclusiveMaximum'] === 'number' && !('maximum' in c)
+          ? 'exclusiveMaximum'
+          : 'maximum'
     const from = showBound(ab, side)
     const to = showBound(bb, side)
     out.push(
       engine.finding(
         `${path}/${kw}`,
-        [side === 'min' ? 'minimum-increased' : 'maximum-decreased', `${side === 'min' ? 'lower' : 'upper'} bound tightened from ${from} to ${to}`],
-        [side === 'min' ? 'minimum-decreased' : 'maximum-increased', `${side === 'min' ? 'lower' : 'upper'} bound loosened from ${to} to ${from}`],
+        [
+          side === 'min' ? 'minimum-increased' : 'maximum-decreased',
+          `${side === 'min' ? 'lower' : 'upper'} bound tightened from ${from} to ${to}`,
+        ],
+        [
+          side === 'min' ? 'minimum-decreased' : 'maximum-increased',
+          `${side === 'min' ? 'lower' : 'upper'} bound loosened from ${to} to ${from}`,
+        ],
         ab,
         bb,
       ),
@@ -173,12 +212,20 @@ export function numberRule(input: RuleInput): void {
   }
   const m = num(c['multipleOf'])
   if (m === undefined) return
-  const ms = valuesOf(input, 'multipleOf').map(num).filter((x): x is number => x !== undefined)
+  const ms = valuesOf(input, 'multipleOf')
+    .map(num)
+    .filter((x): x is number => x !== undefined)
   if (ms.some((a) => isMultiple(a, m)) || (intOnly && isMultiple(1, m))) return
   const a = ms[0]
   out.push(
     a === undefined
-      ? engine.finding(`${path}/multipleOf`, ['multiple-of-added', `multipleOf ${m} added`], ['multiple-of-removed', `multipleOf ${m} removed`], undefined, m)
+      ? engine.finding(
+          `${path}/multipleOf`,
+          ['multiple-of-added', `multipleOf ${m} added`],
+          ['multiple-of-removed', `multipleOf ${m} removed`],
+          undefined,
+          m,
+        )
       : engine.finding(
           `${path}/multipleOf`,
           ['multiple-of-changed', `multipleOf changed from ${a} to ${m}: ${a} is not a multiple of ${m}`],

@@ -87,16 +87,11 @@ export function dateTime(s: string): boolean {
   return (t === 84 || t === 116) && dateAt(s, 0) && timeAt(s, 11)
 }
 
-/** 8-4-4-4-12 hexadecimal digits. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** 8-4-4-4-12 hexadecimal digits (no `urn:uuid:` prefix, no braces). A regex: measured faster than a scanner here. */
 export function uuid(s: string): boolean {
-  if (s.length !== 36) return false
-  for (let i = 0; i < 36; i++) {
-    const c = s.charCodeAt(i)
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (c !== 45) return false
-    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) return false
-  }
-  return true
+  return s.length === 36 && UUID.test(s)
 }
 
 // RFC 3986: unreserved / reserved / pct-encoded. No spaces, controls, quotes, <>, \, ^, `, {, |, }.

@@ -1,6 +1,6 @@
-import { Hono, type Context } from 'hono'
+import { Hono, type Context, type MiddlewareHandler, type Next } from 'hono'
+import type { BlankEnv } from 'hono/types'
 import { bodyLimit } from 'hono/body-limit'
-import { routePath } from 'hono/route'
 import type { Logger } from 'pino'
 import { ContractError, isContractError } from '../core/index.ts'
 import { requireToken } from './http/auth.ts'
@@ -24,6 +24,16 @@ export interface AppOptions {
 const IMMUTABLE = 'public, max-age=31536000, immutable'
 const REVALIDATE = 'no-cache'
 const JSON_TYPE = { 'content-type': 'application/json' }
+const SCHEMA_TYPE = 'application/schema+json'
+/** The route label of requests no route matches (what `routePath` gave under the former `app.use` middleware). */
+const UNMATCHED = '/*'
+
+/** A route's handler or middleware, synchronous or not. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- hono's own default for the path of a Context
+type Step<P extends string = any> = (
+  c: Context<BlankEnv, P>,
+  next: Next,
+) => Response | void | Promise<Response | void>
 
 /** If-None-Match names this ETag (exactly, in a list, weakly, or `*`). */
 function notModified(header: string | undefined, etag: string): boolean {
@@ -32,11 +42,18 @@ function notModified(header: string | undefined, etag: string): boolean {
   return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)
 }
 
-/** The hot path: bytes and ETag were computed when the version was loaded. */
+/**
+ * The hot path: bytes and ETag were computed when the version was loaded. A Response with a plain-object header
+ * record, not `c.body`: hono turns more than one header into a `Headers` per response, which @hono/node-server
+ * then copies back into an object; a plain record is written as is (nothing sets headers through `c.header`).
+ */
 function sendSchema(c: Context, entry: VersionEntry, cacheControl: string): Response {
-  const headers = { etag: entry.etag, 'cache-control': cacheControl }
-  if (notModified(c.req.header('if-none-match'), entry.etag)) return c.body(null, 304, headers)
-  return c.body(entry.bytes, 200, { ...headers, 'content-type': 'application/schema+json' })
+  if (notModified(c.req.header('if-none-match'), entry.etag))
+    return new Response(null, { status: 304, headers: { etag: entry.etag, 'cache-control': cacheControl } })
+  return new Response(entry.bytes, {
+    status: 200,
+    headers: { 'content-type': SCHEMA_TYPE, etag: entry.etag, 'cache-control': cacheControl },
+  })
 }
 
 async function jsonBody(c: Context): Promise<unknown> {
@@ -73,44 +90,80 @@ export function createApp({ service, store, tokens, logger, metrics, maxBodyByte
   const openapi = JSON.stringify(openApiDocument())
   const docs = renderDocsPage(openApiDocument())
 
-  app.use(async (c, next) => {
-    const start = performance.now()
-    await next()
+  // One log line and the metrics per request. Not an `app.use` middleware: with one, every route goes through
+  // hono's compose (async, a promise per step) and @hono/node-server's slow path for promised responses. Wrapping
+  // each route's first handler keeps a synchronous handler synchronous, and the route label is known up front.
+  const observe = (c: Context, route: string, start: number, res: Response): Response => {
     const ms = performance.now() - start
-    const status = c.res.status
-    metrics.request(c.req.method, routePath(c, -1), status, ms / 1000)
+    const status = res.status
+    metrics.request(c.req.method, route, status, ms / 1000)
     logger.info(
       { method: c.req.method, path: c.req.path, status, ms: Math.round(ms * 1000) / 1000 },
       'request',
     )
-  })
-
-  app.onError((err, c) => {
+    return res
+  }
+  const onError = (err: unknown, c: Context): Response => {
     const problem = toProblem(err)
     if (problem.status >= 500) logger.error({ err, path: c.req.path }, 'request failed')
     if (isContractError(err, 'INCOMPATIBLE_SCHEMA')) metrics.refused(c.req.param('name') ?? '')
     return problemResponse(c, problem)
-  })
+  }
+  /** `handler` (a route's first handler or middleware), timed, logged and counted under `route`; errors → problems. */
+  const timed =
+    (route: string, handler: Step): Step =>
+    (c, next) => {
+      const start = performance.now()
+      let r: ReturnType<Step>
+      try {
+        r = handler(c, next)
+      } catch (err) {
+        return observe(c, route, start, onError(err, c))
+      }
+      if (r instanceof Promise)
+        return r.then(
+          (res) => observe(c, route, start, res ?? c.res),
+          (err: unknown) => observe(c, route, start, onError(err, c)),
+        )
+      return observe(c, route, start, r ?? c.res)
+    }
+
+  const on = <P extends string>(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: P,
+    first: Step<P>,
+    ...rest: Step<P>[]
+  ) => {
+    app.on(method, [path], ...([timed(path, first as Step), ...rest] as MiddlewareHandler[]))
+  }
+
+  // Errors the wrapper does not see (a later middleware's or handler's, caught by hono's compose) end up here.
+  app.onError(onError)
   app.notFound((c) =>
-    problemResponse(c, problemFor('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`, 404)),
+    observe(
+      c,
+      UNMATCHED,
+      performance.now(),
+      problemResponse(c, problemFor('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`, 404)),
+    ),
   )
 
-  app.get('/health', (c) => c.json({ status: 'ok' }))
-  app.get('/ready', async (c) => {
+  on('GET', '/health', (c) => c.json({ status: 'ok' }))
+  on('GET', '/ready', async (c) => {
     await store.ping()
     return c.json({ status: 'ready', storage: store.kind })
   })
-  app.get('/metrics', async (c) =>
+  on('GET', '/metrics', async (c) =>
     c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
   )
-  app.get('/openapi.json', (c) => c.body(openapi, 200, JSON_TYPE))
-  app.get('/docs', (c) => c.html(docs))
+  on('GET', '/openapi.json', (c) => c.body(openapi, 200, JSON_TYPE))
+  on('GET', '/docs', (c) => c.html(docs))
 
-  app.get('/schemas', (c) => c.body(service.list(), 200, JSON_TYPE))
-  app.get('/schemas/:name/versions', (c) =>
+  on('GET', '/schemas', (c) => c.body(service.list(), 200, JSON_TYPE))
+  on('GET', '/schemas/:name/versions', (c) =>
     c.body(service.subject(c.req.param('name')).versionsBytes, 200, JSON_TYPE),
   )
-  app.get('/schemas/:name/versions/:version', (c) => {
+  on('GET', '/schemas/:name/versions/:version', (c) => {
     const version = c.req.param('version')
     return sendSchema(
       c,
@@ -118,7 +171,7 @@ export function createApp({ service, store, tokens, logger, metrics, maxBodyByte
       version === 'latest' ? REVALIDATE : IMMUTABLE,
     )
   })
-  app.get('/schemas/:name/versions/:version/types.ts', async (c) => {
+  on('GET', '/schemas/:name/versions/:version/types.ts', async (c) => {
     const version = c.req.param('version')
     const entry = service.version(c.req.param('name'), version)
     const ts = await service.types(entry)
@@ -128,7 +181,7 @@ export function createApp({ service, store, tokens, logger, metrics, maxBodyByte
       'cache-control': version === 'latest' ? REVALIDATE : IMMUTABLE,
     })
   })
-  app.get('/resolve', (c) => {
+  on('GET', '/resolve', (c) => {
     const uri = c.req.query('uri')
     if (!uri)
       throw new ContractError('BAD_REQUEST', 'the uri query parameter is required', [
@@ -137,26 +190,26 @@ export function createApp({ service, store, tokens, logger, metrics, maxBodyByte
     return sendSchema(c, service.resolve(uri), IMMUTABLE)
   })
 
-  app.post('/schemas/:name/versions', write, limit, async (c) => {
+  on('POST', '/schemas/:name/versions', write, limit, async (c) => {
     const r = await service.register(c.req.param('name'), await jsonBody(c))
     metrics.registered(r.created)
     return c.json({ name: r.name, version: r.version, uri: r.uri }, r.created ? 201 : 200)
   })
-  app.post('/compatibility/:name', limit, async (c) =>
+  on('POST', '/compatibility/:name', limit, async (c) =>
     c.json(service.compatibility(c.req.param('name'), await jsonBody(c))),
   )
-  app.delete('/schemas/:name/versions/:version', write, async (c) =>
+  on('DELETE', '/schemas/:name/versions/:version', write, async (c) =>
     c.json(
       await service.remove(c.req.param('name'), c.req.param('version'), c.req.query('permanent') === 'true'),
     ),
   )
 
-  app.get('/config', (c) => c.json({ compatibility: service.mode() }))
-  app.get('/config/:name', (c) => c.json({ compatibility: service.mode(c.req.param('name')) }))
-  app.put('/config', write, limit, async (c) =>
+  on('GET', '/config', (c) => c.json({ compatibility: service.mode() }))
+  on('GET', '/config/:name', (c) => c.json({ compatibility: service.mode(c.req.param('name')) }))
+  on('PUT', '/config', write, limit, async (c) =>
     c.json({ compatibility: await service.setMode(undefined, modeOf(await jsonBody(c))) }),
   )
-  app.put('/config/:name', write, limit, async (c) =>
+  on('PUT', '/config/:name', write, limit, async (c) =>
     c.json({ compatibility: await service.setMode(c.req.param('name'), modeOf(await jsonBody(c))) }),
   )
   return app

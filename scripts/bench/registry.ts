@@ -26,10 +26,10 @@ async function serveRegistry(): Promise<number> {
   const registry = await createRegistry({
     port: 0,
     dataDir: IN_MEMORY,
-    // The log line is written as in production, to a file that discards it.
+    // The log line is written as in production (buffered, as registry.ts does), to a file that discards it.
     logger: pino(
       { level: process.env.BENCH_LOG_LEVEL ?? 'info' },
-      pino.destination({ dest: '/dev/null', sync: false }),
+      pino.destination({ dest: '/dev/null', sync: false, minLength: 4096 }),
     ),
     seed: tree.resources.map((r) => ({ name: r.name, version: r.version, file: r.file, schema: r.schema })),
     reloadIntervalMs: 0,

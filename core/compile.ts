@@ -1,4 +1,4 @@
-import { formats } from '../generated/index.ts'
+import { formats } from './formats.ts'
 import { createAjv, type Ajv } from './ajv.ts'
 import { ContractError } from './errors.ts'
 import type { ValidateFn } from './validate.ts'

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import type { Mode, Policy } from './compat/index.ts'
+import type { Mode, Policy } from '../compat/index.ts'
 
 /** One resource schema version from schemas/ (the CLI reads the tree; the registry only receives the content). */
 export interface SeedSchema {

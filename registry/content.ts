@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { ContractError, toIssue, type Issue } from '../core/index.ts'
 import { createAjv, type Ajv } from '../core/ajv.ts'
-import { formats } from '../generated/index.ts'
+import { formats } from '../core/formats.ts'
 
 export type JsonObject = Record<string, unknown>
 

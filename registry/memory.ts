@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Mode } from './compat/index.ts'
+import type { Mode } from '../compat/index.ts'
 import type { JsonObject } from './content.ts'
 import type { Snapshot, StoredSubject, StoredVersion } from './store/store.ts'
 

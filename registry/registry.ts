@@ -5,9 +5,9 @@ import { createApp } from './app.ts'
 import { resolveConfig, type RegistryOptions, type ResolvedConfig } from './config.ts'
 import { createMetrics, type Metrics } from './http/metrics.ts'
 import { createSchemaService, type SchemaService } from './service.ts'
-import type { Database } from './store/database.ts'
-import { openPglite } from './store/pglite.ts'
-import { openPostgres } from './store/postgres.ts'
+import type { Database } from '../storage/database.ts'
+import { openPglite } from '../storage/pglite.ts'
+import { openPostgres } from '../storage/postgres.ts'
 import { createSqlStore, type SchemaStore } from './store/store.ts'
 
 export interface Registry {

@@ -7,12 +7,12 @@ import {
   type Difference,
   type Mode,
   type Policy,
-} from './compat/index.ts'
+} from '../compat/index.ts'
 import type { SeedSchema } from './config.ts'
 import { checkStructure, contentHash, createSchemaChecker, withId, type JsonObject } from './content.ts'
 import { Memory, toBytes, type Bytes, type SubjectEntry, type VersionEntry } from './memory.ts'
 import type { SchemaStore, SeedVersion, StoredSubject } from './store/store.ts'
-import { schemaTypes } from './types-ts.ts'
+import { schemaTypes } from '../codegen/types-ts.ts'
 
 export interface ServiceOptions {
   store: SchemaStore

@@ -1,5 +1,5 @@
 import type { Method, OpenApiDocument, Operation } from './openapi.ts'
-import { STATUS } from './problem.ts'
+import { STATUS } from '../../http/problem.ts'
 
 const esc = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')

@@ -1,5 +1,5 @@
-import { MODES } from '../compat/index.ts'
-import { STATUS, type ProblemCode } from './problem.ts'
+import { MODES } from '../../compat/index.ts'
+import { STATUS, type ProblemCode } from '../../http/problem.ts'
 
 /** The parts of OpenAPI 3.1 this document uses, typed so that a typo in a field name does not compile. */
 type JsonSchema = Record<string, unknown>

@@ -1,4 +1,4 @@
-import type { Database } from './database.ts'
+import type { Database } from '../../storage/database.ts'
 
 /**
  * The schema of the registry's storage, one entry per change, never edited once released: append a new one.

@@ -1,6 +1,6 @@
 import { ContractError } from '../../core/index.ts'
-import { isMode, type Mode } from '../compat/index.ts'
-import type { Database, Sql } from './database.ts'
+import { isMode, type Mode } from '../../compat/index.ts'
+import type { Database, Sql } from '../../storage/database.ts'
 import { migrate } from './migrations.ts'
 
 export interface StoredVersion {

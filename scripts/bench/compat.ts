@@ -1,8 +1,8 @@
 /** Compatibility engine cost (CPU ms): wide objects (linear growth per doubling) and deeply nested anyOf/oneOf. */
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { checkCompatibility } from '../../registry/compat/index.ts'
-import type { Schema } from '../../registry/compat/index.ts'
+import { checkCompatibility } from '../../compat/index.ts'
+import type { Schema } from '../../compat/index.ts'
 
 // Collect garbage before each timed run, so that a run does not pay for the garbage of the run before it.
 setFlagsFromString('--expose-gc')

@@ -14,7 +14,7 @@ import autocannon from 'autocannon'
 import { Hono } from 'hono'
 import { pino } from 'pino'
 import { createRegistry, IN_MEMORY, listen } from '../../registry/index.ts'
-import { loadSchemaTree } from '../generate/load.ts'
+import { loadSchemaTree } from '../../codegen/load.ts'
 
 const PATH = '/schemas/time-entry/versions/2'
 const seconds = Number(process.env.BENCH_SECONDS ?? 8)

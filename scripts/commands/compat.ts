@@ -4,8 +4,8 @@ import { parseArgs } from 'node:util'
 import Ajv07 from 'ajv'
 import Ajv2019 from 'ajv/dist/2019.js'
 import Ajv2020 from 'ajv/dist/2020.js'
-import { checkCompatibility, formatResult, isMode, isPolicy, MODES } from '../../registry/compat/index.ts'
-import type { Policy, Schema } from '../../registry/compat/index.ts'
+import { checkCompatibility, formatResult, isMode, isPolicy, MODES } from '../../compat/index.ts'
+import type { Policy, Schema } from '../../compat/index.ts'
 import type { Command } from './command.ts'
 
 export const compatCommand: Command = {

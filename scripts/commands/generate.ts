@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
-import { generate } from '../generate/generate.ts'
-import { loadSchemaTree } from '../generate/load.ts'
+import { generate } from '../../codegen/generate.ts'
+import { loadSchemaTree } from '../../codegen/load.ts'
 import { staleFiles, writeFiles } from '../generate/write.ts'
 import type { Command } from './command.ts'
 

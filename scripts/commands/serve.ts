@@ -1,9 +1,9 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { formatIssues, isContractError } from '../../core/index.ts'
-import { isMode, isPolicy } from '../../registry/compat/index.ts'
+import { isMode, isPolicy } from '../../compat/index.ts'
 import { createRegistry, listen, type RegistryOptions } from '../../registry/index.ts'
-import { loadSchemaTree } from '../generate/load.ts'
+import { loadSchemaTree } from '../../codegen/load.ts'
 import type { Command, Io } from './command.ts'
 
 const int = (s: string | undefined, what: string): number | undefined => {

@@ -19,8 +19,8 @@
 import Ajv from 'ajv'
 import Ajv2020 from 'ajv/dist/2020.js'
 import { describe, expect, it } from 'vitest'
-import { checkCompatibility } from '../../registry/compat/index.ts'
-import type { Schema } from '../../registry/compat/index.ts'
+import { checkCompatibility } from '../../compat/index.ts'
+import type { Schema } from '../../compat/index.ts'
 
 interface Case {
   source: 'confluent-07' | 'confluent-2020-12' | 'confluent-combined' | 'karapace'

@@ -1,7 +1,7 @@
 /** One row per rule and direction: the contract author's table, checked. */
 import { describe, expect, it } from 'vitest'
-import { checkCompatibility } from '../../registry/compat/index.ts'
-import type { Mode, Policy, Schema } from '../../registry/compat/index.ts'
+import { checkCompatibility } from '../../compat/index.ts'
+import type { Mode, Policy, Schema } from '../../compat/index.ts'
 
 type Row = { name: string; prev: Schema; next: Schema; mode: Mode; policy?: Policy; compatible: boolean }
 

@@ -5,8 +5,8 @@
 import Ajv2020 from 'ajv/dist/2020.js'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
-import { checkCompatibility } from '../../registry/compat/index.ts'
-import type { Schema } from '../../registry/compat/index.ts'
+import { checkCompatibility } from '../../compat/index.ts'
+import type { Schema } from '../../compat/index.ts'
 
 const ajv = new Ajv2020.default({ strict: false, allowUnionTypes: true })
 const validator = (s: Schema) => ajv.compile(s as object)

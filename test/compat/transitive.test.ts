@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { checkCompatibility, checkTransitive, MODES } from '../../registry/compat/index.ts'
-import type { Schema } from '../../registry/compat/index.ts'
+import { checkCompatibility, checkTransitive, MODES } from '../../compat/index.ts'
+import type { Schema } from '../../compat/index.ts'
 
 const v1: Schema = { type: 'object', properties: { a: { type: 'integer' } }, additionalProperties: false }
 const v2: Schema = { type: 'object', properties: { a: { type: 'number' } }, additionalProperties: false }

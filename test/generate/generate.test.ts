@@ -2,8 +2,8 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { generate, toContracts } from '../../scripts/generate/generate.ts'
-import { loadSchemaTree, type SchemaTree } from '../../scripts/generate/load.ts'
+import { generate, toContracts } from '../../codegen/generate.ts'
+import { loadSchemaTree, type SchemaTree } from '../../codegen/load.ts'
 import { staleFiles, writeFiles } from '../../scripts/generate/write.ts'
 
 const tree = await loadSchemaTree('schemas')

@@ -9,7 +9,7 @@ import {
   type RegistryOptions,
   type SeedSchema,
 } from '../../registry/index.ts'
-import { loadSchemaTree } from '../../scripts/generate/load.ts'
+import { loadSchemaTree } from '../../codegen/load.ts'
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
 export const silent = pino({ level: 'silent' })

@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { isContractError, type ContractErrorCode, type Issue } from '../../core/index.ts'
+import { isContractError, type ContractErrorCode, type Issue } from '../core/index.ts'
 
 /** Every code has a status: a new ContractErrorCode does not compile until it is given one here. */
 export const STATUS: Record<ContractErrorCode, ContentfulStatusCode> = {

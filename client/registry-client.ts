@@ -1,4 +1,4 @@
-import { ContractError } from './errors.ts'
+import { ContractError } from '../core/index.ts'
 
 /** What consumers need from a registry: the schema registered under a URI, or undefined when nobody knows it. */
 export interface SchemaSource {

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { MiddlewareHandler } from 'hono'
-import { ContractError } from '../../core/index.ts'
+import { ContractError } from '../core/index.ts'
 
 const digest = (s: string) => createHash('sha256').update(s).digest()
 

@@ -1,0 +1,3 @@
+/** HTTP clients of our own services, on plain `fetch`: what services and consumers use to reach a registry. */
+export { createRegistryClient } from './registry-client.ts'
+export type { RegistryClient, RegistryClientOptions, SchemaSource } from './registry-client.ts'

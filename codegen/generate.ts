@@ -9,6 +9,7 @@ import { compile } from 'json-schema-to-typescript'
 import { MODES } from '../compat/types.ts'
 import { TYPE_OPTIONS } from './types-ts.ts'
 import { createAjv } from '../core/ajv.ts'
+import { canonicalJson } from '../core/json.ts'
 import { RESOURCE_NAME, schemaUri } from '../core/uri.ts'
 import { formats } from '../core/formats.ts'
 import type { JsonSchema, SchemaFile, SchemaTree } from './load.ts'
@@ -83,17 +84,6 @@ export function toContracts(tree: SchemaTree): Contract[] {
   return contracts
 }
 
-/** Deterministic JSON: sorted keys. */
-export function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`
-  if (value && typeof value === 'object')
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableStringify((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`
-  return JSON.stringify(value)
-}
-
 function mapRefs(node: unknown, rename: (ref: string) => string): unknown {
   if (Array.isArray(node)) return node.map((n) => mapRefs(n, rename))
   if (!node || typeof node !== 'object') return node
@@ -136,7 +126,7 @@ function typesRoot(envelope: JsonSchema, contracts: Contract[]): JsonSchema {
   const hoist = (owner: string, schema: JsonSchema, title: string): JsonSchema => {
     const rename = new Map<string, string>()
     for (const [name, def] of Object.entries((schema.$defs ?? {}) as Record<string, JsonSchema>)) {
-      const canonical = stableStringify(def)
+      const canonical = canonicalJson(def)
       let hoisted = name
       if (defs[name] && seen.get(name) !== canonical) hoisted = `${owner}${name}`
       seen.set(hoisted, canonical)

@@ -1,20 +1,11 @@
+import { canonicalJson } from '../core/json.ts'
+
 /** Canonical JSON (sorted keys) and deep equality, memoised per object so repeated comparisons stay linear. */
 
 const cache = new WeakMap<object, string>()
 
-export function canonical(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'undefined'
-  const hit = cache.get(value)
-  if (hit !== undefined) return hit
-  const text = Array.isArray(value)
-    ? `[${value.map(canonical).join(',')}]`
-    : `{${Object.keys(value)
-        .sort()
-        .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-        .join(',')}}`
-  cache.set(value, text)
-  return text
-}
+/** core's canonical form, memoised per schema node (schemas are never mutated once parsed). */
+export const canonical = (value: unknown): string => canonicalJson(value, cache)
 
 export const deepEqual = (a: unknown, b: unknown): boolean => a === b || canonical(a) === canonical(b)
 

@@ -1,6 +1,7 @@
+import { draftOf, unescapePointerToken, type Draft } from '../core/json.ts'
 /** Documents: draft detection, $id/$anchor indexing and local $ref resolution. Remote references are never fetched. */
 
-export type Draft = '07' | '2019-09' | '2020-12'
+export type { Draft }
 export type Obj = { readonly [keyword: string]: unknown }
 export type Node = boolean | Obj
 
@@ -22,13 +23,8 @@ const DEFAULT_BASE = 'https://compat.invalid/schema.json'
 
 export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 
-export function detectDraft(root: unknown): Draft {
-  const s = isObj(root) ? root['$schema'] : undefined
-  if (typeof s !== 'string') return '07'
-  if (s.includes('2020-12')) return '2020-12'
-  if (s.includes('2019-09')) return '2019-09'
-  return '07'
-}
+/** The draft a document's `$schema` names (core's one detector). */
+export const detectDraft = draftOf
 
 const SCHEMA_KEYWORDS = [
   'not',
@@ -148,7 +144,7 @@ export function resolveRef(node: Obj, keyword: '$ref' | '$dynamicRef' | '$recurs
   }
   let cur: unknown = resource
   for (const raw of fragment.slice(1).split('/')) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~')
+    const key = unescapePointerToken(raw)
     if (Array.isArray(cur)) cur = cur[Number(key)]
     else if (isObj(cur)) cur = cur[key]
     else cur = undefined

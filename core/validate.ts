@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv'
 import type { ValidateFn } from '../generated/index.ts'
+import { escapePointerToken } from './json.ts'
 import { ContractError, type ContractErrorCode, type Issue } from './errors.ts'
 
 export type { ValidateFn }
@@ -10,9 +11,9 @@ export function toIssue(e: ErrorObject, prefix = ''): Issue {
   let path = e.instancePath
   const p = e.params as Record<string, unknown>
   if (e.keyword === 'required' && typeof p.missingProperty === 'string')
-    path += `/${escape(p.missingProperty)}`
+    path += `/${escapePointerToken(p.missingProperty)}`
   if (e.keyword === 'additionalProperties' && typeof p.additionalProperty === 'string')
-    path += `/${escape(p.additionalProperty)}`
+    path += `/${escapePointerToken(p.additionalProperty)}`
   let message = e.message ?? e.keyword
   if (e.keyword === 'enum' && Array.isArray(p.allowedValues))
     message += `: ${p.allowedValues.map(String).join(', ')}`
@@ -20,7 +21,6 @@ export function toIssue(e: ErrorObject, prefix = ''): Issue {
   return { path: prefix + path, keyword: e.keyword, message, params: p }
 }
 
-const escape = (token: string) => token.replace(/~/g, '~0').replace(/\//g, '~1')
 
 /** Validates without throwing. `prefix` is a JSON Pointer prepended to every issue path. */
 export function check<T>(validate: ValidateFn<T>, data: unknown, prefix = ''): Checked<T> {

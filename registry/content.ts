@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { canonicalJson, toPointer, unescapePointerToken } from '../core/json.ts'
 import { ContractError, toIssue, type Issue } from '../core/index.ts'
 import { createAjv, type Ajv } from '../core/ajv.ts'
 import { formats } from '../core/formats.ts'
@@ -6,17 +7,6 @@ import { formats } from '../core/formats.ts'
 export type JsonObject = Record<string, unknown>
 
 export const DRAFT_2020_12 = 'https://json-schema.org/draft/2020-12/schema'
-
-/** JSON with object keys sorted at every level: equal text, equal content. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  const o = value as JsonObject
-  return `{${Object.keys(o)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
-    .join(',')}}`
-}
 
 /** The identity of a schema's content: its canonical JSON without `$id` (which the registry assigns). */
 export function contentHash(schema: JsonObject): string {
@@ -30,8 +20,7 @@ export function withId(schema: JsonObject, uri: string): JsonObject {
   return $schema === undefined ? { $id: uri, ...rest } : { $schema, $id: uri, ...rest }
 }
 
-const pointer = (path: readonly (string | number)[]) =>
-  path.map((p) => '/' + String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('')
+const pointer = toPointer
 
 const invalid = (message: string, issues: Issue[]) => new ContractError('SCHEMA_INVALID', message, issues)
 
@@ -44,7 +33,7 @@ function resolvePointer(root: unknown, fragment: string): unknown {
   if (!fragment.startsWith('/')) return undefined
   let node: unknown = root
   for (const raw of fragment.slice(1).split('/')) {
-    const token = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~')
+    const token = unescapePointerToken(decodeURIComponent(raw))
     if (node === null || typeof node !== 'object' || !Object.hasOwn(node, token)) return undefined
     node = (node as JsonObject)[token]
   }

@@ -1,3 +1,4 @@
+import { escapePointerToken } from '../../core/json.ts'
 /** What a rule sees: the checked conjunction A, facts about it, one plain node `c` of B, and a way to recurse. */
 import type { JsonType } from '../keywords.ts'
 import type { Doc, Draft, Node, Obj } from '../resolve.ts'
@@ -68,6 +69,6 @@ export interface RuleInput {
 export const valuesOf = (input: RuleInput, k: string): unknown[] =>
   input.flat.plains.filter((p) => k in p).map((p) => p[k])
 
-export const pointer = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1')
+export const pointer = escapePointerToken
 
 export const show = (v: unknown): string => (v === undefined ? 'none' : JSON.stringify(v))

@@ -6,6 +6,7 @@ import Ajv2019 from 'ajv/dist/2019.js'
 import Ajv2020 from 'ajv/dist/2020.js'
 import { checkCompatibility, formatResult, isMode, isPolicy, MODES } from '../../compat/index.ts'
 import type { Policy, Schema } from '../../compat/index.ts'
+import { draftOf, type Draft } from '../../core/json.ts'
 import type { Command } from './command.ts'
 
 export const compatCommand: Command = {
@@ -96,7 +97,7 @@ export async function readSchema(path: string): Promise<SchemaRead> {
 const AJV_OPTIONS = { strict: false, allowUnionTypes: true, validateFormats: false, logger: false } as const
 
 /** A fresh ajv per schema, so that two files with the same $id never clash in ajv's cache. */
-const compilerFor = (draft: '07' | '2019-09' | '2020-12') =>
+const compilerFor = (draft: Draft) =>
   draft === '2020-12'
     ? new Ajv2020.default(AJV_OPTIONS)
     : draft === '2019-09'
@@ -111,13 +112,7 @@ export function schemaProblem(json: unknown): string | undefined {
   if (typeof json !== 'boolean' && (typeof json !== 'object' || json === null || Array.isArray(json))) {
     return 'not a JSON Schema: must be an object or a boolean'
   }
-  const s = typeof json === 'object' ? (json as Record<string, unknown>)['$schema'] : undefined
-  const draft =
-    typeof s === 'string' && s.includes('2020-12')
-      ? '2020-12'
-      : typeof s === 'string' && s.includes('2019-09')
-        ? '2019-09'
-        : '07'
+  const draft = draftOf(json)
   try {
     compilerFor(draft).compile(json as object | boolean)
     return undefined

@@ -24,7 +24,8 @@ describe('the dependency rule: each folder imports only what ARCHITECTURE.md dra
     { file: 'generated/x.ts', source: "import '../registry/index.ts'", allowed: false },
     { file: 'generated/x.ts', source: "import 'ajv'", allowed: true },
     // the compatibility engine: pure
-    { file: 'compat/x.ts', source: "import '../core/index.ts'", allowed: false },
+    { file: 'compat/x.ts', source: "import '../core/json.ts'", allowed: true },
+    { file: 'compat/x.ts', source: "import '../registry/index.ts'", allowed: false },
     { file: 'compat/x.ts', source: "import { readFile } from 'node:fs'", allowed: false },
     // admission and the generator
     { file: 'admission/x.ts', source: "import '../compat/index.ts'", allowed: true },

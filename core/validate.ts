@@ -21,7 +21,6 @@ export function toIssue(e: ErrorObject, prefix = ''): Issue {
   return { path: prefix + path, keyword: e.keyword, message, params: p }
 }
 
-
 /** Validates without throwing. `prefix` is a JSON Pointer prepended to every issue path. */
 export function check<T>(validate: ValidateFn<T>, data: unknown, prefix = ''): Checked<T> {
   if (validate(data)) return { ok: true, value: data }

@@ -1,6 +1,14 @@
-import { byUri, catalog, envelope, resourceReference, type ResourceName } from '../generated/index.ts'
+import {
+  indexCatalog,
+  type Action,
+  type BaseEnvelope,
+  type Catalog,
+  type EnvelopeOf,
+  type ResourceReference,
+  type ValidEvent,
+} from './catalog.ts'
 import { ContractError, type Issue } from './errors.ts'
-import type { Action, Envelope, ResourceReference } from './types.ts'
+import { parseSchemaUri } from './uri.ts'
 import { check, type Checked, type ValidateFn } from './validate.ts'
 
 const REFERENCE_KEYS = new Set(['tenantId', 'id', 'version', 'schema'])
@@ -11,48 +19,37 @@ export function isReference(content: object): content is ResourceReference {
   return true
 }
 
-/** An event whose envelope and content both validated. */
-export interface ValidEvent {
-  event: Envelope
-  /** The catalog resource, or undefined when the schema came from elsewhere (a registry). */
-  resource: ResourceName | undefined
-  version: number | undefined
-  reference: boolean
-}
-
 /** How to find the validator for a schema URI that is not in the catalog; undefined: nobody knows it. */
 export type ResolveValidator = (uri: string) => ValidateFn<unknown> | undefined
 
-function versionValidator(resource: ResourceName, version: number): ValidateFn<unknown> | undefined {
-  const versions = catalog[resource].versions as Record<number, { validate: ValidateFn<unknown> }>
-  return versions[version]?.validate
-}
-
 const none: ResolveValidator = () => undefined
 
+/** The issue for a schema URI nobody knows (keyword `known-schema`). */
+export const unknownSchema = (uri: string): Issue => ({
+  path: '/resource/schema',
+  keyword: 'known-schema',
+  message: `unknown schema URI '${uri}'`,
+  params: { uri },
+})
+
 /**
- * Validates a whole event: the envelope first, then the content against the schema its `resource.schema` names
- * (a ResourceReference is checked by the envelope itself). Never throws.
+ * Validates a whole event against a catalog: the envelope first, then the content against the schema its
+ * `resource.schema` names (a ResourceReference is checked by the envelope itself). Never throws. A valid event
+ * narrows on `resource`, `version` and `reference`; a schema found by `resolve` (a registry) gives `resource`
+ * undefined.
  */
-export function checkEvent(data: unknown, resolve: ResolveValidator = none): Checked<ValidEvent> {
-  const env = check(envelope.validate, data)
+export function checkEvent<C extends Catalog>(
+  catalog: C,
+  data: unknown,
+  resolve: ResolveValidator = none,
+): Checked<ValidEvent<C>> {
+  const env = check(catalog.envelope.validate, data)
   if (!env.ok) return env
   const event = env.value
   const uri = event.resource.schema
-  const hit = byUri.get(uri)
-  const validate = hit ? versionValidator(hit.resource, hit.version) : resolve(uri)
-  if (!validate)
-    return {
-      ok: false,
-      issues: [
-        {
-          path: '/resource/schema',
-          keyword: 'known-schema',
-          message: `unknown schema URI '${uri}'`,
-          params: { uri },
-        },
-      ],
-    }
+  const hit = indexCatalog(catalog).byUri.get(uri)
+  const validate = hit ? hit.validate : resolve(uri)
+  if (!validate) return { ok: false, issues: [unknownSchema(uri)] }
   const content = event.resource.content
   // The common case first: the content is the resource. Only when it is not do we look at whether it is a
   // ResourceReference (the envelope has validated it as one already); scanning keys first costs more than
@@ -78,12 +75,19 @@ export function checkEvent(data: unknown, resolve: ResolveValidator = none): Che
         ],
       }
   }
-  return { ok: true, value: { event, resource: hit?.resource, version: hit?.version, reference } }
+  const value = hit
+    ? { event, resource: hit.resource, version: hit.version, reference }
+    : { event, resource: undefined, version: parseSchemaUri(uri)?.version, reference }
+  return { ok: true, value: value as ValidEvent<C> }
 }
 
 /** Like checkEvent, but throws a ContractError: EVENT_INVALID, or UNKNOWN_SCHEMA for an unknown URI. */
-export function parseEvent(data: unknown, resolve?: ResolveValidator): ValidEvent {
-  const r = checkEvent(data, resolve)
+export function parseEvent<C extends Catalog>(
+  catalog: C,
+  data: unknown,
+  resolve?: ResolveValidator,
+): ValidEvent<C> {
+  const r = checkEvent(catalog, data, resolve)
   if (r.ok) return r.value
   const unknown = r.issues.length === 1 && r.issues[0]?.keyword === 'known-schema'
   throw new ContractError(
@@ -117,20 +121,19 @@ export interface EnvelopeOptions {
 }
 
 /** Builds an envelope (not yet validated). */
-export function buildEnvelope(
+export function buildEnvelope<C extends Catalog = Catalog>(
   action: Action,
   schema: string,
   content: object,
   { source, newId = () => crypto.randomUUID(), now = () => new Date() }: EnvelopeOptions,
-  extra: { id?: string; time?: string } = {},
-): Envelope {
-  return {
+  extra: { id?: string | undefined; time?: string | undefined } = {},
+): EnvelopeOf<C> {
+  const envelope: BaseEnvelope = {
     id: extra.id ?? newId(),
     time: extra.time ?? now().toISOString(),
     source,
     action,
-    resource: { schema, content: content as Envelope['resource']['content'] },
+    resource: { schema, content: content as BaseEnvelope['resource']['content'] },
   }
+  return envelope as EnvelopeOf<C>
 }
-
-export const referenceValidator = resourceReference.validate

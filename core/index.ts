@@ -1,32 +1,110 @@
+/**
+ * The kernel: catalog types, the envelope, check/parse, the outbound encoder and publisher, the inbound pipeline,
+ * errors. It knows no catalog and no transport, and does no I/O of its own: transports and the registry client
+ * plug in through the ports (ports.ts).
+ */
 export { ContractError, isContractError, formatIssues } from './errors.ts'
 export type { ContractErrorCode, ContractErrorOptions, Issue } from './errors.ts'
 export { check, parse, toIssue } from './validate.ts'
 export type { Checked, ValidateFn } from './validate.ts'
-export {
-  checkEvent,
-  parseEvent,
-  parseJson,
-  buildEnvelope,
-  isReference,
-  referenceValidator,
-} from './envelope.ts'
-export type { ValidEvent, ResolveValidator, EnvelopeOptions } from './envelope.ts'
-export { ACTIONS } from './types.ts'
+export { ACTIONS, indexCatalog } from './catalog.ts'
 export type {
   Action,
   AnyEvent,
   AnyEventOf,
+  BaseEnvelope,
+  Catalog,
+  CatalogEvent,
+  CatalogIndex,
+  CatalogResource,
+  CatalogVersion,
   ContentOf,
-  Envelope,
+  EnvelopeOf,
   EventOf,
+  ForeignEvent,
+  IndexedVersion,
+  KeyOf,
   LatestOf,
-  ResourceName,
+  ResourceOf,
   ResourceReference,
   UriOf,
+  ValidEvent,
   VersionOf,
-} from './types.ts'
+} from './catalog.ts'
+export { checkEvent, parseEvent, parseJson, buildEnvelope, isReference, unknownSchema } from './envelope.ts'
+export type { ResolveValidator, EnvelopeOptions } from './envelope.ts'
 export { compileSchema } from './compile.ts'
+export { createAjv, CUSTOM_KEYWORDS } from './ajv.ts'
+export { formats } from './formats.ts'
 export { SCHEMA_BASE, RESOURCE_NAME, schemaUri, parseSchemaUri } from './uri.ts'
-export { catalog, byUri, envelope, schemas } from '../generated/index.ts'
-export type { Catalog } from '../generated/index.ts'
-export { checkTopicPrefix, deadLetterTopic, DLQ_SUFFIX, TOPIC_PREFIX_SEPARATOR, topicOf } from './topics.ts'
+export {
+  checkTopicPrefix,
+  deadLetterTopic,
+  DLQ_SUFFIX,
+  prefixed,
+  TOPIC_PREFIX_SEPARATOR,
+  topicOf,
+} from './topics.ts'
+export {
+  canonicalJson,
+  draftOf,
+  escapePointerToken,
+  fromPointer,
+  toPointer,
+  unescapePointerToken,
+  DRAFT_URIS,
+} from './json.ts'
+export type { Draft } from './json.ts'
+export { CE_ATTRIBUTES, cloudEventAttributes, eventType, isEventType, parseEventType } from './cloudevents.ts'
+export type { CloudEventAttribute, CloudEventAttributes } from './cloudevents.ts'
+export type {
+  BatchPositionOf,
+  InboundMessage,
+  OutboundMessage,
+  PositionOf,
+  SchemaLookupPort,
+  Sink,
+} from './ports.ts'
+export { createEncoder, encodeError } from './encode.ts'
+export type { EncodeInput, EncodeMeta, Encoder, EncoderOptions } from './encode.ts'
+export { createPublisher, sendFailed } from './publisher.ts'
+export type {
+  BatchEvent,
+  BatchPublished,
+  Published,
+  Publisher,
+  PublisherOptions,
+  PublishOptions,
+  ReferenceKey,
+  ReferenceOptions,
+} from './publisher.ts'
+export { decode } from './decode.ts'
+export type { Decoded, DecodedEvent, DecodeOptions } from './decode.ts'
+export { allEvents, destinationsOf, handlerDispatcher, retryHandler, runHandler } from './dispatch.ts'
+export type {
+  Dispatcher,
+  EventHandler,
+  Handler,
+  HandlerOutcome,
+  Handlers,
+  MessageContext,
+  RetryHooks,
+} from './dispatch.ts'
+export { createPipeline, PIPELINE_DEFAULTS, summary } from './pipeline.ts'
+export type {
+  Control,
+  DeadLetter,
+  DeadLetterPort,
+  DeadLetterReason,
+  Pipeline,
+  PipelineOptions,
+  RetryInfo,
+} from './pipeline.ts'
+export { settleOnce } from './consumer.ts'
+export type { EventConsumer, HandleAllOptions, HandlersOptions, PipelineConsumerOptions } from './consumer.ts'
+export { acceptsVersion } from './accept.ts'
+export type { Accept, AcceptedVersions } from './accept.ts'
+export { createSchemaSource } from './schema-source.ts'
+export type { Lookup, SchemaSource } from './schema-source.ts'
+export { backoff, RETRY_DEFAULTS, sleep } from './retry.ts'
+export type { RetryOptions } from './retry.ts'

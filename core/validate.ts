@@ -1,9 +1,13 @@
 import type { ErrorObject } from 'ajv'
-import type { ValidateFn } from '../generated/index.ts'
 import { escapePointerToken } from './json.ts'
 import { ContractError, type ContractErrorCode, type Issue } from './errors.ts'
 
-export type { ValidateFn }
+/** An ajv validator: a type guard that leaves structured errors on itself when it returns false. */
+export interface ValidateFn<T> {
+  (data: unknown): data is T
+  errors?: ErrorObject[] | null
+}
+
 export type Checked<T> = { ok: true; value: T } | { ok: false; issues: Issue[] }
 
 /** One ajv error as an Issue whose path points at the offending field (a missing property's own path). */

@@ -20,20 +20,34 @@ import { Kafka, logLevel, type Message } from 'kafkajs'
 import { do_not_optimize, measure } from 'mitata'
 import {
   buildEnvelope,
-  catalog,
-  checkEvent,
-  envelope as envelopeSchema,
-  schemas,
-  type ContentOf,
+  checkEvent as check,
+  cloudEventAttributes,
+  topicOf as topicIn,
+  type BaseEnvelope,
+  type BatchEvent as AnyBatchEvent,
+  type ContentOf as ContentIn,
 } from '../../core/index.ts'
-import { createConsumer } from '../../consumers/index.ts'
+import { catalog, schemas, type ContractCatalog } from '../../generated/index.ts'
 import {
-  cloudEventHeaders,
-  createPublisher,
+  CE_HEADER,
+  createKafkaConsumer,
+  createKafkaPublisher,
   ensureTopics,
-  topicOf,
-  type BatchEvent,
-} from '../../publishers/index.ts'
+} from '../../transports/kafka/index.ts'
+
+type ContentOf<R extends keyof ContractCatalog['resources']> = ContentIn<ContractCatalog, R>
+type BatchEvent = AnyBatchEvent<ContractCatalog>
+const checkEvent = (data: unknown) => check(catalog, data)
+const topicOf = (r: keyof ContractCatalog['resources'], p?: string) => topicIn(catalog, r, p)
+const envelopeSchema = catalog.envelope
+/** The `ce_` headers our publisher writes, for the raw kafkajs baselines. */
+const cloudEventHeaders = (event: BaseEnvelope, resource: string): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(cloudEventAttributes(event, resource)).map(([k, v]) => [
+      CE_HEADER[k as keyof typeof CE_HEADER],
+      v,
+    ]),
+  )
 
 // --- setup -------------------------------------------------------------------------------------------------------
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092')
@@ -45,7 +59,7 @@ const kafka = new Kafka({ clientId: prefix, brokers, logLevel: logLevel.NOTHING 
 const admin = kafka.admin()
 const SOURCE = 'urn:event-contracts:bench'
 const RESOURCE = 'time-entry'
-const URI = catalog[RESOURCE].versions[2].uri
+const URI = catalog.resources[RESOURCE].versions[2].uri
 
 /** A ~1 KB time entry (the notes pad it); the n-th has its own owner so keys spread over partitions. */
 function entry(n: number): ContentOf<'time-entry'> {
@@ -72,7 +86,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 await admin.connect()
 const topic = topicOf(RESOURCE, prefix)
-await ensureTopics(admin, { topicPrefix: prefix, resources: [RESOURCE], partitions: 3 })
+await ensureTopics(admin, { catalog, topicPrefix: prefix, resources: [RESOURCE], partitions: 3 })
 console.log(`broker ${brokers.join(',')}  topic ${topic} (3 partitions)  node ${process.version}\n`)
 
 try {
@@ -93,7 +107,7 @@ try {
       allowAutoTopicCreation: false,
     })
     await producer.connect()
-    const publisher = createPublisher({ producer, source: SOURCE, topicPrefix: prefix })
+    const publisher = createKafkaPublisher({ catalog, producer, source: SOURCE, topicPrefix: prefix })
     const contents = Array.from({ length: EVENTS }, (_, i) => entry(i))
     const bytes = Buffer.byteLength(
       JSON.stringify(buildEnvelope('update', URI, contents[0] as object, { source: SOURCE })),
@@ -262,7 +276,7 @@ try {
     const ROUNDS = 5
     const cprefix = `${prefix}-c`
     const ctopic = topicOf(RESOURCE, cprefix)
-    await ensureTopics(admin, { topicPrefix: cprefix, resources: [RESOURCE], partitions: 3 })
+    await ensureTopics(admin, { catalog, topicPrefix: cprefix, resources: [RESOURCE], partitions: 3 })
     try {
       const producer = kafka.producer({ allowAutoTopicCreation: false })
       await producer.connect()
@@ -323,7 +337,8 @@ try {
         timed(async (tick) => {
           const groupId = `${cprefix}-ours-${randomUUID().slice(0, 8)}`
           groups.push(groupId)
-          const c = createConsumer({
+          const c = createKafkaConsumer({
+            catalog,
             kafka,
             groupId,
             topicPrefix: cprefix,

@@ -6,8 +6,10 @@ import { readFileSync } from 'node:fs'
 import addFormats from 'ajv-formats'
 import Ajv2020 from 'ajv/dist/2020.js'
 import { bench, do_not_optimize, run, summary } from 'mitata'
-import { checkEvent, schemas } from '../../core/index.ts'
-import { formats } from '../../generated/index.ts'
+import { checkEvent as check, formats } from '../../core/index.ts'
+import { catalog, schemas } from '../../generated/index.ts'
+
+const checkEvent = (data: unknown) => check(catalog, data)
 
 const event = JSON.parse(readFileSync('schemas/examples/time-entry/valid/update-v2.json', 'utf8'))
 event.resource.content.notes = 'Covered the front desk after 12:00 and the late shift handover; '.repeat(5)

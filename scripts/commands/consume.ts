@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { Kafka, logLevel } from 'kafkajs'
-import { createTopicConsumer, type DecodedEvent, type MessageContext } from '../../consumers/index.ts'
+import type { Catalog, DecodedEvent, MessageContext } from '../../core/index.ts'
+import { createKafkaTopicConsumer, type KafkaMessage } from '../../transports/kafka/index.ts'
+import { loadCatalog, SCHEMAS_OPTION } from './catalog.ts'
 import type { Command } from './command.ts'
 
 export const consumeCommand: Command = {
   name: 'consume',
   summary: 'print the valid events of a topic; dead-letter invalid ones to <topic>.dlq',
   usage:
-    'contracts consume --topic T [--group G] [--from-beginning] [--max N] [--brokers HOST:PORT,...] [--json]',
+    'contracts consume --topic T [--group G] [--from-beginning] [--max N] [--brokers HOST:PORT,...] [--schemas DIR] [--json]',
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -19,6 +21,7 @@ export const consumeCommand: Command = {
         max: { type: 'string' },
         brokers: { type: 'string' },
         json: { type: 'boolean', default: false },
+        ...SCHEMAS_OPTION,
       },
       allowPositionals: true,
       strict: true,
@@ -36,6 +39,8 @@ export const consumeCommand: Command = {
       .filter(Boolean)
     if (brokers.length === 0) return usage('no brokers: pass --brokers or set KAFKA_BROKERS')
 
+    const loaded = await loadCatalog(io, values.schemas)
+    if (!loaded.ok) return usage(loaded.error)
     const kafka = new Kafka({
       clientId: 'contracts-cli',
       brokers,
@@ -44,12 +49,12 @@ export const consumeCommand: Command = {
       retry: { retries: 3 },
     })
     let count = 0
-    const print = (e: DecodedEvent, ctx: MessageContext) => {
+    const print = (e: DecodedEvent<Catalog>, { message: m }: MessageContext<KafkaMessage>) => {
       const where = {
-        topic: ctx.topic,
-        partition: ctx.partition,
-        offset: ctx.offset,
-        key: ctx.key?.toString() ?? null,
+        topic: m.topic,
+        partition: m.partition,
+        offset: m.offset,
+        key: m.key?.toString() ?? null,
       }
       if (values.json)
         io.out(
@@ -64,13 +69,14 @@ export const consumeCommand: Command = {
         )
       else
         io.out(
-          `${e.name ?? e.event.resource.schema} ${e.event.action} ${e.event.id}${e.version ? ` v${e.version}` : ''} ${ctx.topic}[${ctx.partition}]@${ctx.offset}`,
+          `${e.name ?? e.event.resource.schema} ${e.event.action} ${e.event.id}${e.version ? ` v${e.version}` : ''} ${m.topic}[${m.partition}]@${m.offset}`,
         )
     }
-    const consumer = createTopicConsumer({
+    const consumer = createKafkaTopicConsumer({
+      catalog: loaded.catalog,
       kafka,
       groupId: values.group ?? `contracts-consume-${randomUUID().slice(0, 8)}`,
-      topics: [topic],
+      destinations: [topic],
       // Like kafka-console-consumer: a group's committed offsets win; --from-beginning decides where a new group starts.
       start: { from: 'committed', otherwise: values['from-beginning'] ? 'earliest' : 'latest' },
       consumerConfig: { sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 500 },
@@ -79,15 +85,13 @@ export const consumeCommand: Command = {
         // Not awaited: stop() waits for this very handler. No further message is handled after it.
         if (++count >= max) void consumer.stop()
       },
-      onDeadLetter: (d) =>
+      onDeadLetter: ({ original: m, code, deadLetterDestination, message }) =>
         io.err(
-          `${d.topic}[${d.partition}]@${d.offset}: ${d.code}, dead-lettered to ${d.deadLetterTopic}: ${d.message}`,
+          `${m.topic}[${m.partition}]@${m.offset}: ${code}, dead-lettered to ${deadLetterDestination}: ${message}`,
         ),
-      onRetry: (r) => {
-        if (r.reason !== 'handler')
-          io.err(
-            `${r.topic}[${r.partition}]@${r.offset}: ${r.reason} unavailable, retrying in ${r.delayMs} ms`,
-          )
+      onRetry: ({ message: m, reason, delayMs }) => {
+        if (reason !== 'handler')
+          io.err(`${m.topic}[${m.partition}]@${m.offset}: ${reason} unavailable, retrying in ${delayMs} ms`)
       },
     })
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
-import { generate } from '../../codegen/generate.ts'
+import { generate, REPO_RUNTIME } from '../../codegen/generate.ts'
 import { loadSchemaTree } from '../../codegen/load.ts'
 import { staleFiles, writeFiles } from '../generate/write.ts'
 import type { Command } from './command.ts'
@@ -8,7 +8,7 @@ import type { Command } from './command.ts'
 export const generateCommand: Command = {
   name: 'generate',
   summary: 'generate types, validators and the catalog from schemas/ into generated/',
-  usage: 'contracts generate [--check] [--schemas DIR] [--out DIR]',
+  usage: 'contracts generate [--check] [--schemas DIR] [--out DIR] [--runtime MODULE]',
   async run(argv, io) {
     const { values } = parseArgs({
       args: argv,
@@ -16,13 +16,17 @@ export const generateCommand: Command = {
         check: { type: 'boolean', default: false },
         schemas: { type: 'string', default: 'schemas' },
         out: { type: 'string', default: 'generated' },
+        // Where the output imports the runtime's types from: `event-contracts` in a service's repo.
+        runtime: { type: 'string', default: REPO_RUNTIME },
       },
       strict: true,
     })
     const out = resolve(io.cwd, values.out)
     let files: Map<string, string>
     try {
-      files = await generate(await loadSchemaTree(resolve(io.cwd, values.schemas)))
+      files = await generate(await loadSchemaTree(resolve(io.cwd, values.schemas)), {
+        runtime: values.runtime,
+      })
     } catch (e) {
       io.err(`generate: ${(e as Error).message}`)
       return 1

@@ -4,7 +4,9 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Kafka, logLevel } from 'kafkajs'
 import { formatIssues, isContractError, parseJson } from '../../core/index.ts'
-import { createPublisher, type Published } from '../../publishers/index.ts'
+import { createKafkaPublisher, type KafkaPosition } from '../../transports/kafka/index.ts'
+import type { Published } from '../../core/index.ts'
+import { loadCatalog, SCHEMAS_OPTION } from './catalog.ts'
 import type { Command } from './command.ts'
 
 export const DEFAULT_SOURCE = 'urn:event-contracts:cli'
@@ -12,7 +14,8 @@ export const DEFAULT_SOURCE = 'urn:event-contracts:cli'
 export const publishCommand: Command = {
   name: 'publish',
   summary: 'validate an event file (filling a missing id, time and source) and send it to its resource topic',
-  usage: 'contracts publish FILE [--brokers HOST:PORT,...] [--topic-prefix P] [--source URI] [--json]',
+  usage:
+    'contracts publish FILE [--brokers HOST:PORT,...] [--topic-prefix P] [--source URI] [--schemas DIR] [--json]',
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -21,6 +24,7 @@ export const publishCommand: Command = {
         'topic-prefix': { type: 'string' },
         source: { type: 'string', default: DEFAULT_SOURCE },
         json: { type: 'boolean', default: false },
+        ...SCHEMAS_OPTION,
       },
       allowPositionals: true,
       strict: true,
@@ -52,6 +56,11 @@ export const publishCommand: Command = {
       return 2
     }
     const event = fillMetadata(json.value, values.source)
+    const loaded = await loadCatalog(io, values.schemas)
+    if (!loaded.ok) {
+      io.err(`publish: ${loaded.error}`)
+      return 2
+    }
 
     const kafka = new Kafka({
       clientId: 'contracts-cli',
@@ -62,7 +71,8 @@ export const publishCommand: Command = {
     let publisher
     try {
       // One message: a bounded retry beats the idempotent producer's endless one when the broker is down.
-      publisher = createPublisher({
+      publisher = createKafkaPublisher({
+        catalog: loaded.catalog,
         kafka,
         source: values.source,
         topicPrefix: values['topic-prefix'],
@@ -72,7 +82,7 @@ export const publishCommand: Command = {
       io.err(`publish: ${(e as Error).message}`)
       return 2
     }
-    let sent: Published
+    let sent: Published<KafkaPosition>
     try {
       sent = await publisher.publishEvent(event)
     } catch (e) {
@@ -89,9 +99,10 @@ export const publishCommand: Command = {
     } finally {
       await publisher.disconnect()
     }
-    if (values.json) io.out(JSON.stringify({ file, sent: true, ...sent }))
+    const { destination: topic, id, position } = sent
+    if (values.json) io.out(JSON.stringify({ file, sent: true, topic, ...position, id }))
     else
-      io.out(`${file}: sent to ${sent.topic} partition ${sent.partition} offset ${sent.offset} id ${sent.id}`)
+      io.out(`${file}: sent to ${topic} partition ${position.partition} offset ${position.offset} id ${id}`)
     return 0
   },
 }

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { checkEvent, formatIssues, parseJson, type Issue } from '../../core/index.ts'
+import { checkEvent, formatIssues, parseJson, type Catalog, type Issue } from '../../core/index.ts'
+import { loadCatalog, SCHEMAS_OPTION } from './catalog.ts'
 import type { Command, ExitCode } from './command.ts'
 
 interface FileResult {
@@ -17,11 +18,11 @@ interface FileResult {
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'validate event files: the envelope, then the content against the schema resource.schema names',
-  usage: 'contracts validate FILE... [--json]',
+  usage: 'contracts validate FILE... [--schemas DIR] [--json]',
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { json: { type: 'boolean', default: false } },
+      options: { json: { type: 'boolean', default: false }, ...SCHEMAS_OPTION },
       allowPositionals: true,
       strict: true,
     })
@@ -29,8 +30,14 @@ export const validateCommand: Command = {
       io.err(`usage: ${this.usage}`)
       return 2
     }
+    const loaded = await loadCatalog(io, values.schemas)
+    if (!loaded.ok) {
+      io.err(`validate: ${loaded.error}`)
+      return 2
+    }
     const results: FileResult[] = []
-    for (const file of positionals) results.push(await validateFile(resolve(io.cwd, file), file))
+    for (const file of positionals)
+      results.push(await validateFile(loaded.catalog, resolve(io.cwd, file), file))
     const code: ExitCode = results.some((r) => r.error) ? 2 : results.some((r) => !r.valid) ? 1 : 0
     if (values.json) {
       io.out(JSON.stringify({ valid: code === 0, files: results }))
@@ -45,7 +52,7 @@ export const validateCommand: Command = {
   },
 }
 
-async function validateFile(path: string, file: string): Promise<FileResult> {
+async function validateFile(catalog: Catalog, path: string, file: string): Promise<FileResult> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
@@ -60,7 +67,14 @@ async function validateFile(path: string, file: string): Promise<FileResult> {
   const json = parseJson(text)
   if (!json.ok)
     return { file, valid: false, error: json.issues[0]?.message ?? 'not JSON', issues: json.issues }
-  const r = checkEvent(json.value)
+  const r = checkEvent(catalog, json.value)
   if (!r.ok) return { file, valid: false, issues: r.issues }
-  return { file, valid: true, resource: r.value.resource, version: r.value.version, issues: [] }
+  const { resource, version } = r.value
+  return {
+    file,
+    valid: true,
+    ...(resource === undefined ? {} : { resource }),
+    ...(version === undefined ? {} : { version }),
+    issues: [],
+  }
 }

@@ -1,6 +1,6 @@
 /** `contracts consume` against the real broker. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DLQ_HEADERS } from '../../consumers/index.ts'
+import { DLQ_HEADERS } from '../../transports/kafka/index.ts'
 import { main } from '../../scripts/cli.ts'
 import { captureIo } from '../helpers/io.ts'
 import { eventMessage } from './events.ts'

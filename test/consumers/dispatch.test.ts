@@ -1,33 +1,49 @@
 import { describe, expect, it } from 'vitest'
 import {
+  allEvents,
   backoff,
-  deadLetterMessage,
-  deadLetterTopicOf,
   decode,
-  DLQ_HEADERS,
-  fromBeginning,
+  destinationsOf,
   handlerDispatcher,
-  planSeeks,
+  RETRY_DEFAULTS,
   runHandler,
-  topicsOf,
-  type AdminPort,
+  sleep,
   type DecodedEvent,
   type Handlers,
-} from '../../consumers/index.ts'
+  type MessageContext,
+} from '../../core/index.ts'
+import { catalog, type ContractCatalog } from '../../generated/index.ts'
+import {
+  CE_HEADER,
+  deadLetterRecord,
+  deadLetterTopicOf,
+  DLQ_HEADERS,
+  fromBeginning,
+  KafkaMessage,
+  planSeeks,
+  type AdminPort,
+} from '../../transports/kafka/index.ts'
 import { eventMessage } from './events.ts'
+import { CE_HEADERS } from './kafka.ts'
+
+type Decoded = DecodedEvent<ContractCatalog>
 
 async function decoded(
   resource: 'time-entry' | 'person' | 'accrual',
   action: 'create' | 'update' | 'delete',
-): Promise<DecodedEvent> {
-  const r = await decode({ value: Buffer.from(eventMessage(resource, action).value), headers: {} })
+): Promise<Decoded> {
+  const r = await decode(catalog, { value: eventMessage(resource, action).value, attribute: () => undefined })
   if (!r.ok) throw new Error('fixture invalid')
   return r.value
 }
 
+/** A Kafka message as the runner hands it to the pipeline. */
+const kafkaMessage = (offset = '0') =>
+  new KafkaMessage('t', 0, { key: null, value: null, offset, timestamp: '0', headers: {} })
+
 describe('handlerDispatcher', () => {
   const seen: string[] = []
-  const handlers: Handlers = {
+  const handlers: Handlers<ContractCatalog> = {
     'time-entry': {
       create: (e) => void seen.push(`te.create ${e.id}`),
       delete: (e) => void seen.push(`te.delete ${e.resource.schema}`),
@@ -63,22 +79,13 @@ describe('handlerDispatcher', () => {
 
   it('calls the handler with the envelope', async () => {
     const e = await decoded('time-entry', 'create')
-    await d.handlerFor(e)?.(e, {
-      topic: 't',
-      partition: 0,
-      offset: '0',
-      key: null,
-      timestamp: '0',
-      headers: {},
-      attempt: 1,
-      version: 1,
-    })
+    await d.handlerFor(e)?.(e, { message: kafkaMessage(), attempt: 1, version: 1 })
     expect(seen).toEqual([`te.create ${e.event.id}`])
   })
 })
 
-describe('topicsOf', () => {
-  it.each<{ handlers: Handlers; prefix?: string; topics: string[] }>([
+describe('destinationsOf', () => {
+  it.each<{ handlers: Handlers<ContractCatalog>; prefix?: string; topics: string[] }>([
     { handlers: { 'time-entry': {} }, topics: ['callisto-timecard-timeentries'] },
     {
       handlers: { person: {}, accrual: {} },
@@ -87,22 +94,41 @@ describe('topicsOf', () => {
     },
     { handlers: {}, topics: [] },
   ])('$topics', ({ handlers, prefix, topics }) => {
-    expect(topicsOf(handlers, prefix)).toEqual(topics)
+    expect(destinationsOf(catalog, handlers, prefix)).toEqual(topics)
+  })
+
+  it('ignores names that are not resources of the catalog (a JavaScript caller), and resources without handlers', () => {
+    const handlers = { constructor: {}, toString: {}, 'no-such': {}, person: undefined, accrual: {} }
+    expect(destinationsOf(catalog, handlers as Handlers<ContractCatalog>)).toEqual(['callisto-accruals'])
+  })
+
+  it('uses the catalog it is given', () => {
+    const renamed = {
+      ...catalog,
+      resources: { person: { ...catalog.resources.person, topic: 'hr-people' } },
+    } as const
+    expect(destinationsOf(renamed, { person: {} }, 'dev')).toEqual(['dev.hr-people'])
+  })
+})
+
+describe('allEvents', () => {
+  it('wants every type and hands every event to the one function', async () => {
+    const seen: string[] = []
+    const d = allEvents<ContractCatalog, KafkaMessage>((e, ctx) => void seen.push(`${e.name} ${ctx.attempt}`))
+    expect(['time-entry.update', 'nobody.knows', undefined].map((t) => d.wants(t))).toEqual([
+      true,
+      true,
+      true,
+    ])
+    const e = await decoded('accrual', 'delete')
+    await d.handlerFor(e)?.(e, { message: kafkaMessage(), attempt: 1, version: 1 })
+    expect(seen).toEqual(['accrual 1'])
   })
 })
 
 describe('runHandler', () => {
   const retry = { retries: 3, initialMs: 100, maxMs: 250 }
-  const ctx = {
-    topic: 't',
-    partition: 0,
-    offset: '5',
-    key: null,
-    timestamp: '0',
-    headers: {},
-    attempt: 1,
-    version: 1,
-  }
+  const ctx: MessageContext<KafkaMessage> = { message: kafkaMessage('5'), attempt: 1, version: 1 }
   const failing = (times: number) => {
     let calls = 0
     const handle = async () => {
@@ -156,11 +182,11 @@ describe('runHandler', () => {
   it('passes the attempt number to the handler', async () => {
     const e = await decoded('time-entry', 'create')
     const attempts: number[] = []
-    const handle = (_e: DecodedEvent, c: { attempt: number }) => {
+    const handle = (_e: Decoded, c: { attempt: number }) => {
       attempts.push(c.attempt)
       if (c.attempt < 3) throw new Error('x')
     }
-    await runHandler(handle, e, ctx, retry, { wait: async () => true })
+    await runHandler<ContractCatalog, KafkaMessage>(handle, e, ctx, retry, { wait: async () => true })
     expect(attempts).toEqual([1, 2, 3])
   })
 
@@ -171,6 +197,21 @@ describe('runHandler', () => {
     [7, 5000],
   ])('backoff(%i) = %i ms', (attempt, ms) => {
     expect(backoff(attempt, { initialMs: 100, maxMs: 5000 })).toBe(ms)
+  })
+
+  it('backs off from the defaults: 3 retries, 100 ms doubling up to 5 s', () => {
+    expect(RETRY_DEFAULTS).toEqual({ retries: 3, initialMs: 100, maxMs: 5000 })
+  })
+
+  it('sleep resolves true after the time, false at once when aborted', async () => {
+    expect(await sleep(1)).toBe(true)
+    const ac = new AbortController()
+    const started = Date.now()
+    const p = sleep(10_000, ac.signal)
+    ac.abort()
+    expect(await p).toBe(false)
+    expect(Date.now() - started).toBeLessThan(1000)
+    expect(await sleep(10_000, ac.signal)).toBe(false)
   })
 })
 
@@ -183,8 +224,8 @@ describe('dead letters', () => {
       offset: '42',
       headers: { ce_id: 'abc' },
     }
-    const out = deadLetterMessage(
-      { topic: 'orders', partition: 2, message },
+    const out = deadLetterRecord(
+      new KafkaMessage('orders', 2, message),
       { code: 'NOT_JSON', message: 'not JSON', issues: [{ path: '', keyword: 'json', message: 'not JSON' }] },
       'group-1',
     )
@@ -202,6 +243,27 @@ describe('dead letters', () => {
     expect(JSON.parse(String(out.headers[DLQ_HEADERS.issues]))).toEqual([
       { path: '', keyword: 'json', message: 'not JSON' },
     ])
+  })
+
+  it('say how many calls a handler got, and cap the message and the issues', () => {
+    const message = new KafkaMessage('orders', 0, {
+      key: null,
+      value: Buffer.from('{}'),
+      timestamp: '1',
+      offset: '7',
+    })
+    const issues = Array.from({ length: 150 }, (_, i) => ({ path: `/${i}`, keyword: 'k', message: 'm' }))
+    const out = deadLetterRecord(
+      message,
+      { code: 'HANDLER_FAILED', message: 'x'.repeat(5000), issues, attempts: 4 },
+      'g',
+    )
+    expect(out.headers[DLQ_HEADERS.attempts]).toBe('4')
+    expect(String(out.headers[DLQ_HEADERS.message])).toHaveLength(1000)
+    expect(JSON.parse(String(out.headers[DLQ_HEADERS.issues]))).toHaveLength(100)
+    expect(out.headers[DLQ_HEADERS.offset]).toBe('7')
+    const invalid = deadLetterRecord(message, { code: 'NOT_JSON', message: 'm', issues: [] }, 'g')
+    expect(invalid.headers).not.toHaveProperty(DLQ_HEADERS.attempts)
   })
 
   it.each<{ option: Parameters<typeof deadLetterTopicOf>[0]; topic: string }>([
@@ -258,5 +320,54 @@ describe('start positions', () => {
 
   it('needs an admin for positions it must look up', async () => {
     await expect(planSeeks('earliest', ['t'])).rejects.toThrow(TypeError)
+  })
+})
+
+describe('KafkaMessage', () => {
+  const record = {
+    key: Buffer.from('k'),
+    value: Buffer.from('{}'),
+    timestamp: '1700000000000',
+    offset: '42',
+    headers: {
+      ce_type: 'person.create',
+      ce_id: Buffer.from('abc'),
+      ce_source: ['urn:first', 'urn:second'],
+      'content-type': 'application/json',
+      other: 'x',
+    },
+  }
+  const m = new KafkaMessage('orders', 3, record)
+
+  it('is where the record came from: topic, partition, offset, key, timestamp, headers, value', () => {
+    expect({
+      origin: m.origin,
+      topic: m.topic,
+      partition: m.partition,
+      offset: m.offset,
+      key: m.key?.toString(),
+      timestamp: m.timestamp,
+      value: m.value?.toString(),
+    }).toEqual({
+      origin: 'orders',
+      topic: 'orders',
+      partition: 3,
+      offset: '42',
+      key: 'k',
+      timestamp: '1700000000000',
+      value: '{}',
+    })
+    expect(m.headers).toBe(record.headers)
+    expect(m.record).toBe(record)
+    expect(new KafkaMessage('t', 0, { ...record, headers: undefined }).headers).toEqual({})
+  })
+
+  it('reads CloudEvents attributes from the ce_ headers (text, bytes or the first of several)', () => {
+    expect(m.attribute('type')).toBe('person.create')
+    expect(m.attribute('id')).toBe('abc')
+    expect(m.attribute('source')).toBe('urn:first')
+    expect(m.attribute('datacontenttype')).toBe('application/json')
+    expect(m.attribute('time')).toBeUndefined()
+    expect(CE_HEADER).toEqual(CE_HEADERS)
   })
 })

@@ -1,8 +1,16 @@
-/** Event builders for the consumer tests: valid content per resource version, and poison of several kinds. */
+/**
+ * Event builders for the consumer tests: valid content per resource version, and poison of several kinds. They
+ * are transport-neutral: the CloudEvents attributes are given by name (`type`, `dataschema`, …); each transport's
+ * harness writes them its own way (Kafka: `ce_` headers, see kafka.ts).
+ */
 import { randomUUID } from 'node:crypto'
-import { schemaUri, type Action, type ResourceName } from '../../core/index.ts'
+import { schemaUri, type Action, type CloudEventAttribute } from '../../core/index.ts'
+import type { ResourceName } from '../../generated/index.ts'
 
 export const uuid = () => randomUUID()
+
+/** CloudEvents attributes by their neutral names. */
+export type Attributes = Partial<Record<CloudEventAttribute, string>>
 
 const contents: Record<ResourceName, (key: string) => Record<string, unknown>> = {
   'time-entry': (ownerId) => ({
@@ -25,14 +33,19 @@ const contents: Record<ResourceName, (key: string) => Record<string, unknown>> =
   }),
 }
 
+/** Valid content of a resource (version 1, which every later version accepts), keyed by `key`. */
+export const contentOf = (resource: ResourceName, key: string = uuid()): Record<string, unknown> =>
+  contents[resource](key)
+
 export interface Built {
   id: string
   key: string
   value: string
-  headers: Record<string, string>
+  /** What a publisher would set; none with `headers: false`. */
+  attributes: Attributes
 }
 
-/** A whole valid event as Kafka would carry it (value + ce_ headers), keyed like a publisher would. */
+/** A whole valid event as a transport would carry it (value + CloudEvents attributes), keyed like a publisher would. */
 export function eventMessage(
   resource: ResourceName,
   action: Action,
@@ -60,13 +73,8 @@ export function eventMessage(
     id,
     key,
     value: JSON.stringify(event),
-    headers: headers
-      ? {
-          ce_type: `${resource}.${action}`,
-          ce_dataschema: schema,
-          ce_id: id,
-          'content-type': 'application/json',
-        }
+    attributes: headers
+      ? { type: `${resource}.${action}`, dataschema: schema, id, datacontenttype: 'application/json' }
       : {},
   }
 }
@@ -82,22 +90,31 @@ export function rawEvent(schema: string, content: object, action: Action = 'crea
   })
 }
 
-/** Poison of five kinds, cycling: not JSON, bad envelope, bad content, unknown schema, header disagreeing. */
-export function poison(
-  i: number,
-  key: string,
-): { value: string; code: string; headers: Record<string, string> } {
+/** Callisto's own envelope: only `action` and `resource`, plus whatever of `id`, `time`, `source` is given. */
+export function callistoEvent(
+  resource: ResourceName,
+  action: Action,
+  { key = uuid(), own = {} }: { key?: string; own?: { id?: string; time?: string; source?: string } } = {},
+): string {
+  const schema = schemaUri(resource, 1)
+  const content =
+    action === 'delete' ? { tenantId: uuid(), id: key, version: 3, schema } : contents[resource](key)
+  return JSON.stringify({ ...own, action, resource: { schema, content } })
+}
+
+/** Poison of five kinds, cycling: not JSON, bad envelope, bad content, unknown schema, attribute disagreeing. */
+export function poison(i: number, key: string): { value: string; code: string; attributes: Attributes } {
   const good = JSON.parse(eventMessage('time-entry', 'create', { key }).value)
   switch (i % 5) {
     case 0:
-      return { value: `{"not json": ${i}`, code: 'NOT_JSON', headers: {} }
+      return { value: `{"not json": ${i}`, code: 'NOT_JSON', attributes: {} }
     case 1:
-      return { value: JSON.stringify({ ...good, action: 'upsert' }), code: 'EVENT_INVALID', headers: {} }
+      return { value: JSON.stringify({ ...good, action: 'upsert' }), code: 'EVENT_INVALID', attributes: {} }
     case 2:
       return {
         value: JSON.stringify({ ...good, resource: { ...good.resource, content: { ownerId: 42 } } }),
         code: 'EVENT_INVALID',
-        headers: {},
+        attributes: {},
       }
     case 3:
       return {
@@ -106,13 +123,23 @@ export function poison(
           resource: { ...good.resource, schema: 'https://example.org/nope/1' },
         }),
         code: 'UNKNOWN_SCHEMA',
-        headers: {},
+        attributes: {},
       }
     default:
       return {
         value: JSON.stringify(good),
         code: 'EVENT_INVALID',
-        headers: { ce_dataschema: schemaUri('time-entry', 2) },
+        attributes: { dataschema: schemaUri('time-entry', 2) },
       }
   }
 }
+
+export async function until(what: string, predicate: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs
+  while (!predicate()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
+
+export const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))

@@ -4,21 +4,37 @@
  */
 import { describe, expect, it } from 'vitest'
 import {
-  createTopicConsumer,
+  ContractError,
+  schemaUri,
+  type DeadLetter,
+  type EventHandler,
+  type Handlers,
+  type RetryInfo,
+  type SchemaLookupPort,
+} from '../../core/index.ts'
+import { catalog, type ContractCatalog } from '../../generated/index.ts'
+import {
+  createKafkaConsumer,
+  createKafkaTopicConsumer,
   type BatchPayload,
   type ConsumerPort,
-  type EventHandler,
-  type OutboundMessage,
+  type KafkaMessage,
+  type KafkaTopicConsumerOptions,
   type ProducerPort,
-  type RegistryPort,
-  type TopicConsumerOptions,
-} from '../../consumers/index.ts'
-import { ContractError, schemaUri } from '../../core/index.ts'
+} from '../../transports/kafka/index.ts'
 import { eventMessage, rawEvent, uuid } from './events.ts'
 
 type Step = { value: string | null; headers?: Record<string, string> }
 
-function harness(options: Partial<TopicConsumerOptions> & { handle: EventHandler; sendFailures?: number }) {
+type FakeOptions = Omit<Partial<KafkaTopicConsumerOptions<ContractCatalog>>, 'handle'> & {
+  sendFailures?: number
+} & (
+    | { handle: EventHandler<ContractCatalog, KafkaMessage>; handlers?: undefined }
+    | { handlers: Handlers<ContractCatalog, KafkaMessage>; handle?: undefined }
+  )
+
+/** A Kafka runner over fake ports: `batch` hands it one batch of topic `t` (or the handlers' topic), partition 0. */
+function harness({ sendFailures, ...options }: FakeOptions) {
   let eachBatch: ((p: BatchPayload) => Promise<void>) | undefined
   let running = true
   const consumer: ConsumerPort = {
@@ -29,24 +45,24 @@ function harness(options: Partial<TopicConsumerOptions> & { handle: EventHandler
     stop: async () => void (running = false),
     seek: () => undefined,
   }
-  const sent: OutboundMessage[] = []
-  let failures = options.sendFailures ?? 0
+  const sent: Parameters<ProducerPort['send']>[0]['messages'] = []
+  const sentTo: string[] = []
+  let failures = sendFailures ?? 0
   const producer: ProducerPort = {
     connect: async () => undefined,
     disconnect: async () => undefined,
-    send: async ({ messages }) => {
+    send: async ({ topic, messages }) => {
       if (failures-- > 0) throw new Error('broker said no')
       sent.push(...messages)
+      sentTo.push(topic)
+      return []
     },
   }
-  const c = createTopicConsumer({
-    consumer,
-    producer,
-    groupId: 'g',
-    topics: ['t'],
-    retry: { initialMs: 1, maxMs: 5 },
-    ...options,
-  })
+  const common = { catalog, consumer, producer, groupId: 'g', retry: { initialMs: 1, maxMs: 5 } }
+  const c = options.handlers
+    ? createKafkaConsumer({ ...common, ...options, handlers: options.handlers })
+    : createKafkaTopicConsumer({ ...common, destinations: ['t'], ...options, handle: options.handle })
+  const topic = c.destinations[0] as string
   const resolved: string[] = []
   const batch = async (steps: Step[]) => {
     await c.start()
@@ -58,7 +74,7 @@ function harness(options: Partial<TopicConsumerOptions> & { handle: EventHandler
       timestamp: '0',
     }))
     await eachBatch!({
-      batch: { topic: 't', partition: 0, messages },
+      batch: { topic, partition: 0, messages },
       resolveOffset: (o) => void resolved.push(o),
       heartbeat: async () => undefined,
       commitOffsetsIfNecessary: async () => undefined,
@@ -66,7 +82,7 @@ function harness(options: Partial<TopicConsumerOptions> & { handle: EventHandler
       isStale: () => false,
     })
   }
-  return { consumer: c, batch, resolved, sent }
+  return { consumer: c, batch, resolved, sent, sentTo }
 }
 
 const ok = () => eventMessage('time-entry', 'create').value
@@ -95,7 +111,7 @@ describe('consumer loop (fakes)', () => {
   })
 
   it('leaves a message waiting on a registry that is down unresolved when stopped, and everything after it', async () => {
-    const registry: RegistryPort = {
+    const registry: SchemaLookupPort = {
       getByUri: () =>
         Promise.reject(new ContractError('REGISTRY_UNAVAILABLE', 'down', [], { retriable: true })),
     }
@@ -140,5 +156,108 @@ describe('consumer loop (fakes)', () => {
     ])
     expect(seen).toEqual(['delete'])
     expect(h.resolved).toEqual(['0'])
+  })
+
+  it('skips by ce_type with typed handlers before parsing, and an event of an action nobody handles after', async () => {
+    const seen: string[] = []
+    const dead: DeadLetter[] = []
+    const h = harness({
+      handlers: { person: { create: (e) => void seen.push(e.id) } },
+      onDeadLetter: (d) => void dead.push(d),
+    })
+    const created = eventMessage('person', 'create')
+    await h.batch([
+      { value: 'not even JSON', headers: { ce_type: 'person.delete' } },
+      { value: eventMessage('person', 'delete').value }, // no ce_type: decoded, then nobody handles it
+      { value: created.value, headers: { ce_type: 'person.create' } },
+    ])
+    expect(h.consumer.destinations).toEqual(['callisto-person'])
+    expect(seen).toEqual([created.id])
+    expect(dead).toEqual([])
+    expect(h.sent).toEqual([])
+    expect(h.resolved).toEqual(['0', '1', '2'])
+  })
+
+  it('hands the handler the Kafka message: topic, partition, offset, key, headers and attributes', async () => {
+    const seen: object[] = []
+    const built = eventMessage('time-entry', 'create')
+    const h = harness({
+      handle: (_e, { message: m, attempt, version }) =>
+        void seen.push({
+          topic: m.topic,
+          partition: m.partition,
+          offset: m.offset,
+          timestamp: m.timestamp,
+          type: m.attribute('type'),
+          id: m.attribute('id'),
+          other: m.headers.other,
+          attempt,
+          version,
+        }),
+    })
+    await h.batch([
+      { value: ok() },
+      { value: built.value, headers: { ce_type: 'time-entry.create', ce_id: built.id, other: 'x' } },
+    ])
+    expect(seen[1]).toEqual({
+      topic: 't',
+      partition: 0,
+      offset: '1',
+      timestamp: '0',
+      type: 'time-entry.create',
+      id: built.id,
+      other: 'x',
+      attempt: 1,
+      version: 1,
+    })
+  })
+
+  it('tells onDeadLetter and onRetry which message, and where the dead letter went', async () => {
+    const dead: DeadLetter<KafkaMessage>[] = []
+    const retries: RetryInfo<KafkaMessage>[] = []
+    const h = harness({
+      handle: () => undefined,
+      sendFailures: 1,
+      deadLetterTopic: (t) => `dead-${t}`,
+      onDeadLetter: (d) => void dead.push(d),
+      onRetry: (r) => void retries.push(r),
+    })
+    await h.batch([{ value: ok() }, { value: '{bad', headers: { ce_id: 'abc' } }])
+    expect(retries).toHaveLength(1)
+    expect(retries[0]).toMatchObject({ reason: 'dead-letter', attempt: 1, delayMs: 1 })
+    expect(retries[0]?.message.offset).toBe('1')
+    expect(String((retries[0]?.error as Error).message)).toBe('broker said no')
+    expect(dead).toHaveLength(1)
+    expect(dead[0]).toMatchObject({ code: 'NOT_JSON', deadLetterDestination: 'dead-t' })
+    expect(dead[0]?.message).toMatch(/^\/: not JSON/)
+    expect(dead[0]?.issues[0]).toMatchObject({ keyword: 'json' })
+    expect({ topic: dead[0]?.original.topic, offset: dead[0]?.original.offset }).toEqual({
+      topic: 't',
+      offset: '1',
+    })
+    expect(h.sentTo).toEqual(['dead-t'])
+    expect(h.sent[0]?.headers).toMatchObject({
+      ce_id: 'abc',
+      dlq_error_code: 'NOT_JSON',
+      dlq_original_offset: '1',
+    })
+    expect(h.resolved).toEqual(['0', '1'])
+  })
+
+  it('settles closed when stopped before it was started', async () => {
+    const h = harness({ handle: () => undefined })
+    await h.consumer.stop()
+    await h.consumer.stop() // more than once is safe
+    await expect(h.consumer.closed).resolves.toBeUndefined()
+  })
+
+  it('refuses a consumer of nothing, and a second start()', async () => {
+    expect(() => harness({ handlers: {} })).toThrow(TypeError)
+    expect(() => harness({ handle: () => undefined, destinations: [] })).toThrow(TypeError)
+    const h = harness({ handle: () => undefined })
+    await h.batch([])
+    await expect(h.consumer.start()).rejects.toThrow(TypeError)
+    await h.consumer.stop()
+    await h.consumer.closed
   })
 })

@@ -1,6 +1,8 @@
 /** Start positions on the real broker: replay from offsets and from a timestamp, over committed offsets. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createConsumer, type EventConsumer, type StartPosition } from '../../consumers/index.ts'
+import type { EventConsumer } from '../../core/index.ts'
+import { catalog } from '../../generated/index.ts'
+import { createKafkaConsumer, type StartPosition } from '../../transports/kafka/index.ts'
 import { eventMessage, uuid } from './events.ts'
 import { consumerConfig, TestKafka, until } from './kafka.ts'
 
@@ -17,7 +19,8 @@ describe('replay', () => {
   /** Runs a consumer in the shared group until it has seen `count` events (and a moment more), then stops it. */
   async function consume(start: StartPosition | undefined, count: number): Promise<string[]> {
     const seen: string[] = []
-    const c = createConsumer({
+    const c = createKafkaConsumer({
+      catalog,
       kafka: t.kafka,
       groupId,
       topicPrefix: t.prefix,
@@ -27,7 +30,7 @@ describe('replay', () => {
         accrual: {
           create(event, ctx) {
             seen.push(event.id)
-            where.set(event.id, { partition: ctx.partition, offset: BigInt(ctx.offset) })
+            where.set(event.id, { partition: ctx.message.partition, offset: BigInt(ctx.message.offset) })
           },
         },
       },
@@ -61,7 +64,8 @@ describe('replay', () => {
   it('reads everything once, then nothing more from the committed offsets', async () => {
     expect((await consume(undefined, 24)).sort()).toEqual([...firstIds, ...secondIds].sort())
     const again: string[] = []
-    const c = createConsumer({
+    const c = createKafkaConsumer({
+      catalog,
       kafka: t.kafka,
       groupId,
       topicPrefix: t.prefix,
@@ -101,7 +105,8 @@ describe('replay', () => {
   it("'earliest' reads everything again, 'latest' nothing that was there before", async () => {
     expect((await consume('earliest', 24)).length).toBe(24)
     const seen: string[] = []
-    const c = createConsumer({
+    const c = createKafkaConsumer({
+      catalog,
       kafka: t.kafka,
       groupId: t.group('latest'),
       topicPrefix: t.prefix,

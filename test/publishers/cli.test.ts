@@ -4,13 +4,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Admin } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ensureTopics, topicOf } from '../../publishers/index.ts'
+import { topicOf } from '../../core/index.ts'
+import { catalog } from '../../generated/index.ts'
+import { ensureTopics } from '../../transports/kafka/index.ts'
 import { main } from '../../scripts/cli.ts'
 import { captureIo } from '../helpers/io.ts'
 import { brokers, endOffsets, newKafka, readBack, uniquePrefix } from './kafka-helpers.ts'
 
 const prefix = uniquePrefix('cli')
-const topic = topicOf('person', prefix)
+const topic = topicOf(catalog, 'person', prefix)
 const kafka = newKafka(prefix)
 const env = { KAFKA_BROKERS: brokers.join(',') }
 const dir = await mkdtemp(join(tmpdir(), 'publish-'))
@@ -30,7 +32,7 @@ describe('contracts publish', () => {
   beforeAll(async () => {
     admin = kafka.admin()
     await admin.connect()
-    await ensureTopics(admin, { topicPrefix: prefix, resources: ['person'], partitions: 1 })
+    await ensureTopics(admin, { catalog, topicPrefix: prefix, resources: ['person'], partitions: 1 })
   })
 
   afterAll(async () => {

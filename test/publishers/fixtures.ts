@@ -1,5 +1,9 @@
 /** Valid content for every resource, typed by the catalog (the same values as schemas/examples). */
-import type { ContentOf, ResourceName, ResourceReference } from '../../core/index.ts'
+import type { ContentOf as ContentOfCatalog, ResourceReference } from '../../core/index.ts'
+import type { ContractCatalog, ResourceName } from '../../generated/index.ts'
+
+/** This repository's catalog, the one the tests publish and consume. */
+type ContentOf<R extends ResourceName, V extends 1 | 2 = 2> = ContentOfCatalog<ContractCatalog, R, V>
 
 const tenantId = '7d1b4a2c-9e8f-4a6b-8c5d-1e2f3a4b5c6d'
 

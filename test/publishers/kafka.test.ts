@@ -4,33 +4,34 @@
  */
 import type { Admin } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ACTIONS, catalog, isContractError, type ResourceName } from '../../core/index.ts'
+import { ACTIONS, isContractError, topicOf as topicIn, type Published } from '../../core/index.ts'
+import { catalog, type ResourceName } from '../../generated/index.ts'
 import {
-  createPublisher,
+  createKafkaPublisher,
   ensureTopics,
-  topicOf,
-  type Published,
-  type Publisher,
-} from '../../publishers/index.ts'
+  type KafkaPosition,
+  type KafkaPublisher,
+} from '../../transports/kafka/index.ts'
 import { contents, keys, person, reference } from './fixtures.ts'
 import { endOffsets, newKafka, readBack, uniquePrefix } from './kafka-helpers.ts'
 
 const prefix = uniquePrefix('rt')
-const resources = Object.keys(catalog) as ResourceName[]
+const topicOf = (r: ResourceName, p?: string) => topicIn(catalog, r, p)
+const resources = Object.keys(catalog.resources) as ResourceName[]
 const topics = resources.map((r) => topicOf(r, prefix)).sort()
 const SOURCE = 'urn:event-contracts:it'
 const kafka = newKafka(prefix)
 
 describe('publisher on a real broker', () => {
   let admin: Admin
-  let publisher: Publisher
+  let publisher: KafkaPublisher<typeof catalog>
   let first: Awaited<ReturnType<typeof ensureTopics>>
 
   beforeAll(async () => {
     admin = kafka.admin()
     await admin.connect()
-    first = await ensureTopics(admin, { topicPrefix: prefix, deadLetters: true })
-    publisher = createPublisher({ kafka, source: SOURCE, topicPrefix: prefix })
+    first = await ensureTopics(admin, { catalog, topicPrefix: prefix, deadLetters: true })
+    publisher = createKafkaPublisher({ catalog, kafka, source: SOURCE, topicPrefix: prefix })
     await publisher.connect()
   })
 
@@ -44,7 +45,7 @@ describe('publisher on a real broker', () => {
 
   it('ensureTopics creates the prefixed topics and their .dlq once, then finds them', async () => {
     expect(first.created).toEqual(topics.flatMap((t) => [t, `${t}.dlq`]).sort())
-    const again = await ensureTopics(admin, { topicPrefix: prefix, deadLetters: true })
+    const again = await ensureTopics(admin, { catalog, topicPrefix: prefix, deadLetters: true })
     expect(again).toEqual({ created: [], existing: first.created })
     const meta = await admin.fetchTopicMetadata({ topics })
     expect(meta.topics.map((t) => t.partitions.length)).toEqual([3, 3, 3])
@@ -53,7 +54,13 @@ describe('publisher on a real broker', () => {
   it('round-trips every resource and action: value, key, headers, partition and offset', async () => {
     const sent = new Map<
       string,
-      { published: Published; resource: ResourceName; action: string; content: object; key: string }
+      {
+        published: Published<KafkaPosition>
+        resource: ResourceName
+        action: string
+        content: object
+        key: string
+      }
     >()
     for (const resource of resources) {
       for (const action of ACTIONS) {
@@ -90,9 +97,9 @@ describe('publisher on a real broker', () => {
         expect(batch.ids).toContain(m.value.id)
         continue
       }
-      const uri = catalog[s.resource].versions[catalog[s.resource].latest].uri
+      const uri = catalog.resources[s.resource].versions[catalog.resources[s.resource].latest].uri
       expect(m.topic).toBe(topicOf(s.resource, prefix))
-      expect([m.partition, m.offset]).toEqual([s.published.partition, s.published.offset])
+      expect([m.partition, m.offset]).toEqual([s.published.position.partition, s.published.position.offset])
       expect(m.key).toBe(s.key)
       expect(m.value).toMatchObject({
         source: SOURCE,

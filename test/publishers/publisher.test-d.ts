@@ -1,10 +1,19 @@
 /** Type-level tests (vitest --typecheck): the catalog decides what may be published. */
 import { describe, expectTypeOf, it } from 'vitest'
-import type { ResourceReference } from '../../core/index.ts'
-import type { PersonV2, TimeEntryV1, TimeEntryV2 } from '../../generated/index.ts'
-import { createPublisher, type BatchEvent, type Published, type Publisher } from '../../publishers/index.ts'
+import {
+  createPublisher,
+  type BatchEvent as AnyBatchEvent,
+  type Published,
+  type Publisher,
+  type ResourceReference,
+} from '../../core/index.ts'
+import type { ContractCatalog, PersonV2, TimeEntryV1, TimeEntryV2 } from '../../generated/index.ts'
+import { catalog } from '../../generated/index.ts'
+import { createKafkaPublisher, type KafkaPosition } from '../../transports/kafka/index.ts'
+import { createMemoryBus } from '../../transports/memory/index.ts'
 
-declare const publisher: Publisher
+type BatchEvent = AnyBatchEvent<ContractCatalog>
+declare const publisher: Publisher<ContractCatalog, KafkaPosition>
 declare const entryV2: TimeEntryV2
 declare const entryV1: TimeEntryV1
 declare const person: PersonV2
@@ -12,7 +21,9 @@ declare const ref: ResourceReference
 
 describe('publisher types', () => {
   it('takes the latest version of a resource by default', () => {
-    expectTypeOf(publisher.publish('time-entry', 'create', entryV2)).toEqualTypeOf<Promise<Published>>()
+    expectTypeOf(publisher.publish('time-entry', 'create', entryV2)).toEqualTypeOf<
+      Promise<Published<KafkaPosition>>
+    >()
     expectTypeOf(publisher.publish<'time-entry'>)
       .parameter(2)
       .toEqualTypeOf<TimeEntryV2>()
@@ -72,11 +83,24 @@ describe('publisher types', () => {
     void wrong
   })
 
-  it('needs a producer or a Kafka client, and a source', () => {
+  it('needs a catalog, a sink (a producer or a Kafka client) and a source', () => {
+    const producer = { connect: async () => {}, disconnect: async () => {}, send: async () => [] }
     // @ts-expect-error no source
-    createPublisher({ producer: { send: async () => [], sendBatch: async () => [] } })
+    createKafkaPublisher({ catalog, producer })
     // @ts-expect-error neither producer nor kafka
-    createPublisher({ source: 'urn:x' })
+    createKafkaPublisher({ catalog, source: 'urn:x' })
+    // @ts-expect-error no catalog
+    createKafkaPublisher({ producer, source: 'urn:x' })
+    // @ts-expect-error no sink
+    createPublisher({ catalog, source: 'urn:x' })
+  })
+
+  it('types the position by the transport', () => {
+    const memory = createPublisher({ catalog, sink: createMemoryBus().sink, source: 'urn:x' })
+    expectTypeOf(memory.publish('person', 'create', person)).resolves.toEqualTypeOf<
+      Published<{ offset: number }>
+    >()
+    expectTypeOf(publisher.publish('person', 'create', person)).resolves.toHaveProperty('position')
   })
 })
 

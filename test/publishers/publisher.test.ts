@@ -1,8 +1,19 @@
 /** Unit tests: a fake producer stands in for Kafka, so every case shows exactly what would have been sent. */
 import type { Kafka, Producer, ProducerBatch, ProducerConfig, ProducerRecord, RecordMetadata } from 'kafkajs'
 import { describe, expect, it, vi } from 'vitest'
-import { catalog, isContractError, type ContractError, type ResourceName } from '../../core/index.ts'
-import { createPublisher, type BatchEvent, type ProducerPort } from '../../publishers/index.ts'
+import { isContractError, type BatchEvent as AnyBatchEvent, type ContractError } from '../../core/index.ts'
+import { catalog, type ContractCatalog, type ResourceName } from '../../generated/index.ts'
+import {
+  createKafkaPublisher as createKafka,
+  type KafkaPublisherOptions,
+  type SinkProducer,
+} from '../../transports/kafka/index.ts'
+
+type BatchEvent = AnyBatchEvent<ContractCatalog>
+// This repository's catalog, unless a test says otherwise.
+type WithoutCatalog<T> = T extends unknown ? Omit<T, 'catalog'> : never
+const createPublisher = (options: WithoutCatalog<KafkaPublisherOptions<ContractCatalog>>) =>
+  createKafka({ catalog, ...options } as KafkaPublisherOptions<ContractCatalog>)
 import { contents, keys, person, reference, timeEntry, timeEntryV1 } from './fixtures.ts'
 
 const ID = '11111111-2222-4333-8444-555555555555'
@@ -23,7 +34,7 @@ function fakeProducer(failure?: unknown) {
       baseOffset: '7',
     }))
   })
-  const producer: ProducerPort = { send, sendBatch }
+  const producer: SinkProducer = { send, sendBatch }
   return { producer, send, sendBatch }
 }
 
@@ -60,7 +71,11 @@ describe('publish', () => {
   it('sends the validated envelope to the resource topic with acks=all and answers where it went', async () => {
     const { publisher, send } = setup()
     const published = await publisher.publish('time-entry', 'create', timeEntry)
-    expect(published).toEqual({ topic: 'callisto-timecard-timeentries', partition: 2, offset: '41', id: ID })
+    expect(published).toEqual({
+      destination: 'callisto-timecard-timeentries',
+      id: ID,
+      position: { partition: 2, offset: '41' },
+    })
     const { record, message, value } = sentRecord(send)
     expect(record).toMatchObject({ topic: 'callisto-timecard-timeentries', acks: -1 })
     expect(record.messages).toHaveLength(1)
@@ -93,13 +108,13 @@ describe('publish', () => {
     })
   })
 
-  it.each(Object.keys(catalog) as ResourceName[])(
+  it.each(Object.keys(catalog.resources) as ResourceName[])(
     'keys %s events by the catalog key field',
     async (resource) => {
       const { publisher, send } = setup()
       await publisher.publish(resource, 'update', contents[resource] as never)
       expect(sentRecord(send).message.key).toBe(keys[resource])
-      expect(sentRecord(send).record.topic).toBe(catalog[resource].topic)
+      expect(sentRecord(send).record.topic).toBe(catalog.resources[resource].topic)
     },
   )
 
@@ -110,7 +125,7 @@ describe('publish', () => {
     ['it-pub-1.eu', 'it-pub-1.eu.callisto-person'],
   ])('topic prefix %j sends to %s', async (topicPrefix, topic) => {
     const { publisher, send } = setup({ topicPrefix })
-    expect((await publisher.publish('person', 'create', person)).topic).toBe(topic)
+    expect((await publisher.publish('person', 'create', person)).destination).toBe(topic)
     expect(sentRecord(send).record.topic).toBe(topic)
   })
 
@@ -135,7 +150,8 @@ describe('publish', () => {
     path: string
     keyword: string
   }
-  const cast = <T>(x: unknown) => x as T
+  // Deliberately wrong content, past the compiler: the run-time checks are what these rows test.
+  const cast = (x: unknown) => x as never
   it.each<Case>([
     {
       name: 'missing key field',
@@ -289,7 +305,7 @@ describe('publishEvent', () => {
   it('sends a whole event as it is, to the topic its schema names', async () => {
     const { publisher, send } = setup({ topicPrefix: 'dev' })
     const event = JSON.parse(JSON.stringify(whole)) as Record<string, unknown>
-    expect(await publisher.publishEvent(event)).toMatchObject({ topic: 'dev.callisto-person', id: ID })
+    expect(await publisher.publishEvent(event)).toMatchObject({ destination: 'dev.callisto-person', id: ID })
     const { message, value } = sentRecord(send)
     expect(value).toEqual(event)
     expect(message.key).toBe(person.id)
@@ -346,7 +362,7 @@ describe('publishBatch', () => {
       ['callisto-timecard-timeentries', ['time-entry.create', 'time-entry.update']],
     ])
     expect(result.ids).toEqual([0, 1, 2, 3].map((i) => `00000000-0000-4000-8000-00000000000${i}`))
-    expect(result.partitions).toEqual([
+    expect(result.positions).toEqual([
       { topic: 'callisto-person', partition: 0, baseOffset: '7' },
       { topic: 'callisto-timecard-timeentries', partition: 1, baseOffset: '7' },
     ])
@@ -374,7 +390,7 @@ describe('publishBatch', () => {
 
   it('an empty batch sends nothing', async () => {
     const { publisher, sendBatch } = setup()
-    expect(await publisher.publishBatch([])).toEqual({ ids: [], partitions: [] })
+    expect(await publisher.publishBatch([])).toEqual({ ids: [], positions: [] })
     expect(sendBatch).not.toHaveBeenCalled()
   })
 })

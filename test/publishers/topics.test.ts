@@ -1,6 +1,10 @@
 import type { Admin, ITopicConfig } from 'kafkajs'
 import { describe, expect, it, vi } from 'vitest'
-import { deadLetterTopic, ensureTopics, topicOf } from '../../publishers/index.ts'
+import { deadLetterTopic, topicOf as topicIn } from '../../core/index.ts'
+import { catalog } from '../../generated/index.ts'
+import { ensureTopics } from '../../transports/kafka/index.ts'
+
+const topicOf = (r: keyof typeof catalog.resources, prefix?: string) => topicIn(catalog, r, prefix)
 
 function fakeAdmin(existing: string[]) {
   const created: ITopicConfig[][] = []
@@ -23,7 +27,7 @@ describe('topics', () => {
 
   it('creates only the missing topics, with the given partitions and replication', async () => {
     const { admin, created } = fakeAdmin(['callisto-person'])
-    const r = await ensureTopics(admin, { partitions: 6, replicationFactor: 3 })
+    const r = await ensureTopics(admin, { catalog, partitions: 6, replicationFactor: 3 })
     expect(r).toEqual({
       created: ['callisto-accruals', 'callisto-timecard-timeentries'],
       existing: ['callisto-person'],
@@ -38,7 +42,7 @@ describe('topics', () => {
 
   it('with a prefix, chosen resources and dead-letter topics; defaults 3 partitions, replication 1', async () => {
     const { admin, created } = fakeAdmin([])
-    await ensureTopics(admin, { topicPrefix: 'dev', resources: ['person'], deadLetters: true })
+    await ensureTopics(admin, { catalog, topicPrefix: 'dev', resources: ['person'], deadLetters: true })
     expect(created).toEqual([
       [
         { topic: 'dev.callisto-person', numPartitions: 3, replicationFactor: 1 },
@@ -49,7 +53,7 @@ describe('topics', () => {
 
   it('does nothing when every topic exists', async () => {
     const { admin } = fakeAdmin(['callisto-person', 'callisto-accruals', 'callisto-timecard-timeentries'])
-    expect((await ensureTopics(admin)).created).toEqual([])
+    expect((await ensureTopics(admin, { catalog })).created).toEqual([])
     expect(admin.createTopics).not.toHaveBeenCalled()
   })
 })

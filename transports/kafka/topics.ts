@@ -1,20 +1,20 @@
 import type { Admin, ITopicConfig } from 'kafkajs'
-import { catalog, checkTopicPrefix, deadLetterTopic, topicOf, type ResourceName } from '../core/index.ts'
-
-export {
+import {
   checkTopicPrefix,
-  DLQ_SUFFIX,
   deadLetterTopic,
-  TOPIC_PREFIX_SEPARATOR,
+  indexCatalog,
   topicOf,
-} from '../core/index.ts'
+  type Catalog,
+  type ResourceOf,
+} from '../../core/index.ts'
 
-export interface EnsureTopicsOptions {
+export interface EnsureTopicsOptions<C extends Catalog> {
+  catalog: C
   partitions?: number
   replicationFactor?: number
   topicPrefix?: string
   /** Only these resources' topics; all of the catalog by default. */
-  resources?: readonly ResourceName[]
+  resources?: readonly ResourceOf<C>[]
   /** Also create each topic's `.dlq` dead-letter topic. */
   deadLetters?: boolean
 }
@@ -29,20 +29,21 @@ export interface EnsuredTopics {
  * Lists first because kafkajs' createTopics answers `false` as soon as any topic existed, without waiting for the
  * leaders of the ones it did create.
  */
-export async function ensureTopics(
+export async function ensureTopics<C extends Catalog>(
   admin: Pick<Admin, 'listTopics' | 'createTopics'>,
   {
+    catalog,
     partitions = 3,
     replicationFactor = 1,
     topicPrefix,
     resources,
     deadLetters = false,
-  }: EnsureTopicsOptions = {},
+  }: EnsureTopicsOptions<C>,
 ): Promise<EnsuredTopics> {
-  checkTopicPrefix(topicPrefix)
+  checkTopicPrefix(topicPrefix, catalog)
   const names = new Set<string>()
-  for (const r of resources ?? (Object.keys(catalog) as ResourceName[])) {
-    const topic = topicOf(r, topicPrefix)
+  for (const r of resources ?? (indexCatalog(catalog).resources as ResourceOf<C>[])) {
+    const topic = topicOf(catalog, r, topicPrefix)
     names.add(topic)
     if (deadLetters) names.add(deadLetterTopic(topic))
   }

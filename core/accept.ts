@@ -1,16 +1,16 @@
 import semver from 'semver'
-import type { ResourceName } from '../core/index.ts'
+import type { Catalog, ResourceOf } from './catalog.ts'
 
 /** The schema versions a consumer accepts for a resource: a semver range over `n.0.0` ('^1', '>=1 <3') or a list. */
 export type AcceptedVersions = string | readonly number[]
-export type Accept = { readonly [R in ResourceName]?: AcceptedVersions }
+export type Accept<C extends Catalog> = { readonly [R in ResourceOf<C>]?: AcceptedVersions }
 
 /** Compiles `accept` once into a predicate; a resource without an entry accepts every version. */
 export function acceptsVersion(
-  accept: Accept = {},
+  accept: Readonly<Record<string, AcceptedVersions | undefined>> = {},
 ): (resource: string | undefined, version: number | undefined) => boolean {
   const rules = new Map<string, (v: number) => boolean>()
-  for (const [resource, rule] of Object.entries(accept) as [string, AcceptedVersions | undefined][]) {
+  for (const [resource, rule] of Object.entries(accept)) {
     if (rule === undefined) continue
     if (typeof rule === 'string') {
       const range = semver.validRange(rule)

@@ -1,13 +1,21 @@
 /**
- * The narrow slices of a Kafka client the consumer uses. kafkajs' `Kafka`, `Consumer`, `Producer` and `Admin`
- * satisfy them as they are; a fake or another client only has to provide these few methods.
+ * The narrow slices of a Kafka client the adapter uses. kafkajs' `Kafka`, `Consumer`, `Producer` and `Admin`
+ * satisfy them as they are; a fake or another client only has to provide these few methods. kafkajs types stay
+ * in this folder: nothing outside transports/kafka/ names them.
  */
-import type { ConsumerConfig, IHeaders } from 'kafkajs'
+import type {
+  ConsumerConfig,
+  IHeaders,
+  Message,
+  ProducerConfig,
+  RecordMetadata,
+  TopicMessages,
+} from 'kafkajs'
 
 export type Headers = IHeaders
 
 /** A record as it comes off the broker. */
-export interface InboundMessage {
+export interface KafkaRecord {
   key: Buffer | null
   value: Buffer | null
   timestamp: string
@@ -16,7 +24,7 @@ export interface InboundMessage {
 }
 
 /** A record to send (a dead letter). */
-export interface OutboundMessage {
+export interface OutboundRecord {
   key: Buffer | string | null
   value: Buffer | string | null
   headers: Headers
@@ -24,7 +32,7 @@ export interface OutboundMessage {
 
 /** What kafkajs hands `eachBatch`; only the parts used here. */
 export interface BatchPayload {
-  batch: { topic: string; partition: number; messages: InboundMessage[] }
+  batch: { topic: string; partition: number; messages: KafkaRecord[] }
   resolveOffset(offset: string): void
   heartbeat(): Promise<void>
   commitOffsetsIfNecessary(): Promise<void>
@@ -55,10 +63,16 @@ export interface ConsumerPort {
   on?(event: 'consumer.crash', listener: (event: CrashEvent) => void): unknown
 }
 
+/** What the sink and the dead letters need of a producer. */
 export interface ProducerPort {
   connect(): Promise<void>
   disconnect(): Promise<void>
-  send(record: { topic: string; acks?: number; messages: OutboundMessage[] }): Promise<unknown>
+  send(record: {
+    topic: string
+    acks?: number
+    messages: (OutboundRecord | Message)[]
+  }): Promise<RecordMetadata[]>
+  sendBatch?(batch: { topicMessages: TopicMessages[]; acks?: number }): Promise<RecordMetadata[]>
 }
 
 export interface AdminPort {
@@ -75,13 +89,8 @@ export interface AdminPort {
 
 export interface KafkaPort {
   consumer(config: ConsumerConfig): ConsumerPort
-  producer(config?: { allowAutoTopicCreation?: boolean }): ProducerPort
+  producer(config?: ProducerConfig): ProducerPort
   admin(): AdminPort
-}
-
-/** The schema registry as the consumer sees it: undefined when it does not know the URI; throws (retriable) when down. */
-export interface RegistryPort {
-  getByUri(uri: string): Promise<unknown | undefined>
 }
 
 /** The first value of a header as text, or undefined. */

@@ -1,14 +1,10 @@
-import {
-  compileSchema,
-  ContractError,
-  isContractError,
-  type ContractErrorCode,
-  type Issue,
-  type ValidateFn,
-} from '../core/index.ts'
-import type { RegistryPort } from './ports.ts'
+import { LRUCache } from 'lru-cache'
+import { compileSchema } from './compile.ts'
+import { ContractError, isContractError, type ContractErrorCode, type Issue } from './errors.ts'
+import type { SchemaLookupPort } from './ports.ts'
+import type { ValidateFn } from './validate.ts'
 
-/** What the registry says about a schema URI that is not in the generated catalog. */
+/** What the registry says about a schema URI that is not in the catalog. */
 export type Lookup =
   | { kind: 'found'; validate: ValidateFn<unknown> }
   | { kind: 'unknown' }
@@ -20,21 +16,19 @@ export interface SchemaSource {
 }
 
 /**
- * Validators for schemas fetched from the registry, compiled once with core's compileSchema and kept in a small
- * LRU (a Map in insertion order). Only answers are cached: a registry that is down is asked again next time, and
- * an unknown URI too (it may be registered meanwhile). Concurrent look-ups of one URI share one request.
+ * Validators for schemas fetched from the registry, compiled once with compileSchema and kept in a bounded LRU.
+ * Only answers are cached: a registry that is down is asked again next time, and an unknown URI too (it may be
+ * registered meanwhile). Concurrent look-ups of one URI share one request.
  */
 export function createSchemaSource(
-  registry: RegistryPort,
+  registry: SchemaLookupPort,
   { max = 100 }: { max?: number } = {},
 ): SchemaSource {
-  const cache = new Map<string, Lookup>()
+  const cache = new LRUCache<string, Lookup>({ max })
   const pending = new Map<string, Promise<Lookup>>()
 
   const remember = (uri: string, hit: Lookup) => {
-    cache.delete(uri)
     cache.set(uri, hit)
-    if (cache.size > max) cache.delete(cache.keys().next().value as string)
     return hit
   }
 
@@ -77,7 +71,7 @@ export function createSchemaSource(
   return {
     lookup(uri) {
       const hit = cache.get(uri)
-      if (hit) return Promise.resolve(remember(uri, hit))
+      if (hit) return Promise.resolve(hit)
       let p = pending.get(uri)
       if (!p) {
         p = fetchAndCompile(uri).finally(() => pending.delete(uri))

@@ -1,0 +1,144 @@
+import {
+  indexCatalog,
+  type Action,
+  type AnyEventOf,
+  type BaseEnvelope,
+  type Catalog,
+  type ResourceOf,
+} from './catalog.ts'
+import { eventType } from './cloudevents.ts'
+import type { DecodedEvent } from './decode.ts'
+import type { InboundMessage } from './ports.ts'
+import { backoff, sleep, type RetryOptions } from './retry.ts'
+import { prefixed } from './topics.ts'
+
+/** Where a message came from (the transport's own message), and how many times its handler has been called. */
+export interface MessageContext<M extends InboundMessage = InboundMessage> {
+  /** The transport's message: Kafka's has topic, partition, offset, key, timestamp and headers; Redis' its id. */
+  message: M
+  /** 1 on the first call. */
+  attempt: number
+  /** The schema version of the event (from the catalog or the canonical URI). */
+  version: number | undefined
+}
+
+export type Handler<
+  C extends Catalog,
+  R extends ResourceOf<C>,
+  A extends Action,
+  M extends InboundMessage,
+> = (event: AnyEventOf<C, R, A>, context: MessageContext<M>) => void | Promise<void>
+
+/** Handlers per resource and action: `{ 'time-entry': { create(event) {…}, delete(event) {…} } }`. */
+export type Handlers<C extends Catalog, M extends InboundMessage = InboundMessage> = {
+  readonly [R in ResourceOf<C>]?: { readonly [A in Action]?: Handler<C, R, A, M> }
+}
+
+/** What the pipeline calls for one decoded event. */
+export type EventHandler<C extends Catalog, M extends InboundMessage = InboundMessage> = (
+  event: DecodedEvent<C>,
+  context: MessageContext<M>,
+) => void | Promise<void>
+
+/** How a consumer picks handlers: by the `type` attribute before parsing, then by the decoded event. */
+export interface Dispatcher<C extends Catalog, M extends InboundMessage = InboundMessage> {
+  /** False when a `type` attribute names an event nobody handles: skipped without parsing. */
+  wants(type: string | undefined): boolean
+  handlerFor(event: DecodedEvent<C>): EventHandler<C, M> | undefined
+}
+
+/** The destinations of the resources that have handlers, with the environment prefix (the publishers' rule). */
+export function destinationsOf<C extends Catalog>(
+  catalog: C,
+  handlers: Handlers<C, never>,
+  prefix?: string,
+): string[] {
+  const index = indexCatalog(catalog)
+  const names = Object.keys(handlers).filter(
+    (r) => index.resource(r) !== undefined && (handlers as Record<string, unknown>)[r] !== undefined,
+  )
+  return [...new Set(names.map((r) => prefixed(index.resource(r)?.topic as string, prefix)))]
+}
+
+export function handlerDispatcher<C extends Catalog, M extends InboundMessage>(
+  handlers: Handlers<C, M>,
+): Dispatcher<C, M> {
+  const table = new Map<string, EventHandler<C, M>>()
+  for (const [resource, actions] of Object.entries(handlers) as [
+    string,
+    Record<string, unknown> | undefined,
+  ][]) {
+    for (const [action, fn] of Object.entries(actions ?? {}))
+      // The one cast: decode() has checked the event against the schema its URI names, which is what AnyEventOf says.
+      if (typeof fn === 'function')
+        table.set(eventType(resource, action), (e, ctx) => (fn as EventHandler<C, M>)(e.event as never, ctx))
+  }
+  return {
+    wants: (type) => type === undefined || table.has(type),
+    handlerFor: (e) =>
+      e.name === undefined ? undefined : table.get(eventType(e.name, (e.event as BaseEnvelope).action)),
+  }
+}
+
+/** Every valid event to one function (the CLI, generic tools): nothing is skipped. */
+export function allEvents<C extends Catalog, M extends InboundMessage>(
+  handle: EventHandler<C, M>,
+): Dispatcher<C, M> {
+  return { wants: () => true, handlerFor: () => handle }
+}
+
+export type HandlerOutcome = { ok: true } | { ok: false; error: unknown; attempts: number; aborted: boolean }
+
+/** How the handler retries wait between attempts and report them; made once per batch, not per message. */
+export interface RetryHooks<M extends InboundMessage = InboundMessage> {
+  signal?: AbortSignal
+  wait?: (ms: number, signal?: AbortSignal) => Promise<boolean>
+  onRetry?: (context: MessageContext<M>, delayMs: number, error: unknown) => void
+}
+
+const HANDLED: HandlerOutcome = { ok: true }
+
+/**
+ * Calls a handler (context.attempt 1), retrying failures with exponential backoff. An abort (stop()) lets the
+ * running call finish but starts no new attempt: the outcome is `aborted`, and the message stays uncommitted.
+ */
+export async function runHandler<C extends Catalog, M extends InboundMessage>(
+  handle: EventHandler<C, M>,
+  event: DecodedEvent<C>,
+  context: MessageContext<M>,
+  retry: RetryOptions,
+  hooks: RetryHooks<M> = {},
+): Promise<HandlerOutcome> {
+  try {
+    await handle(event, context)
+    return HANDLED
+  } catch (error) {
+    return retryHandler(handle, event, context, retry, hooks, error)
+  }
+}
+
+/** The retries after a first failed call (the pipeline makes the first call itself, without a promise of ours). */
+export async function retryHandler<C extends Catalog, M extends InboundMessage>(
+  handle: EventHandler<C, M>,
+  event: DecodedEvent<C>,
+  context: MessageContext<M>,
+  retry: RetryOptions,
+  { signal, wait = sleep, onRetry }: RetryHooks<M>,
+  firstError: unknown,
+): Promise<HandlerOutcome> {
+  let error = firstError
+  for (let ctx = context; ;) {
+    const attempts = ctx.attempt
+    if (attempts > retry.retries) return { ok: false, error, attempts, aborted: false }
+    const delay = backoff(attempts, retry)
+    onRetry?.(ctx, delay, error)
+    if (signal?.aborted || !(await wait(delay, signal))) return { ok: false, error, attempts, aborted: true }
+    ctx = { ...ctx, attempt: attempts + 1 }
+    try {
+      await handle(event, ctx)
+      return HANDLED
+    } catch (e) {
+      error = e
+    }
+  }
+}

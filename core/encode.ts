@@ -1,0 +1,155 @@
+/**
+ * The one outbound step every sink shares: envelope, validation, serialised value, attributes, destination and key.
+ * Pure: it returns the message or the issues, and sends nothing.
+ */
+import {
+  indexCatalog,
+  type Action,
+  type BaseEnvelope,
+  type BaseValidEvent,
+  type Catalog,
+  type CatalogIndex,
+  type ResourceReference,
+} from './catalog.ts'
+import { cloudEventAttributes } from './cloudevents.ts'
+import { buildEnvelope, checkEvent, unknownSchema, type EnvelopeOptions } from './envelope.ts'
+import { ContractError, type Issue } from './errors.ts'
+import type { OutboundMessage } from './ports.ts'
+import { prefixed } from './topics.ts'
+import { check, type Checked } from './validate.ts'
+
+/** Per-event choices; the id and time are generated when absent. */
+export interface EncodeMeta {
+  version?: number | undefined
+  id?: string | undefined
+  time?: string | undefined
+  /** Partition key for a reference (the resource's own `x-key` value); `reference.id` by default. */
+  key?: string | undefined
+  headers?: Readonly<Record<string, string>> | undefined
+}
+
+/** One publish request: content or a reference, of a resource (any string: JavaScript callers exist). */
+export interface EncodeInput {
+  resource: string
+  action: Action | string
+  body: unknown
+  asReference: boolean
+  /** The caller's options object, read and never copied. */
+  meta: EncodeMeta
+}
+
+export interface EncoderOptions extends EnvelopeOptions {
+  topicPrefix?: string | undefined
+}
+
+const fail = (path: string, keyword: string, message: string): Checked<OutboundMessage> => ({
+  ok: false,
+  issues: [{ path, keyword, message }],
+})
+
+/** An encoder bound to a catalog and a source; every publisher and sink uses one. */
+export interface Encoder {
+  /** Builds the envelope for content or a reference, validates it and encodes it. */
+  encode(input: EncodeInput): Checked<OutboundMessage>
+  /** Encodes a whole event built elsewhere (a file, an outbox row), extra envelope fields included. */
+  encodeEvent(event: unknown, meta?: EncodeMeta, asReference?: boolean): Checked<OutboundMessage>
+}
+
+export function createEncoder(catalog: Catalog, options: EncoderOptions): Encoder {
+  const index: CatalogIndex = indexCatalog(catalog)
+  const prefix = options.topicPrefix || undefined
+
+  function encodeEvent(
+    event: unknown,
+    meta: EncodeMeta = {},
+    asReference?: boolean,
+    built = false,
+  ): Checked<OutboundMessage> {
+    const r = checkEvent(catalog, event)
+    if (!r.ok) return r
+    const { event: valid, resource, version, reference } = r.value as BaseValidEvent
+    const v = resource === undefined ? undefined : index.version(resource, version)
+    if (!v) return { ok: false, issues: [unknownSchema(valid.resource.schema)] }
+    const content = valid.resource.content
+    if (asReference !== undefined && reference !== asReference) {
+      // The envelope tells content from reference by its property names; hold each method to what it promised.
+      const own = check(asReference ? catalog.reference : v.validate, content, '/resource/content')
+      return own.ok
+        ? fail(
+            '/resource/content',
+            'reference',
+            asReference ? 'must be a ResourceReference' : 'must be the resource, not a reference',
+          )
+        : own
+    }
+    const key = reference
+      ? (meta.key ?? String((content as ResourceReference).id))
+      : String((content as Record<string, unknown>)[v.key])
+    const attributes = cloudEventAttributes(valid, v.resource)
+    return {
+      ok: true,
+      value: {
+        destination: prefixed(v.topic, prefix),
+        key,
+        // An envelope we built has exactly its five fields: write it with the version's compiled serializer.
+        value:
+          built && !reference && v.serialize
+            ? envelopeJson(valid, v.serialize(content as never))
+            : JSON.stringify(valid),
+        attributes,
+        headers: meta.headers,
+        id: valid.id,
+      },
+    }
+  }
+
+  return {
+    encodeEvent,
+    encode({ resource, action, body, asReference, meta }) {
+      const entry = index.resource(resource)
+      if (!entry) return fail('/resource', 'known-resource', `unknown resource '${resource}'`)
+      const v = index.version(resource, meta.version)
+      if (!v)
+        return fail('/resource/schema', 'known-schema', `${resource} has no version ${String(meta.version)}`)
+      const event = buildEnvelope(action as Action, v.uri, body as object, options, meta)
+      return encodeEvent(event, meta, asReference, true)
+    },
+  }
+}
+
+// Control characters are exactly what JSON must escape: the point of this pattern.
+// eslint-disable-next-line no-control-regex
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
+/** A JSON string literal: as it is when nothing needs escaping, else JSON.stringify's. */
+const jsonString = (s: string): string =>
+  s.length > 4096 || NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : '"' + s + '"'
+
+/** The JSON of an envelope built by buildEnvelope (five fields, in its order), around content already serialised. */
+function envelopeJson(e: BaseEnvelope, content: string): string {
+  return (
+    '{"id":' +
+    jsonString(e.id) +
+    ',"time":' +
+    jsonString(e.time) +
+    ',"source":' +
+    jsonString(e.source) +
+    ',"action":' +
+    jsonString(e.action) +
+    ',"resource":{"schema":' +
+    jsonString(e.resource.schema) +
+    ',"content":' +
+    content +
+    '}}'
+  )
+}
+
+/** The ContractError for issues of an encode: UNKNOWN_RESOURCE, UNKNOWN_SCHEMA or EVENT_INVALID. */
+export function encodeError(issues: Issue[], message: string): ContractError {
+  const only = (keyword: string) => issues.every((i) => i.keyword === keyword)
+  const code = only('known-resource')
+    ? 'UNKNOWN_RESOURCE'
+    : only('known-schema')
+      ? 'UNKNOWN_SCHEMA'
+      : 'EVENT_INVALID'
+  return new ContractError(code, code === 'EVENT_INVALID' ? message : (issues[0]?.message ?? message), issues)
+}

@@ -1,0 +1,217 @@
+/**
+ * The inbound pipeline, one per consumer, whatever the transport: decode, validate, accepted version range,
+ * dispatch, handler retries, dead letter. It does not know how messages arrive; a transport's runner (Kafka
+ * batches and commits, Redis XREADGROUP and XACK, an in-memory array) calls `process` for each message in order
+ * and commits or acknowledges it only when `process` says it is done.
+ */
+import { acceptsVersion, type Accept } from './accept.ts'
+import type { Catalog } from './catalog.ts'
+import { decode, type Decoded } from './decode.ts'
+import type { Dispatcher, HandlerOutcome, MessageContext, RetryHooks } from './dispatch.ts'
+import { retryHandler } from './dispatch.ts'
+import { ContractError, type ContractErrorCode, type Issue } from './errors.ts'
+import type { InboundMessage, SchemaLookupPort } from './ports.ts'
+import { backoff, RETRY_DEFAULTS, type RetryOptions } from './retry.ts'
+import { createSchemaSource } from './schema-source.ts'
+
+/** Why a message was dead-lettered. */
+export interface DeadLetterReason {
+  code: ContractErrorCode
+  message: string
+  issues: readonly Issue[]
+  /** Handler calls made (HANDLER_FAILED only). */
+  attempts?: number
+}
+
+/** A dead letter that was sent: the reason, the original message and where it went. */
+export interface DeadLetter<M extends InboundMessage = InboundMessage> extends DeadLetterReason {
+  /** The message that was dead-lettered, as its transport delivered it. */
+  original: M
+  deadLetterDestination: string
+}
+
+/**
+ * Where invalid and failed messages go: the transport writes the original (key, value, headers) plus the reason,
+ * and resolves once the transport has it (then the original may be committed). Resolves to the destination.
+ */
+export interface DeadLetterPort<M extends InboundMessage> {
+  send(message: M, reason: DeadLetterReason): Promise<string>
+}
+
+/** Something went wrong and is being tried again: a handler, the registry, or sending a dead letter. */
+export interface RetryInfo<M extends InboundMessage = InboundMessage> {
+  reason: 'handler' | 'registry' | 'dead-letter'
+  message: M
+  attempt: number
+  delayMs: number
+  error: unknown
+}
+
+export interface PipelineOptions<C extends Catalog, M extends InboundMessage> {
+  catalog: C
+  dispatcher: Dispatcher<C, M>
+  deadLetters: DeadLetterPort<M>
+  /** Resolves schema URIs that are not in the catalog. Without it they are unknown (dead letter). */
+  registry?: SchemaLookupPort | undefined
+  /** Validators compiled from registry schemas kept in memory. Default 100. */
+  schemaCacheSize?: number | undefined
+  /** Accepted schema versions per resource; others are dead-lettered with VERSION_NOT_ACCEPTED. */
+  accept?: Accept<C> | undefined
+  /** Handler retries; the same backoff paces retries of a registry that is down and of dead-letter sends. */
+  retry?: Partial<RetryOptions> | undefined
+  /**
+   * Handler failures in a row (each after its retries, each dead-lettered) after which `onFatal` is called with
+   * ContractError TOO_MANY_ERRORS: something is wrong beyond one message (a database down), and a supervisor
+   * restarting the process is better than dead-lettering everything. Default 10; Infinity never stops.
+   * Invalid messages do not count: they are the producer's fault, not this consumer's.
+   */
+  maxConsecutiveErrors?: number | undefined
+  onDeadLetter?: ((deadLetter: DeadLetter<M>) => void) | undefined
+  onRetry?: ((info: RetryInfo<M>) => void) | undefined
+  /** Called once when the consumer must stop (TOO_MANY_ERRORS). */
+  onFatal: (error: ContractError) => void
+}
+
+/** How the runner lets the pipeline wait: `wait` sleeps (heartbeating, where the transport needs it). */
+export interface Control {
+  readonly signal: AbortSignal
+  /** Resolves true after `ms`, false when stop() came first. */
+  wait(ms: number): Promise<boolean>
+}
+
+export interface Pipeline<M extends InboundMessage> {
+  /**
+   * True when the message is done with (handled, skipped or dead-lettered) and may be committed; false when stop()
+   * came first and it must stay uncommitted. Never rejects for bad data.
+   */
+  process(message: M, control: Control): Promise<boolean>
+}
+
+export const PIPELINE_DEFAULTS = { maxConsecutiveErrors: 10, schemaCacheSize: 100 } as const
+
+export function createPipeline<C extends Catalog, M extends InboundMessage>(
+  options: PipelineOptions<C, M>,
+): Pipeline<M> {
+  const { catalog, dispatcher, deadLetters } = options
+  const retry: RetryOptions = { ...RETRY_DEFAULTS, ...options.retry }
+  const maxConsecutiveErrors = options.maxConsecutiveErrors ?? PIPELINE_DEFAULTS.maxConsecutiveErrors
+  if (!(maxConsecutiveErrors >= 1)) throw new TypeError('maxConsecutiveErrors must be at least 1')
+  const decodeOptions = {
+    schemas:
+      options.registry &&
+      createSchemaSource(options.registry, {
+        max: options.schemaCacheSize ?? PIPELINE_DEFAULTS.schemaCacheSize,
+      }),
+    accepts: options.accept && acceptsVersion(options.accept as Record<string, string>),
+  }
+  let consecutiveErrors = 0
+
+  /**
+   * After infrastructure (registry, dead-letter transport) failed once: waits with backoff and tries again until
+   * it answers. Undefined when stop() comes first. The first try is the caller's, outside this loop: no closure
+   * and no extra await on the happy path.
+   */
+  async function retryUntilAvailable<T>(
+    reason: 'registry' | 'dead-letter',
+    message: M,
+    fn: () => Promise<T>,
+    control: Control,
+    firstError: unknown,
+  ): Promise<T | undefined> {
+    let error = firstError
+    for (let attempt = 1; ; attempt++) {
+      const delayMs = backoff(attempt, retry)
+      options.onRetry?.({ reason, message, attempt, delayMs, error })
+      if (!(await control.wait(delayMs))) return undefined
+      try {
+        return await fn()
+      } catch (e) {
+        error = e
+      }
+    }
+  }
+
+  async function deadLetter(message: M, reason: DeadLetterReason, control: Control): Promise<boolean> {
+    const send = () => deadLetters.send(message, reason)
+    let destination: string | undefined
+    try {
+      destination = await send()
+    } catch (e) {
+      destination = await retryUntilAvailable('dead-letter', message, send, control, e)
+    }
+    if (destination === undefined) return false
+    options.onDeadLetter?.({ ...reason, original: message, deadLetterDestination: destination })
+    return true
+  }
+
+  async function process(message: M, control: Control): Promise<boolean> {
+    if (!dispatcher.wants(message.attribute('type'))) return true
+    let decoded: Decoded<C> | undefined
+    try {
+      const d = decode(catalog, message, decodeOptions)
+      decoded = d instanceof Promise ? await d : d
+    } catch (e) {
+      // Only infrastructure throws here (a registry that is down): ask again until it answers or we stop.
+      decoded = await retryUntilAvailable(
+        'registry',
+        message,
+        async () => decode(catalog, message, decodeOptions),
+        control,
+        e,
+      )
+    }
+    if (decoded === undefined) return false
+    if (!decoded.ok) {
+      const reason = { code: decoded.code, message: summary(decoded.issues), issues: decoded.issues }
+      return deadLetter(message, reason, control)
+    }
+
+    const handle = dispatcher.handlerFor(decoded.value)
+    if (!handle) return true
+    const context: MessageContext<M> = { message, attempt: 1, version: decoded.value.version }
+    let outcome: HandlerOutcome
+    try {
+      const r = handle(decoded.value, context)
+      if (r !== undefined) await r
+      consecutiveErrors = 0
+      return true
+    } catch (error) {
+      const hooks: RetryHooks<M> = {
+        signal: control.signal,
+        wait: (ms) => control.wait(ms),
+        onRetry: (ctx, delayMs, err) =>
+          options.onRetry?.({ reason: 'handler', message, attempt: ctx.attempt, delayMs, error: err }),
+      }
+      outcome = await retryHandler(handle, decoded.value, context, retry, hooks, error)
+    }
+    if (outcome.ok) {
+      consecutiveErrors = 0
+      return true
+    }
+    if (outcome.aborted) return false
+    const error = outcome.error
+    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+    const reason: DeadLetterReason = {
+      code: 'HANDLER_FAILED',
+      message: text,
+      issues: [],
+      attempts: outcome.attempts,
+    }
+    if (!(await deadLetter(message, reason, control))) return false
+    if (++consecutiveErrors >= maxConsecutiveErrors) {
+      const tooMany = `${consecutiveErrors} handler failures in a row; last: ${text}`
+      options.onFatal(new ContractError('TOO_MANY_ERRORS', tooMany, [], { cause: error }))
+    }
+    return true
+  }
+
+  return { process }
+}
+
+/** One line for a dead letter's reason: the first issue and how many more. */
+export function summary(issues: readonly Issue[]): string {
+  const first = issues[0]
+  if (!first) return 'invalid'
+  const more = issues.length > 1 ? ` (+${issues.length - 1} more)` : ''
+  return `${first.path || '/'}: ${first.message}${more}`
+}

@@ -1,0 +1,214 @@
+/**
+ * The typed publisher, over any sink: validates before anything is handed to the transport, so no invalid event
+ * is ever sent. The types come from the catalog it is given.
+ */
+import { randomUUID } from 'node:crypto'
+import type {
+  Action,
+  Catalog,
+  ContentOf,
+  KeyOf,
+  LatestOf,
+  ResourceOf,
+  ResourceReference,
+  VersionOf,
+} from './catalog.ts'
+import { createEncoder, encodeError, type EncodeMeta } from './encode.ts'
+import { ContractError, isContractError, type Issue } from './errors.ts'
+import type { OutboundMessage, Sink } from './ports.ts'
+import { checkTopicPrefix } from './topics.ts'
+
+export interface PublisherOptions<C extends Catalog, S extends Sink> {
+  catalog: C
+  /** The transport: Kafka (`kafkaSink`), Redis, in memory, an outbox… */
+  sink: S
+  /** `source` of every event: a URI reference naming the service, e.g. `urn:callisto:timecard-restapi`. */
+  source: string
+  /** Environment prefix: `staging` sends person events to `staging.callisto-person`. */
+  topicPrefix?: string
+  newId?: () => string
+  now?: () => Date
+}
+
+/** Per-event choices; the id and time are generated when absent. */
+export interface PublishOptions<V extends number = number> {
+  /** The schema version the content conforms to; the latest by default. */
+  version?: V
+  id?: string
+  time?: string
+  /** Extra transport headers. The CloudEvents attributes are always ours. */
+  headers?: Readonly<Record<string, string>>
+}
+
+export interface ReferenceOptions<V extends number = number> extends PublishOptions<V> {
+  /** Partition key; `reference.id` by default. Pass the resource's key (e.g. a time entry's ownerId) to keep order with its other events. */
+  key?: string
+}
+
+/** Where one event went: the destination, its id, and the transport's own position (Kafka: partition, offset). */
+export interface Published<P> {
+  destination: string
+  id: string
+  position: P
+}
+
+export interface BatchPublished<B> {
+  /** The events' ids, in the order given. */
+  ids: string[]
+  /** What the transport reports for the batch (Kafka: a base offset per topic partition). */
+  positions: B
+}
+
+type Meta = { id?: string; time?: string; headers?: Readonly<Record<string, string>> }
+
+/**
+ * A reference carries `id`, but a resource keyed by another field (a time entry by `ownerId`) must name its key, or
+ * its delete would land on another partition and could overtake the entry's earlier events: the compiler asks.
+ */
+export type ReferenceKey<C extends Catalog, R extends ResourceOf<C>> =
+  KeyOf<C, R> extends 'id' ? { key?: string } : { key: string }
+// The latest version may be left out; any other must be named, so the content type and the schema URI agree.
+type VersionField<C extends Catalog, R extends ResourceOf<C>, V extends VersionOf<C, R>> =
+  V extends LatestOf<C, R> ? { version?: V } : { version: V }
+
+/** One event of a batch: content of a resource version, or a reference to one. */
+export type BatchEvent<C extends Catalog> = {
+  [R in ResourceOf<C>]: {
+    [V in VersionOf<C, R>]:
+      | ({ resource: R; action: Action; content: ContentOf<C, R, V>; reference?: undefined } & VersionField<
+          C,
+          R,
+          V
+        > &
+          Meta)
+      | ({
+          resource: R
+          action: Action
+          reference: ResourceReference
+          content?: undefined
+          version?: V
+        } & ReferenceKey<C, R> &
+          Meta)
+  }[VersionOf<C, R>]
+}[ResourceOf<C>]
+
+export interface Publisher<C extends Catalog, P = unknown, B = unknown> {
+  publish<R extends ResourceOf<C>, V extends VersionOf<C, R> = LatestOf<C, R>>(
+    resource: R,
+    action: Action,
+    content: ContentOf<C, R, V>,
+    options?: PublishOptions<V>,
+  ): Promise<Published<P>>
+  /** For deletes and to save bandwidth (Callisto): the content is a ResourceReference. */
+  publishReference<R extends ResourceOf<C>, V extends VersionOf<C, R> = LatestOf<C, R>>(
+    resource: R,
+    action: Action,
+    reference: ResourceReference,
+    ...options: ReferenceKey<C, R> extends { key: string }
+      ? [ReferenceOptions<V> & ReferenceKey<C, R>]
+      : [(ReferenceOptions<V> & ReferenceKey<C, R>)?]
+  ): Promise<Published<P>>
+  /**
+   * Sends a whole event built elsewhere (read from a file, relayed from an outbox) as it is, extra envelope fields
+   * included, once it validates; its destination comes from `resource.schema`. Unknown URI: UNKNOWN_SCHEMA.
+   */
+  publishEvent(
+    event: unknown,
+    options?: { headers?: Readonly<Record<string, string>> },
+  ): Promise<Published<P>>
+  /** Validates every event first; sends nothing unless all are valid, then sends them in one request. */
+  publishBatch(events: readonly BatchEvent<C>[]): Promise<BatchPublished<B>>
+  /** Connects the sink now (it also connects on first send where it needs to). */
+  connect(): Promise<void>
+  disconnect(): Promise<void>
+}
+
+/** A failure from the sink as SEND_FAILED, keeping its `retriable` when it has one. */
+export function sendFailed(cause: unknown, message: string): ContractError {
+  if (isContractError(cause, 'SEND_FAILED')) return cause
+  const retriable =
+    typeof cause === 'object' && cause !== null && 'retriable' in cause && cause.retriable === true
+  const reason = cause instanceof Error ? `: ${cause.message}` : ''
+  return new ContractError('SEND_FAILED', message + reason, [], { cause, retriable })
+}
+
+export function createPublisher<C extends Catalog, P, B>(
+  options: PublisherOptions<C, Sink<P, B>>,
+): Publisher<C, P, B> {
+  const { catalog, sink, source, topicPrefix, newId = randomUUID, now = () => new Date() } = options
+  checkTopicPrefix(topicPrefix, catalog)
+  const encoder = createEncoder(catalog, { source, newId, now, topicPrefix })
+
+  function one(resource: string, action: string, body: unknown, asReference: boolean, meta: EncodeMeta) {
+    const r = encoder.encode({ resource, action, body, asReference, meta })
+    if (r.ok) return r.value
+    throw encodeError(r.issues, `${resource} ${action} event does not match its schema`)
+  }
+
+  async function send(message: OutboundMessage): Promise<Published<P>> {
+    let position: P
+    try {
+      position = await sink.send(message)
+    } catch (e) {
+      throw sendFailed(e, `the transport did not take event ${message.id} for ${message.destination}`)
+    }
+    return { destination: message.destination, id: message.id, position }
+  }
+
+  return {
+    // async: an invalid event rejects the promise rather than throwing before one exists
+    async publish(resource, action, content, options = {}) {
+      return send(one(resource, action, content, false, options))
+    },
+    async publishReference(resource, action, reference, ...rest) {
+      const options: ReferenceOptions = rest[0] ?? {}
+      return send(one(resource, action, reference, true, options))
+    },
+    async publishEvent(event, options = {}) {
+      const r = encoder.encodeEvent(event, options)
+      if (!r.ok) throw encodeError(r.issues, 'event does not match its schema')
+      return send(r.value)
+    },
+    async publishBatch(events) {
+      const issues: Issue[] = []
+      const messages: OutboundMessage[] = []
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i] as BatchEvent<Catalog> & EncodeMeta
+        const asReference = e.reference !== undefined
+        const r = encoder.encode({
+          resource: e.resource,
+          action: e.action,
+          body: asReference ? e.reference : e.content,
+          asReference,
+          meta: e,
+        })
+        if (r.ok) messages.push(r.value)
+        else for (const x of r.issues) issues.push({ ...x, path: `/${i}${x.path}` })
+      }
+      if (issues.length)
+        throw encodeError(
+          issues,
+          `${events.length - messages.length} of ${events.length} events do not match their schemas`,
+        )
+      const ids = messages.map((m) => m.id)
+      if (messages.length === 0) return { ids, positions: (await sink.sendBatch([])) as B }
+      let positions: B
+      try {
+        positions = await sink.sendBatch(messages)
+      } catch (e) {
+        throw sendFailed(e, `the transport did not take the batch of ${ids.length} events`)
+      }
+      return { ids, positions }
+    },
+    async connect() {
+      try {
+        await sink.connect?.()
+      } catch (e) {
+        throw sendFailed(e, 'cannot connect to the transport')
+      }
+    },
+    async disconnect() {
+      await sink.close?.()
+    },
+  }
+}

@@ -1,0 +1,30 @@
+import { createPublisher, type Catalog, type Publisher } from '../../core/index.ts'
+import { kafkaSink, type KafkaBatchPositions, type KafkaPosition, type KafkaSinkOptions } from './sink.ts'
+
+export type KafkaPublisherOptions<C extends Catalog> = KafkaSinkOptions & {
+  catalog: C
+  /** `source` of every event: a URI reference naming the service, e.g. `urn:callisto:timecard-restapi`. */
+  source: string
+  /** Environment prefix: `staging` sends person events to `staging.callisto-person`. */
+  topicPrefix?: string
+  newId?: () => string
+  now?: () => Date
+}
+
+export type KafkaPublisher<C extends Catalog> = Publisher<C, KafkaPosition, KafkaBatchPositions>
+
+/** The kernel's typed publisher on a Kafka sink: `publish` resolves to `{ destination, id, position }`. */
+export function createKafkaPublisher<C extends Catalog>(
+  options: KafkaPublisherOptions<C>,
+): KafkaPublisher<C> {
+  const { catalog, source, topicPrefix, newId, now } = options
+  const sink = kafkaSink(options)
+  return createPublisher({
+    catalog,
+    sink,
+    source,
+    ...(topicPrefix === undefined ? {} : { topicPrefix }),
+    ...(newId ? { newId } : {}),
+    ...(now ? { now } : {}),
+  })
+}

@@ -1,0 +1,115 @@
+import type { Message, ProducerConfig, RecordMetadata, TopicMessages } from 'kafkajs'
+import { ContractError, sendFailed, type OutboundMessage, type Sink } from '../../core/index.ts'
+import type { Headers, KafkaPort, ProducerPort } from './ports.ts'
+
+/** Where one event went on Kafka. */
+export interface KafkaPosition {
+  partition: number
+  offset: string
+}
+
+/** Kafka reports a batch as a base offset per topic partition, not per message. */
+export type KafkaBatchPositions = { topic: string; partition: number; baseOffset: string }[]
+
+/** What the sink needs of a producer you bring (kafkajs' Producer fits). */
+export type SinkProducer = Pick<ProducerPort, 'send'> & Required<Pick<ProducerPort, 'sendBatch'>>
+
+export type KafkaSinkOptions =
+  | { /** A producer you own: you connect and disconnect it. */ producer: SinkProducer; kafka?: undefined }
+  | {
+      /** The sink makes its own idempotent producer, connects on first use; close() at the end. */
+      kafka: KafkaPort
+      producer?: undefined
+      producerConfig?: Omit<ProducerConfig, 'idempotent' | 'maxInFlightRequests'>
+    }
+
+export type KafkaSink = Sink<KafkaPosition, KafkaBatchPositions> & {
+  connect(): Promise<void>
+  close(): Promise<void>
+}
+
+/**
+ * CloudEvents Kafka binary mode: the attributes as `ce_` headers (and `content-type`), so brokers' tools and
+ * consumers can filter without parsing. The value stays our whole envelope (JSON), so nothing is lost without them.
+ */
+export function kafkaHeaders(m: OutboundMessage): Headers {
+  const a = m.attributes
+  const headers: Headers = {
+    ce_specversion: a.specversion,
+    ce_id: a.id,
+    ce_source: a.source,
+    ce_type: a.type,
+    ce_time: a.time,
+    ce_dataschema: a.dataschema,
+    'content-type': a.datacontenttype,
+  }
+  return m.headers ? { ...m.headers, ...headers } : headers
+}
+
+const record = (m: OutboundMessage): Message => ({ key: m.key, value: m.value, headers: kafkaHeaders(m) })
+
+/** The publisher's sink on Kafka: acks from all in-sync replicas, an idempotent producer of its own by default. */
+export function kafkaSink(options: KafkaSinkOptions): KafkaSink {
+  const own = options.kafka
+    ? options.kafka.producer({ ...options.producerConfig, idempotent: true, maxInFlightRequests: 1 })
+    : undefined
+  const given = options.producer
+  let connecting: Promise<SinkProducer> | undefined
+
+  function ready(): Promise<SinkProducer> {
+    if (given) return Promise.resolve(given)
+    const p = own as ProducerPort & SinkProducer
+    connecting ??= p.connect().then(
+      () => p,
+      (e: unknown) => {
+        connecting = undefined // the next send tries again
+        throw sendFailed(e, 'cannot connect to Kafka')
+      },
+    )
+    return connecting
+  }
+
+  return {
+    async send(m) {
+      const p = await ready()
+      let meta: RecordMetadata[]
+      try {
+        meta = await p.send({ topic: m.destination, messages: [record(m)], acks: -1 })
+      } catch (e) {
+        throw sendFailed(e, `Kafka did not take event ${m.id} for ${m.destination}`)
+      }
+      const r = meta[0]
+      if (!r) throw new ContractError('SEND_FAILED', `Kafka sent no record metadata for event ${m.id}`)
+      return { partition: r.partition, offset: r.baseOffset ?? r.offset ?? '' }
+    },
+    async sendBatch(messages) {
+      if (messages.length === 0) return []
+      const byTopic = new Map<string, TopicMessages>()
+      for (const m of messages) {
+        let t = byTopic.get(m.destination)
+        if (!t) byTopic.set(m.destination, (t = { topic: m.destination, messages: [] }))
+        t.messages.push(record(m))
+      }
+      const p = await ready()
+      let meta: RecordMetadata[]
+      try {
+        meta = await p.sendBatch({ topicMessages: [...byTopic.values()], acks: -1 })
+      } catch (e) {
+        throw sendFailed(e, `Kafka did not take the batch of ${messages.length} events`)
+      }
+      return meta.map((r) => ({
+        topic: r.topicName,
+        partition: r.partition,
+        baseOffset: r.baseOffset ?? r.offset ?? '',
+      }))
+    },
+    async connect() {
+      await ready()
+    },
+    async close() {
+      if (!own || !connecting) return
+      connecting = undefined
+      await own.disconnect()
+    },
+  }
+}

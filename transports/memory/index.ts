@@ -1,0 +1,11 @@
+/** The in-memory transport: the same ports as Kafka, for tests and in-process buses. */
+export { createMemoryBus, MemoryMessage } from './bus.ts'
+export type {
+  MemoryBus,
+  MemoryCommonOptions,
+  MemoryConsumerOptions,
+  MemoryPosition,
+  MemoryRecord,
+  MemoryStart,
+  MemoryTopicConsumerOptions,
+} from './bus.ts'

@@ -1,23 +1,45 @@
-/** Every failure the library reports has one of these codes. Callers branch on `code`, never on `message`. */
-export type ContractErrorCode =
-  | 'EVENT_INVALID' // an event (envelope or content) breaks its schema
-  | 'NOT_JSON' // bytes that do not parse as JSON
-  | 'UNKNOWN_SCHEMA' // an event names a schema URI nobody knows
-  | 'UNKNOWN_RESOURCE' // a resource name that is not in the catalog or registry
-  | 'VERSION_NOT_ACCEPTED' // a consumer's accepted range excludes the event's schema version
-  | 'SCHEMA_NOT_FOUND' // a registry lookup for a name/version/URI that does not exist
-  | 'SCHEMA_INVALID' // not a valid JSON Schema, a remote $ref, over the size/nesting limits
-  | 'SCHEMA_CONFLICT' // a stored version differs from its file, or an $id that is not the canonical one
-  | 'INCOMPATIBLE_SCHEMA' // refused by the compatibility engine
-  | 'BAD_REQUEST' // malformed request: bad JSON body, bad parameter
-  | 'PAYLOAD_TOO_LARGE' // request body over the limit
-  | 'UNAUTHORIZED' // write without a token
-  | 'FORBIDDEN' // write with a wrong token, or writes disabled
-  | 'PRECONDITION_FAILED' // e.g. permanent delete before a soft delete
-  | 'REGISTRY_UNAVAILABLE' // the registry did not answer (retriable)
-  | 'HANDLER_FAILED' // a consumer handler kept failing
-  | 'TOO_MANY_ERRORS' // a consumer stopped after maxConsecutiveErrors
-  | 'SEND_FAILED' // Kafka refused or failed to take a message
+/**
+ * Error codes, per domain. Callers branch on `code`, never on `message`; a new code is added to its domain's list.
+ */
+
+/** Events: validating, publishing and consuming them (the kernel and the transports). */
+export const EVENT_ERROR_CODES = [
+  'EVENT_INVALID', // an event (envelope or content) breaks its schema
+  'NOT_JSON', // bytes that do not parse as JSON
+  'UNKNOWN_SCHEMA', // an event names a schema URI nobody knows
+  'UNKNOWN_RESOURCE', // a resource name that is not in the catalog (or the registry)
+  'VERSION_NOT_ACCEPTED', // a consumer's accepted range excludes the event's schema version
+  'HANDLER_FAILED', // a consumer handler kept failing
+  'TOO_MANY_ERRORS', // a consumer stopped after maxConsecutiveErrors
+  'SEND_FAILED', // the transport refused or failed to take a message
+] as const
+export type EventErrorCode = (typeof EVENT_ERROR_CODES)[number]
+
+/** Schemas: whether a version may join a resource's history (generator, `contracts check`, registry). */
+export const SCHEMA_ERROR_CODES = [
+  'SCHEMA_INVALID', // not a valid JSON Schema, a remote $ref, over the size/nesting limits
+  'SCHEMA_CONFLICT', // a stored version differs from its file, an $id that is not the canonical one, topic/key changed
+  'INCOMPATIBLE_SCHEMA', // refused by the compatibility engine under the resource's mode
+] as const
+export type SchemaErrorCode = (typeof SCHEMA_ERROR_CODES)[number]
+
+/** The registry service and its HTTP API (and the client that talks to it). */
+export const REGISTRY_ERROR_CODES = [
+  ...SCHEMA_ERROR_CODES,
+  'UNKNOWN_RESOURCE', // no such resource registered
+  'SCHEMA_NOT_FOUND', // a lookup for a name/version/URI that does not exist
+  'NOT_JSON', // a request body that does not parse as JSON
+  'BAD_REQUEST', // malformed request: a bad parameter, a body of the wrong shape
+  'PAYLOAD_TOO_LARGE', // request body over the limit
+  'UNAUTHORIZED', // write without a token
+  'FORBIDDEN', // write with a wrong token, or writes disabled
+  'PRECONDITION_FAILED', // e.g. permanent delete before a soft delete
+  'REGISTRY_UNAVAILABLE', // the registry (or its database) did not answer (retriable)
+] as const
+export type RegistryErrorCode = (typeof REGISTRY_ERROR_CODES)[number]
+
+/** Every failure the library reports has one of these codes. */
+export type ContractErrorCode = EventErrorCode | RegistryErrorCode
 
 /** One problem; `path` is a JSON Pointer into the checked value, `keyword` the rule it broke. */
 export interface Issue {

@@ -3,8 +3,22 @@
  * errors. It knows no catalog and no transport, and does no I/O of its own: transports and the registry client
  * plug in through the ports (ports.ts).
  */
-export { ContractError, isContractError, formatIssues } from './errors.ts'
-export type { ContractErrorCode, ContractErrorOptions, Issue } from './errors.ts'
+export {
+  ContractError,
+  isContractError,
+  formatIssues,
+  EVENT_ERROR_CODES,
+  REGISTRY_ERROR_CODES,
+  SCHEMA_ERROR_CODES,
+} from './errors.ts'
+export type {
+  ContractErrorCode,
+  ContractErrorOptions,
+  EventErrorCode,
+  Issue,
+  RegistryErrorCode,
+  SchemaErrorCode,
+} from './errors.ts'
 export { check, parse, toIssue } from './validate.ts'
 export type { Checked, ValidateFn } from './validate.ts'
 export { ACTIONS, indexCatalog } from './catalog.ts'

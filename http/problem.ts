@@ -1,16 +1,16 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { isContractError, type ContractErrorCode, type Issue } from '../core/index.ts'
+import { isContractError, REGISTRY_ERROR_CODES, type Issue, type RegistryErrorCode } from '../core/index.ts'
 
-/** Every code has a status: a new ContractErrorCode does not compile until it is given one here. */
-export const STATUS: Record<ContractErrorCode, ContentfulStatusCode> = {
-  EVENT_INVALID: 422,
-  NOT_JSON: 400,
-  UNKNOWN_SCHEMA: 404,
+/**
+ * Every registry code has a status: a new RegistryErrorCode does not compile until it is given one here. Codes of
+ * other domains (an event's, a consumer's) never come out of the registry: if one does, it is a bug, answered 500.
+ */
+export const STATUS: Record<RegistryErrorCode, ContentfulStatusCode> = {
   UNKNOWN_RESOURCE: 404,
-  VERSION_NOT_ACCEPTED: 422,
   SCHEMA_NOT_FOUND: 404,
+  NOT_JSON: 400,
   SCHEMA_INVALID: 422,
   SCHEMA_CONFLICT: 409,
   INCOMPATIBLE_SCHEMA: 409,
@@ -20,14 +20,14 @@ export const STATUS: Record<ContractErrorCode, ContentfulStatusCode> = {
   FORBIDDEN: 403,
   PRECONDITION_FAILED: 412,
   REGISTRY_UNAVAILABLE: 503,
-  HANDLER_FAILED: 500,
-  TOO_MANY_ERRORS: 500,
-  SEND_FAILED: 502,
 }
+
+const REGISTRY_CODES: ReadonlySet<string> = new Set(REGISTRY_ERROR_CODES)
+export const isRegistryCode = (code: string): code is RegistryErrorCode => REGISTRY_CODES.has(code)
 
 /** Codes of failures that are not the library's: routing and the unexpected. */
 export type HttpCode = 'NOT_FOUND' | 'INTERNAL'
-export type ProblemCode = ContractErrorCode | HttpCode
+export type ProblemCode = RegistryErrorCode | HttpCode
 
 export const PROBLEM_BASE = 'https://event-contracts.dev/problems'
 
@@ -55,7 +55,8 @@ export const problemFor = (
 
 /** Whatever was thrown → a problem. Unexpected errors keep their detail out of the response (it is logged). */
 export function toProblem(err: unknown): Problem {
-  if (isContractError(err)) return problemFor(err.code, err.message, STATUS[err.code], err.issues)
+  if (isContractError(err) && isRegistryCode(err.code))
+    return problemFor(err.code, err.message, STATUS[err.code], err.issues)
   if (err instanceof HTTPException) {
     const status = err.status
     const code: ProblemCode =

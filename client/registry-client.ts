@@ -1,4 +1,5 @@
-import { ContractError } from '../core/index.ts'
+import { LRUCache } from 'lru-cache'
+import { backoff, ContractError, sleep } from '../core/index.ts'
 
 /** What consumers need from a registry: the schema registered under a URI, or undefined when nobody knows it. */
 export interface SchemaSource {
@@ -9,6 +10,9 @@ export interface RegistryClient extends SchemaSource {
   /** A version of a resource, or its latest; undefined when the registry has no such version. */
   get(name: string, version: number | 'latest'): Promise<unknown | undefined>
 }
+
+/** The longest wait between two attempts, whatever `backoffMs` and `retries` say. */
+const MAX_BACKOFF_MS = 5_000
 
 export interface RegistryClientOptions {
   /** e.g. `http://registry:8080` */
@@ -32,35 +36,11 @@ interface Cached {
   freshUntil: number
 }
 
-/** A Map used as an LRU: reading an entry moves it to the end, inserting past the limit drops the first. */
-class Lru<V> {
-  private readonly map = new Map<string, V>()
-  constructor(private readonly limit: number) {}
-  get(key: string): V | undefined {
-    const v = this.map.get(key)
-    if (v !== undefined) {
-      this.map.delete(key)
-      this.map.set(key, v)
-    }
-    return v
-  }
-  set(key: string, value: V): void {
-    this.map.delete(key)
-    this.map.set(key, value)
-    while (this.map.size > this.limit) this.map.delete(this.map.keys().next().value as string)
-  }
-  get size(): number {
-    return this.map.size
-  }
-}
-
 const maxAge = (cacheControl: string | null): number => {
   if (!cacheControl || /no-cache|no-store/.test(cacheControl)) return 0
   const m = /max-age=(\d+)/.exec(cacheControl)
   return m ? Number(m[1]) * 1000 : 0
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
  * An HTTP client for the registry, on plain `fetch`. Answers are cached (bounded LRU) and revalidated with their
@@ -77,7 +57,7 @@ export function createRegistryClient({
   now = Date.now,
 }: RegistryClientOptions): RegistryClient & { readonly cached: number } {
   const base = baseUrl.replace(/\/+$/, '')
-  const cache = new Lru<Cached>(cacheSize)
+  const cache = new LRUCache<string, Cached>({ max: cacheSize })
   // Concurrent requests for one URL share one round trip.
   const inFlight = new Map<string, Promise<unknown | undefined>>()
 
@@ -93,7 +73,7 @@ export function createRegistryClient({
     let failure = 'no answer'
     let lastError: unknown
     for (let i = 0; i <= retries; i++) {
-      if (i > 0) await sleep(backoffMs * 2 ** (i - 1))
+      if (i > 0) await sleep(backoff(i, { initialMs: backoffMs, maxMs: MAX_BACKOFF_MS }))
       let res: Response
       try {
         res = await attempt(url, cached)

@@ -17,7 +17,8 @@ import { createSchemaSource } from './schema-source.ts'
 /** Why a message was dead-lettered. */
 export interface DeadLetterReason {
   code: ContractErrorCode
-  message: string
+  /** One line for people: the first issue and how many more, or the handler's error. */
+  summary: string
   issues: readonly Issue[]
   /** Handler calls made (HANDLER_FAILED only). */
   attempts?: number
@@ -25,8 +26,8 @@ export interface DeadLetterReason {
 
 /** A dead letter that was sent: the reason, the original message and where it went. */
 export interface DeadLetter<M extends InboundMessage = InboundMessage> extends DeadLetterReason {
-  /** The message that was dead-lettered, as its transport delivered it. */
-  original: M
+  /** The message that was dead-lettered, as its transport delivered it (as in a handler's context). */
+  message: M
   deadLetterDestination: string
 }
 
@@ -140,7 +141,7 @@ export function createPipeline<C extends Catalog, M extends InboundMessage>(
       destination = await retryUntilAvailable('dead-letter', message, send, control, e)
     }
     if (destination === undefined) return false
-    options.onDeadLetter?.({ ...reason, original: message, deadLetterDestination: destination })
+    options.onDeadLetter?.({ ...reason, message, deadLetterDestination: destination })
     return true
   }
 
@@ -162,7 +163,7 @@ export function createPipeline<C extends Catalog, M extends InboundMessage>(
     }
     if (decoded === undefined) return false
     if (!decoded.ok) {
-      const reason = { code: decoded.code, message: summary(decoded.issues), issues: decoded.issues }
+      const reason = { code: decoded.code, summary: summary(decoded.issues), issues: decoded.issues }
       return deadLetter(message, reason, control)
     }
 
@@ -193,7 +194,7 @@ export function createPipeline<C extends Catalog, M extends InboundMessage>(
     const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
     const reason: DeadLetterReason = {
       code: 'HANDLER_FAILED',
-      message: text,
+      summary: text,
       issues: [],
       attempts: outcome.attempts,
     }

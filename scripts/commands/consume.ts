@@ -85,9 +85,9 @@ export const consumeCommand: Command = {
         // Not awaited: stop() waits for this very handler. No further message is handled after it.
         if (++count >= max) void consumer.stop()
       },
-      onDeadLetter: ({ original: m, code, deadLetterDestination, message }) =>
+      onDeadLetter: ({ message: m, code, deadLetterDestination, summary }) =>
         io.err(
-          `${m.topic}[${m.partition}]@${m.offset}: ${code}, dead-lettered to ${deadLetterDestination}: ${message}`,
+          `${m.topic}[${m.partition}]@${m.offset}: ${code}, dead-lettered to ${deadLetterDestination}: ${summary}`,
         ),
       onRetry: ({ message: m, reason, delayMs }) => {
         if (reason !== 'handler')

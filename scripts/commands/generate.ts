@@ -34,10 +34,10 @@ export const generateCommand: Command = {
     if (values.check) {
       const stale = await staleFiles(out, files)
       if (stale.length === 0) {
-        io.out(`generated/ is up to date (${files.size} files)`)
+        io.out(`${values.out}/ is up to date (${files.size} files)`)
         return 0
       }
-      io.err(`generated/ is stale; run \`npm run generate\` and commit the result:`)
+      io.err(`${values.out}/ is stale; run \`contracts generate\` and commit the result:`)
       for (const f of stale) io.err(`  ${values.out}/${f}`)
       return 1
     }
@@ -45,7 +45,7 @@ export const generateCommand: Command = {
     io.out(
       written.length
         ? `wrote ${written.map((f) => `${values.out}/${f}`).join(', ')}`
-        : 'generated/ was already up to date',
+        : `${values.out}/ was already up to date`,
     )
     return 0
   },

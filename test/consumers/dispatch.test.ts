@@ -226,7 +226,7 @@ describe('dead letters', () => {
     }
     const out = deadLetterRecord(
       new KafkaMessage('orders', 2, message),
-      { code: 'NOT_JSON', message: 'not JSON', issues: [{ path: '', keyword: 'json', message: 'not JSON' }] },
+      { code: 'NOT_JSON', summary: 'not JSON', issues: [{ path: '', keyword: 'json', message: 'not JSON' }] },
       'group-1',
     )
     expect(out.key).toBe(message.key)
@@ -255,14 +255,14 @@ describe('dead letters', () => {
     const issues = Array.from({ length: 150 }, (_, i) => ({ path: `/${i}`, keyword: 'k', message: 'm' }))
     const out = deadLetterRecord(
       message,
-      { code: 'HANDLER_FAILED', message: 'x'.repeat(5000), issues, attempts: 4 },
+      { code: 'HANDLER_FAILED', summary: 'x'.repeat(5000), issues, attempts: 4 },
       'g',
     )
     expect(out.headers[DLQ_HEADERS.attempts]).toBe('4')
     expect(String(out.headers[DLQ_HEADERS.message])).toHaveLength(1000)
     expect(JSON.parse(String(out.headers[DLQ_HEADERS.issues]))).toHaveLength(100)
     expect(out.headers[DLQ_HEADERS.offset]).toBe('7')
-    const invalid = deadLetterRecord(message, { code: 'NOT_JSON', message: 'm', issues: [] }, 'g')
+    const invalid = deadLetterRecord(message, { code: 'NOT_JSON', summary: 'm', issues: [] }, 'g')
     expect(invalid.headers).not.toHaveProperty(DLQ_HEADERS.attempts)
   })
 

@@ -229,9 +229,9 @@ describe('consumer loop (fakes)', () => {
     expect(String((retries[0]?.error as Error).message)).toBe('broker said no')
     expect(dead).toHaveLength(1)
     expect(dead[0]).toMatchObject({ code: 'NOT_JSON', deadLetterDestination: 'dead-t' })
-    expect(dead[0]?.message).toMatch(/^\/: not JSON/)
+    expect(dead[0]?.summary).toMatch(/^\/: not JSON/)
     expect(dead[0]?.issues[0]).toMatchObject({ keyword: 'json' })
-    expect({ topic: dead[0]?.original.topic, offset: dead[0]?.original.offset }).toEqual({
+    expect({ topic: dead[0]?.message.topic, offset: dead[0]?.message.offset }).toEqual({
       topic: 't',
       offset: '1',
     })

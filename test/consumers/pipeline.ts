@@ -284,7 +284,7 @@ const poisonMessages: PipelineCase = {
     for (const l of letters) expect(sentPoison.has(l.value as string)).toBe(true)
     // onDeadLetter saw the same reasons, with the message as the transport delivered it.
     expect(dead.map((d) => d.deadLetterDestination)).toEqual(Array(100).fill(`${destination}.dlq`))
-    for (const d of dead) expect(d.original.origin).toBe(destination)
+    for (const d of dead) expect(d.message.origin).toBe(destination)
     await consumer.stop()
   },
 }

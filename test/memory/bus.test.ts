@@ -12,7 +12,7 @@ import {
 } from '../../core/index.ts'
 import { catalog } from '../../generated/index.ts'
 import { createMemoryBus, MemoryMessage, type MemoryBus } from '../../transports/memory/index.ts'
-import { eventMessage, pause, rawEvent, until, uuid } from '../consumers/events.ts'
+import { contentOf, eventMessage, pause, rawEvent, until, uuid } from '../consumers/events.ts'
 
 const TOPIC = catalog.resources['time-entry'].topic
 const PEOPLE = catalog.resources.person.topic
@@ -76,13 +76,13 @@ describe('memory bus', () => {
       headers: { trace: 't-1' },
       deadLetter: { code: 'NOT_JSON', origin: TOPIC, offset: 1, group: 'g1', issues: [{ keyword: 'json' }] },
     })
-    expect(letter?.deadLetter?.message).toMatch(/^\/: not JSON/)
+    expect(letter?.deadLetter?.summary).toMatch(/^\/: not JSON/)
     expect(dead[0]).toMatchObject({ code: 'NOT_JSON', deadLetterDestination: `${TOPIC}.dlq` })
-    expect(dead[0]?.original).toBeInstanceOf(MemoryMessage)
+    expect(dead[0]?.message).toBeInstanceOf(MemoryMessage)
     expect({
-      origin: dead[0]?.original.origin,
-      offset: dead[0]?.original.offset,
-      key: dead[0]?.original.key,
+      origin: dead[0]?.message.origin,
+      offset: dead[0]?.message.offset,
+      key: dead[0]?.message.key,
     }).toEqual({
       origin: TOPIC,
       offset: 1,
@@ -312,5 +312,33 @@ describe('memory bus', () => {
     await c.stop()
     const settled = await Promise.race([c.closed.then(() => 'resolved'), pause(500).then(() => 'pending')])
     expect(settled).toBe('resolved')
+  })
+})
+
+describe('memory consumer: idle()', () => {
+  it('resolves once everything published so far is handled, and again after more arrives', async () => {
+    const bus = createMemoryBus()
+    const seen: string[] = []
+    const c = bus.topicConsumer({
+      catalog,
+      group: 'idle',
+      destinations: ['t'],
+      handle: async (e) => {
+        await new Promise((r) => setTimeout(r, 5))
+        seen.push(e.event.id)
+      },
+    })
+    const event = (id: string) =>
+      JSON.stringify({ ...JSON.parse(rawEvent(schemaUri('person', 1), contentOf('person'))), id })
+    const ids = [uuid(), uuid(), uuid()]
+    for (const id of ids.slice(0, 2)) bus.append('t', { key: null, value: event(id) })
+    await c.start()
+    await c.idle()
+    expect(seen).toEqual(ids.slice(0, 2))
+    bus.append('t', { key: null, value: event(ids[2] as string) })
+    await c.idle()
+    expect(seen).toEqual(ids)
+    await c.stop()
+    await c.idle() // stopped: resolves at once
   })
 })

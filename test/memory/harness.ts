@@ -45,7 +45,7 @@ export function memoryHarness(
           key: r.key,
           value: r.value,
           code: d.code,
-          message: d.message,
+          message: d.summary,
           issues: [...d.issues],
           attempts: d.attempts,
           origin: d.origin,

@@ -1,5 +1,13 @@
 /** Unit tests: a fake producer stands in for Kafka, so every case shows exactly what would have been sent. */
-import type { Kafka, Producer, ProducerBatch, ProducerConfig, ProducerRecord, RecordMetadata } from 'kafkajs'
+import {
+  Partitioners,
+  type Kafka,
+  type Producer,
+  type ProducerBatch,
+  type ProducerConfig,
+  type ProducerRecord,
+  type RecordMetadata,
+} from 'kafkajs'
 import { describe, expect, it, vi } from 'vitest'
 import { isContractError, type BatchEvent as AnyBatchEvent, type ContractError } from '../../core/index.ts'
 import { catalog, type ContractCatalog, type ResourceName } from '../../generated/index.ts'
@@ -441,7 +449,14 @@ describe('with a Kafka client, the publisher owns an idempotent producer', () =>
       source: SOURCE,
       producerConfig: { allowAutoTopicCreation: false },
     })
-    expect(f.configs).toEqual([{ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 }])
+    expect(f.configs).toEqual([
+      {
+        createPartitioner: Partitioners.DefaultPartitioner,
+        allowAutoTopicCreation: false,
+        idempotent: true,
+        maxInFlightRequests: 1,
+      },
+    ])
     expect(f.connect).not.toHaveBeenCalled()
     await Promise.all([
       publisher.publish('person', 'create', person),

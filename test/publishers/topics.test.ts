@@ -57,3 +57,21 @@ describe('topics', () => {
     expect(admin.createTopics).not.toHaveBeenCalled()
   })
 })
+
+describe('ensureTopics given a Kafka client', () => {
+  it('makes its own admin, connects it, and disconnects it even when creating fails', async () => {
+    const calls: string[] = []
+    const admin = {
+      connect: vi.fn(async () => void calls.push('connect')),
+      disconnect: vi.fn(async () => void calls.push('disconnect')),
+      listTopics: vi.fn(async () => (calls.push('list'), [] as string[])),
+      createTopics: vi.fn(async () => {
+        calls.push('create')
+        throw new Error('broker said no')
+      }),
+    }
+    const kafka = { admin: () => admin }
+    await expect(ensureTopics(kafka, { catalog, resources: ['person'] })).rejects.toThrow('broker said no')
+    expect(calls).toEqual(['connect', 'list', 'create', 'disconnect'])
+  })
+})

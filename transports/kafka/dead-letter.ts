@@ -33,7 +33,7 @@ export function deadLetterRecord(
   const headers: Headers = {
     ...record.headers,
     [DLQ_HEADERS.code]: reason.code,
-    [DLQ_HEADERS.message]: reason.message.slice(0, MAX_MESSAGE),
+    [DLQ_HEADERS.message]: reason.summary.slice(0, MAX_MESSAGE),
     [DLQ_HEADERS.issues]: JSON.stringify(reason.issues.slice(0, MAX_ISSUES)),
     [DLQ_HEADERS.topic]: message.topic,
     [DLQ_HEADERS.partition]: String(message.partition),

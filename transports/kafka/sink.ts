@@ -1,4 +1,10 @@
-import type { Message, ProducerConfig, RecordMetadata, TopicMessages } from 'kafkajs'
+import {
+  Partitioners,
+  type Message,
+  type ProducerConfig,
+  type RecordMetadata,
+  type TopicMessages,
+} from 'kafkajs'
 import { ContractError, sendFailed, type OutboundMessage, type Sink } from '../../core/index.ts'
 import type { Headers, KafkaPort, ProducerPort } from './ports.ts'
 
@@ -51,7 +57,13 @@ const record = (m: OutboundMessage): Message => ({ key: m.key, value: m.value, h
 /** The publisher's sink on Kafka: acks from all in-sync replicas, an idempotent producer of its own by default. */
 export function kafkaSink(options: KafkaSinkOptions): KafkaSink {
   const own = options.kafka
-    ? options.kafka.producer({ ...options.producerConfig, idempotent: true, maxInFlightRequests: 1 })
+    ? options.kafka.producer({
+        // kafkajs 2's default, named so that it does not warn on every start; yours wins when you pass one.
+        createPartitioner: Partitioners.DefaultPartitioner,
+        ...options.producerConfig,
+        idempotent: true,
+        maxInFlightRequests: 1,
+      })
     : undefined
   const given = options.producer
   let connecting: Promise<SinkProducer> | undefined

@@ -24,13 +24,31 @@ export interface EnsuredTopics {
   existing: string[]
 }
 
+type TopicAdmin = Pick<Admin, 'listTopics' | 'createTopics'>
+type OwnedAdmin = TopicAdmin & Pick<Admin, 'connect' | 'disconnect'>
+
 /**
  * Creates the catalog's topics that do not exist yet; running it again, or beside another instance, is harmless.
- * Lists first because kafkajs' createTopics answers `false` as soon as any topic existed, without waiting for the
- * leaders of the ones it did create.
+ * Given a `Kafka` client it makes its own admin and disconnects it before resolving (a connected admin keeps a
+ * process alive); given an admin, the admin is yours. Lists first because kafkajs' createTopics answers `false` as
+ * soon as any topic existed, without waiting for the leaders of the ones it did create.
  */
 export async function ensureTopics<C extends Catalog>(
-  admin: Pick<Admin, 'listTopics' | 'createTopics'>,
+  target: TopicAdmin | { admin(): OwnedAdmin },
+  options: EnsureTopicsOptions<C>,
+): Promise<EnsuredTopics> {
+  if (!('admin' in target)) return ensure(target, options)
+  const admin = target.admin()
+  await admin.connect()
+  try {
+    return await ensure(admin, options)
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+async function ensure<C extends Catalog>(
+  admin: TopicAdmin,
   {
     catalog,
     partitions = 3,

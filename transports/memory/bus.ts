@@ -86,8 +86,13 @@ export interface MemoryBus {
   ): MemoryPosition
   /** The next offset the group will read on a destination (its committed position). */
   committed(group: string, destination: string): number | undefined
-  consumer<C extends Catalog>(options: MemoryConsumerOptions<C>): EventConsumer
-  topicConsumer<C extends Catalog>(options: MemoryTopicConsumerOptions<C>): EventConsumer
+  consumer<C extends Catalog>(options: MemoryConsumerOptions<C>): MemoryConsumer
+  topicConsumer<C extends Catalog>(options: MemoryTopicConsumerOptions<C>): MemoryConsumer
+}
+
+export interface MemoryConsumer extends EventConsumer {
+  /** Resolves once the consumer has processed everything its destinations hold now (or has stopped). */
+  idle(): Promise<void>
 }
 
 export function createMemoryBus(): MemoryBus {
@@ -141,8 +146,14 @@ export function createMemoryBus(): MemoryBus {
     options: MemoryCommonOptions<C>,
     destinations: string[],
     dispatcher: Dispatcher<C, MemoryMessage>,
-  ): EventConsumer {
+  ): MemoryConsumer {
     const abort = new AbortController()
+    let idleWaiters: (() => void)[] = []
+    const wakeIdle = () => {
+      const waiting = idleWaiters
+      idleWaiters = []
+      for (const resolve of waiting) resolve()
+    }
     const lifecycle = settleOnce()
     let groupCommits = commits.get(options.group)
     if (!groupCommits) commits.set(options.group, (groupCommits = new Map()))
@@ -196,9 +207,15 @@ export function createMemoryBus(): MemoryBus {
           progressed = true
           if (abort.signal.aborted) return
         }
-        if (!progressed) await sleep(60_000, AbortSignal.any([abort.signal, wake.signal]))
+        if (!progressed) {
+          wakeIdle()
+          await sleep(60_000, AbortSignal.any([abort.signal, wake.signal]))
+        }
       }
     }
+
+    /** True when every destination has been read to its end. */
+    const caughtUp = () => destinations.every((d) => (committed.get(d) ?? 0) >= log(d).length)
 
     return {
       destinations,
@@ -214,8 +231,14 @@ export function createMemoryBus(): MemoryBus {
           () => lifecycle.resolve(),
           (e: unknown) => lifecycle.reject(e),
         )
+        void loop.catch(() => undefined).finally(wakeIdle)
+      },
+      idle() {
+        if (abort.signal.aborted || (loop && caughtUp())) return Promise.resolve()
+        return new Promise<void>((resolve) => idleWaiters.push(resolve))
       },
       stop() {
+        wakeIdle()
         stopping ??= (async () => {
           abort.abort()
           if (loop) await loop.catch(() => undefined)

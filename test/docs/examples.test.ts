@@ -1,0 +1,100 @@
+/**
+ * The documentation's TypeScript examples are real files. Every ```ts block of README.md, docs/publishing.md and
+ * docs/consuming.md is a verbatim part of a file in examples/, which tsc typechecks (tsconfig.json includes
+ * examples/), importing the package by its name as a service would. The examples that need no broker are run here
+ * and must print what their closing "Prints:" comment says. The Kafka ones are typechecked only: running them needs
+ * a broker, they create topics and consumer groups, and the consumers run until they are signalled.
+ */
+import { spawn } from 'node:child_process'
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const DOCS = ['README.md', 'docs/publishing.md', 'docs/consuming.md']
+/** No broker needed: run with tsx, output checked. */
+const RUN = ['callisto.ts', 'memory.ts', 'types.ts']
+/** Need Kafka (KAFKA_BROKERS): typechecked by tsc, not run here. */
+const KAFKA_ONLY = ['consume.ts', 'consuming.ts', 'publish.ts', 'publishing.ts']
+
+const read = (path: string) => readFile(join(ROOT, path), 'utf8')
+
+/** The ```ts (or ```typescript) blocks of a Markdown file, trimmed. */
+function tsBlocks(markdown: string): string[] {
+  return [...markdown.matchAll(/^```(?:ts|typescript)\n([\s\S]*?)^```$/gm)].map((m) => (m[1] ?? '').trim())
+}
+
+/** The lines of an example's closing `// Prints:` comment, as patterns (`<uuid>` stands for any UUID). */
+function printed(source: string): RegExp[] {
+  const at = source.lastIndexOf('// Prints:\n')
+  if (at < 0) return []
+  return source
+    .slice(at)
+    .split('\n')
+    .slice(1)
+    .filter((line) => line.startsWith('//'))
+    .map((line) => line.replace(/^\/\/ {3}/, ''))
+    .map((line) =>
+      line
+        .split('<uuid>')
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'),
+    )
+    .map((pattern) => new RegExp(`^${pattern}$`))
+}
+
+function run(file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, env: process.env })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+describe('documentation examples', () => {
+  it('has every file of examples/ either run here or marked as needing Kafka', async () => {
+    const files = (await readdir(join(ROOT, 'examples'))).filter((f) => f.endsWith('.ts')).sort()
+    expect(files).toEqual([...RUN, ...KAFKA_ONLY].sort())
+  })
+
+  it.each(DOCS)('%s: every ```ts block is verbatim in a file of examples/', async (doc) => {
+    const markdown = await read(doc)
+    const blocks = tsBlocks(markdown)
+    // A fence the pattern misses (indented, ```tsx…) would escape the check: count the fences themselves.
+    expect(blocks.length).toBe(markdown.match(/^\s*```(?:ts|typescript|tsx)\b/gm)?.length ?? 0)
+    expect(blocks.length).toBeGreaterThan(0)
+    const sources = await Promise.all([...RUN, ...KAFKA_ONLY].map((f) => read(`examples/${f}`)))
+    for (const block of blocks)
+      expect(
+        sources.some((s) => s.includes(block)),
+        `not in examples/:\n${block}`,
+      ).toBe(true)
+  })
+
+  it('uses every example in the documentation', async () => {
+    const blocks = (await Promise.all(DOCS.map(read))).flatMap(tsBlocks)
+    for (const file of [...RUN, ...KAFKA_ONLY]) {
+      const source = await read(`examples/${file}`)
+      expect(
+        blocks.some((b) => source.includes(b)),
+        `examples/${file} is in no document`,
+      ).toBe(true)
+    }
+  })
+
+  it.each(RUN)('examples/%s runs without a broker, exits 0 and prints what it says', async (file) => {
+    const source = await read(`examples/${file}`)
+    const expected = printed(source)
+    expect(expected.length, 'a closing "// Prints:" comment').toBeGreaterThan(0)
+    const { code, stdout, stderr } = await run(`examples/${file}`)
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' })
+    const lines = stdout.trimEnd().split('\n')
+    expect(lines).toHaveLength(expected.length)
+    lines.forEach((line, i) => expect(line).toMatch(expected[i] as RegExp))
+  })
+})

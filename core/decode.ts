@@ -1,7 +1,10 @@
 import { indexCatalog, type BaseValidEvent, type Catalog, type ValidEvent } from './catalog.ts'
 import { isEventType } from './cloudevents.ts'
 import { checkEvent, parseJson, unknownSchema } from './envelope.ts'
-import type { ContractErrorCode, Issue } from './errors.ts'
+import type { ContractErrorCode, EventIssueKeyword, Issue as AnyIssue } from './errors.ts'
+
+/** Every issue decode reports has one of the event rules' keywords. */
+type Issue = AnyIssue<EventIssueKeyword>
 import type { InboundMessage } from './ports.ts'
 import type { SchemaSource } from './schema-source.ts'
 import { parseSchemaUri } from './uri.ts'

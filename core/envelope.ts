@@ -7,7 +7,7 @@ import {
   type ResourceReference,
   type ValidEvent,
 } from './catalog.ts'
-import { ContractError, type Issue } from './errors.ts'
+import { ContractError, type EventIssueKeyword, type Issue } from './errors.ts'
 import { parseSchemaUri } from './uri.ts'
 import { check, type Checked, type ValidateFn } from './validate.ts'
 
@@ -25,7 +25,7 @@ export type ResolveValidator = (uri: string) => ValidateFn<unknown> | undefined
 const none: ResolveValidator = () => undefined
 
 /** The issue for a schema URI nobody knows (keyword `known-schema`). */
-export const unknownSchema = (uri: string): Issue => ({
+export const unknownSchema = (uri: string): Issue<'known-schema'> => ({
   path: '/resource/schema',
   keyword: 'known-schema',
   message: `unknown schema URI '${uri}'`,
@@ -42,7 +42,7 @@ export function checkEvent<C extends Catalog>(
   catalog: C,
   data: unknown,
   resolve: ResolveValidator = none,
-): Checked<ValidEvent<C>> {
+): Checked<ValidEvent<C>, EventIssueKeyword> {
   const env = check(catalog.envelope.validate, data)
   if (!env.ok) return env
   const event = env.value
@@ -98,7 +98,7 @@ export function parseEvent<C extends Catalog>(
 }
 
 /** Parses JSON text or bytes without throwing. */
-export function parseJson(bytes: string | Uint8Array): Checked<unknown> {
+export function parseJson(bytes: string | Uint8Array): Checked<unknown, 'json'> {
   try {
     const text =
       typeof bytes === 'string'

@@ -41,10 +41,59 @@ export type RegistryErrorCode = (typeof REGISTRY_ERROR_CODES)[number]
 /** Every failure the library reports has one of these codes. */
 export type ContractErrorCode = EventErrorCode | RegistryErrorCode
 
+/**
+ * The rules an event can break, closed: JSON Schema's keywords as the validators name them, and the kernel's own.
+ * (The registry's admission rule and the compatibility engine declare theirs beside their rules.)
+ */
+export const SCHEMA_RULE_KEYWORDS = [
+  'type',
+  'required',
+  'enum',
+  'const',
+  'format',
+  'pattern',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'multipleOf',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'items',
+  'additionalItems',
+  'contains',
+  'minProperties',
+  'maxProperties',
+  'additionalProperties',
+  'propertyNames',
+  'dependentRequired',
+  'dependencies',
+  'unevaluatedProperties',
+  'unevaluatedItems',
+  'anyOf',
+  'oneOf',
+  'not',
+  'false schema',
+] as const
+export const EVENT_RULE_KEYWORDS = [
+  'json', // the bytes are not JSON (envelope.ts parseJson)
+  'known-schema', // resource.schema names no schema the catalog or the registry knows (envelope.ts)
+  'known-resource', // a publish names no resource of the catalog (encode.ts)
+  'reference', // content where a reference was promised, or the other way round (encode.ts)
+  'header', // a transport attribute (ce_type, ce_dataschema) disagrees with the body (decode.ts)
+  'accepted-version', // the consumer does not accept this version (decode.ts)
+  'registry', // the registry refused to give the schema (schema-source.ts)
+  'schema', // the registry's schema does not compile (schema-source.ts)
+] as const
+export type EventIssueKeyword = (typeof SCHEMA_RULE_KEYWORDS)[number] | (typeof EVENT_RULE_KEYWORDS)[number]
+
 /** One problem; `path` is a JSON Pointer into the checked value, `keyword` the rule it broke. */
-export interface Issue {
+export interface Issue<K extends string = string> {
   readonly path: string
-  readonly keyword: string
+  readonly keyword: K
   readonly message: string
   readonly params?: Readonly<Record<string, unknown>>
 }

@@ -8,19 +8,22 @@ export {
   isContractError,
   formatIssues,
   EVENT_ERROR_CODES,
+  EVENT_RULE_KEYWORDS,
   REGISTRY_ERROR_CODES,
   SCHEMA_ERROR_CODES,
+  SCHEMA_RULE_KEYWORDS,
 } from './errors.ts'
 export type {
   ContractErrorCode,
   ContractErrorOptions,
   EventErrorCode,
+  EventIssueKeyword,
   Issue,
   RegistryErrorCode,
   SchemaErrorCode,
 } from './errors.ts'
 export { check, parse, toIssue } from './validate.ts'
-export type { Checked, ValidateFn } from './validate.ts'
+export type { Checked, SchemaRuleKeyword, ValidateFn } from './validate.ts'
 export { ACTIONS, indexCatalog } from './catalog.ts'
 export type {
   Action,

@@ -8,7 +8,7 @@ import type { ValidateFn } from './validate.ts'
 export type Lookup =
   | { kind: 'found'; validate: ValidateFn<unknown> }
   | { kind: 'unknown' }
-  | { kind: 'invalid'; code: ContractErrorCode; issues: Issue[] }
+  | { kind: 'invalid'; code: ContractErrorCode; issues: Issue<'registry' | 'schema'>[] }
 
 export interface SchemaSource {
   /** Throws a retriable ContractError (REGISTRY_UNAVAILABLE) when the registry cannot answer now. */
@@ -40,10 +40,14 @@ export function createSchemaSource(
       if (isContractError(cause) && !cause.retriable) {
         // The registry answered, and the answer is final: the event names a schema we cannot use.
         if (cause.code === 'SCHEMA_NOT_FOUND') return { kind: 'unknown' }
-        const issues = cause.issues.length
-          ? [...cause.issues]
-          : [{ path: '/resource/schema', keyword: 'registry', message: cause.message }]
-        return { kind: 'invalid', code: cause.code, issues }
+        // The registry's own issues (about its request) go in params: the event's issue is that it refused.
+        const issue: Issue<'registry'> = {
+          path: '/resource/schema',
+          keyword: 'registry',
+          message: cause.message,
+          ...(cause.issues.length ? { params: { uri, issues: cause.issues } } : { params: { uri } }),
+        }
+        return { kind: 'invalid', code: cause.code, issues: [issue] }
       }
       // Anything else (a network error from a client that does not wrap it) counts as "down": never drop an event.
       throw isContractError(cause)
@@ -63,7 +67,7 @@ export function createSchemaSource(
       return remember(uri, {
         kind: 'invalid',
         code: 'SCHEMA_INVALID',
-        issues: [{ path: '/resource/schema', keyword: 'schema', message, params: { uri } }],
+        issues: [{ path: '/resource/schema', keyword: 'schema' as const, message, params: { uri } }],
       })
     }
   }

@@ -63,7 +63,7 @@ export const settingsFileOf = (name: string) => `resources/${name}/resource.json
 /** Where a file tree's mode is changed, for the x-compatibility message. */
 export function fileModeSource(name: string, settings: ResourceSettings): string {
   const file = settingsFileOf(name)
-  return settings.explicit ? `set in ${file}` : `the default; ${file} sets another`
+  return settings.explicit ? `set in ${file}` : `the default: ${file} names no mode`
 }
 
 const modeAt = (settings: readonly TreeSettings[], name: string): Mode => {
@@ -109,7 +109,7 @@ export function admitTree(
       history: [],
       mode: baseMode,
       modeSource:
-        baseMode === mode ? modeSource : `the mode at the base; ${settingsFile} changes it to ${mode}`,
+        baseMode === mode ? modeSource : `the mode at the base: ${settingsFile} changes it to ${mode}`,
     }
     const before = admitVersions(start, files.slice(0, published).map(candidate), options)
     let modeChange: ResourceVerdict['modeChange']

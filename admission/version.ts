@@ -175,7 +175,7 @@ function modeIssues(schema: JsonObject, state: ResourceState): { found: Found[];
         issue: {
           path: '/x-compatibility',
           keyword: 'x-compatibility',
-          message: `x-compatibility "${declared}" is not the mode in force, ${state.mode} (${state.modeSource}): a version never waives its own check. Change the mode there, as its own checked step, or remove x-compatibility`,
+          message: `x-compatibility "${declared}" is not the mode in force, ${state.mode} (${state.modeSource}): a version never waives its own check. Remove x-compatibility, or change the mode where it is set, as its own checked step`,
           params: { declared, mode: state.mode, source: state.modeSource },
         },
       },

@@ -115,7 +115,7 @@ describe('admitTree', () => {
     })
     expect(waiver?.refused.map((r) => r.file)).toEqual(['resources/thing/3.json'])
     const text = formatAdmission(waiver!.refused[0]!.file, waiver!.refused[0]!.result)
-    expect(text).toContain('the default; resources/thing/resource.json sets another')
+    expect(text).toContain('the default: resources/thing/resource.json names no mode')
   })
 
   it('a bad resource.json is reported and its versions are not judged', () => {

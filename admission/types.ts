@@ -84,6 +84,8 @@ export interface Refused {
   readonly issues: Issue[]
   readonly code: RefusalCode
   readonly summary: string
+  /** A version compared with its history: every difference found, breaking or not. */
+  readonly differences?: readonly AdmissionDifference[]
 }
 
 /** core's `Checked<T>` shape: `{ ok: true, value } | { ok: false, issues }` (a refusal also says code and summary). */

@@ -266,7 +266,7 @@ export function admitVersion(
       if (d.breaking) found.push({ code: 'INCOMPATIBLE_SCHEMA', issue: differenceIssue(d, version) })
   }
   if (found.length) {
-    const r = refusal(found, subject)
+    const r = { ...refusal(found, subject), ...(document.length === 0 ? { differences } : {}) }
     const breaking = differences.filter((d) => d.breaking).length
     if (r.code !== 'INCOMPATIBLE_SCHEMA' || breaking !== found.length) return r
     return {

@@ -1,11 +1,36 @@
 /** The registry runs the admission rule: registrations, the compatibility route, mode changes and seeding. */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Registry, SeedSchema } from '../../registry/index.ts'
 import { SeedRefused } from '../../registry/service.ts'
-import { jsonHeaders, testRegistry } from '../registry/helpers.ts'
+import { jsonHeaders, repoRoot, testRegistry } from '../registry/helpers.ts'
+
+/** Runs `contracts serve` until it has announced itself, stops it, and returns everything it printed. */
+async function serveUntilListening(env: NodeJS.ProcessEnv): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', 'serve'], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: 'silent', REGISTRY_RELOAD_MS: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  const exited = once(child, 'exit')
+  await new Promise<void>((resolve, reject) => {
+    const take = (d: Buffer) => {
+      output += d.toString()
+      if (/registry: writes/.test(output)) resolve() // the last line of the announcement
+    }
+    child.stdout.on('data', take)
+    child.stderr.on('data', take)
+    child.once('exit', (code) => reject(new Error(`serve exited (${code}): ${output}`)))
+  })
+  child.kill('SIGTERM')
+  await exited
+  return output
+}
 
 type Json = Record<string, unknown>
 const DRAFT = 'https://json-schema.org/draft/2020-12/schema'
@@ -200,10 +225,20 @@ describe('seeding', () => {
         },
       ])
       await again.close()
+
+      // `contracts serve` prints it at start, with the other start-up lines.
+      const tree = join(dataDir, 'schemas')
+      await mkdir(join(tree, 'resources/widget'), { recursive: true })
+      await writeFile(join(tree, 'envelope.json'), '{}')
+      for (const f of seed) await writeFile(join(tree, f.file), JSON.stringify(f.schema))
+      const output = await serveUntilListening({ SCHEMAS_DIR: tree, DATA_DIR: dataDir })
+      expect(output).toMatch(
+        /registry: WARNING resources\/widget\/2\.json: version 2 of 'widget' was deleted permanently; resources\/widget\/2\.json is not registered again/,
+      )
     } finally {
       await rm(dataDir, { recursive: true, force: true })
     }
-  }, 60_000)
+  }, 90_000)
 
   it('a new resource takes the mode its resource.json names', async () => {
     const registry = await testRegistry({

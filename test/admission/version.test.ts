@@ -1,8 +1,10 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, expectTypeOf, it } from 'vitest'
+import type { Checked } from '../../core/index.ts'
 import {
   admitVersion,
   admitVersions,
   formatAdmission,
+  type Admitted,
   type Candidate,
   type JsonObject,
   type ResourceState,
@@ -47,8 +49,9 @@ describe('admitVersion: the document', () => {
     properties: { ...(v1.properties as JsonObject), x: schema },
   })
 
-  it('admits a new resource and says what it knows', () => {
+  it('admits a new resource and says what it knows, in core’s Checked shape', () => {
     const r = admitVersion(file(1, v1), fresh)
+    expectTypeOf(r).toExtend<Checked<Admitted>>()
     expect(r).toMatchObject({
       ok: true,
       value: { name: 'thing', version: 1, uri: uri(1), topic: 'things', key: 'id', mode: 'BACKWARD' },

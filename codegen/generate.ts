@@ -7,10 +7,10 @@ import { fileURLToPath } from 'node:url'
 import standaloneCode from 'ajv/dist/standalone/index.js'
 import { compile } from 'json-schema-to-typescript'
 import { MODES } from '../compat/types.ts'
+import { admitTree, formatAdmission } from '../admission/index.ts'
 import { TYPE_OPTIONS } from './types-ts.ts'
 import { createAjv } from '../core/ajv.ts'
 import { canonicalJson } from '../core/json.ts'
-import { RESOURCE_NAME, schemaUri } from '../core/uri.ts'
 import { formats } from '../core/formats.ts'
 import type { JsonSchema, SchemaFile, SchemaTree } from './load.ts'
 import { compileSerializer, SERIALIZER_PRELUDE } from './serializers.ts'
@@ -36,53 +36,32 @@ const pascal = (name: string) =>
     .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
     .join('')
 
-/** Checks what the catalog relies on and names each version. Throws with the file name on the first problem. */
+/**
+ * The admission rule over the tree (admission/: the same rule as `contracts check` and the registry), then names
+ * each admitted version. Throws one Error carrying the report of every refused file.
+ */
 export function toContracts(tree: SchemaTree): Contract[] {
-  const contracts: Contract[] = []
-  for (const file of tree.resources) {
-    const fail = (why: string): never => {
-      throw new Error(`${file.file}: ${why}`)
-    }
-    const s = file.schema
-    if (!RESOURCE_NAME.test(file.name))
-      fail(`resource name '${file.name}' must be lower-case words joined by dashes`)
-    const uri = schemaUri(file.name, file.version)
-    if (s.$id !== uri) fail(`$id must be '${uri}', found ${JSON.stringify(s.$id)}`)
-    if (s.$schema !== 'https://json-schema.org/draft/2020-12/schema') fail('$schema must be draft 2020-12')
-    const topic = s['x-topic']
-    const key = s['x-key']
-    const compatibility = s['x-compatibility'] ?? 'BACKWARD'
-    if (typeof topic !== 'string' || !/^[A-Za-z0-9._-]{1,200}$/.test(topic))
-      fail('x-topic must name a Kafka topic')
-    if (typeof key !== 'string') fail('x-key must name the partition-key property')
-    const props = (s.properties ?? {}) as Record<string, JsonSchema>
-    const required = (s.required ?? []) as string[]
-    if (
-      !required.includes(key as string) ||
-      (props[key as string]?.type !== 'string' && props[key as string]?.type !== 'integer')
-    )
-      fail(`x-key '${String(key)}' must be a required string or integer property`)
-    if (!(COMPATIBILITY_MODES as readonly unknown[]).includes(compatibility))
-      fail(`x-compatibility must be one of ${COMPATIBILITY_MODES.join(', ')}`)
-    const previous = contracts.at(-1)
-    if (previous?.name === file.name) {
-      if (file.version !== previous.version + 1)
-        fail(`versions must be consecutive, after ${previous.version}`)
-      if (previous.topic !== topic) fail(`x-topic must stay '${previous.topic}' across versions`)
-      if (previous.key !== key) fail(`x-key must stay '${previous.key}' across versions`)
-    } else if (file.version !== 1) fail('the first version of a resource is 1')
-    const typeName = `${pascal(file.name)}V${file.version}`
-    contracts.push({
-      ...file,
-      uri,
-      typeName,
-      validatorName: `validate${typeName}`,
-      topic: topic as string,
-      key: key as string,
-      compatibility: compatibility as string,
-    })
-  }
-  return contracts
+  const verdicts = admitTree(tree)
+  const reports = verdicts.flatMap((v) => [
+    ...(v.settings.ok ? [] : [formatAdmission(v.settingsFile, v.settings)]),
+    ...v.refused.map((r) => formatAdmission(r.file, r.result)),
+  ])
+  if (reports.length) throw new Error(`the schema tree is refused:\n${reports.join('\n')}`)
+  const files = new Map(tree.resources.map((f) => [`${f.name}/${f.version}`, f]))
+  return verdicts.flatMap((v) =>
+    v.admitted.map((a): Contract => {
+      const typeName = `${pascal(a.name)}V${a.version}`
+      return {
+        ...(files.get(`${a.name}/${a.version}`) as SchemaFile),
+        uri: a.uri,
+        typeName,
+        validatorName: `validate${typeName}`,
+        topic: a.topic,
+        key: a.key,
+        compatibility: v.mode,
+      }
+    }),
+  )
 }
 
 function mapRefs(node: unknown, rename: (ref: string) => string): unknown {

@@ -13,23 +13,49 @@ export interface SchemaFile {
   schema: JsonSchema
 }
 
+/**
+ * `schemas/resources/<name>/resource.json`, the resource's own settings: today its compatibility mode
+ * (`{ "compatibility": "BACKWARD" }`). Optional; read and judged by the admission rule (readResourceSettings).
+ */
+export interface ResourceFile {
+  name: string
+  /** Path relative to the schema root, with forward slashes. */
+  file: string
+  text: string
+  json: unknown
+}
+
 export interface SchemaTree {
   root: string
   envelope: { file: string; text: string; schema: JsonSchema }
   /** Sorted by name, then version. */
   resources: SchemaFile[]
+  /** The resource.json files that exist, sorted by name. */
+  settings: ResourceFile[]
 }
 
 const VERSION_FILE = /^([1-9][0-9]*)\.json$/
+export const RESOURCE_FILE = 'resource.json'
+
+/** The resource.json of `name` in the tree, if there is one. */
+export const settingsOf = (tree: Pick<SchemaTree, 'settings'>, name: string): ResourceFile | undefined =>
+  tree.settings.find((s) => s.name === name)
 
 /** Reads the schema tree. Throws with the file name when a file is not JSON. */
 export async function loadSchemaTree(root: string): Promise<SchemaTree> {
   const envelopeFile = join(root, 'envelope.json')
   const envelopeText = await readFile(envelopeFile, 'utf8')
   const resources: SchemaFile[] = []
+  const settings: ResourceFile[] = []
   const resourceRoot = join(root, 'resources')
   for (const name of (await readdir(resourceRoot)).sort()) {
     for (const entry of await readdir(join(resourceRoot, name))) {
+      if (entry === RESOURCE_FILE) {
+        const path = join(resourceRoot, name, entry)
+        const text = await readFile(path, 'utf8')
+        settings.push({ name, file: rel(root, path), text, json: parseJson(text, path) })
+        continue
+      }
       const m = VERSION_FILE.exec(entry)
       if (!m) continue
       const path = join(resourceRoot, name, entry)
@@ -52,6 +78,7 @@ export async function loadSchemaTree(root: string): Promise<SchemaTree> {
       schema: parseJson(envelopeText, envelopeFile),
     },
     resources,
+    settings,
   }
 }
 

@@ -8,6 +8,11 @@ export interface SeedSchema {
   /** Where it came from, for messages (e.g. `resources/person/2.json`). */
   file: string
   schema: Record<string, unknown>
+  /**
+   * Its resource's `resource.json` (`{ "compatibility": MODE }`), when the tree has one: the same on each version
+   * of the resource. A mode it names is the resource's mode; seeding applies a change as a checked step.
+   */
+  resource?: { file: string; json: unknown }
 }
 
 export interface RegistryOptions {

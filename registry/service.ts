@@ -1,17 +1,22 @@
 import type { Logger } from 'pino'
 import { ContractError, RESOURCE_NAME, schemaUri, type Issue } from '../core/index.ts'
+import { isMode, MODES, type Mode, type Policy } from '../compat/index.ts'
 import {
-  checkTransitive,
-  isMode,
-  type CompatResult,
-  type Difference,
-  type Mode,
-  type Policy,
-} from '../compat/index.ts'
+  admitModeChange,
+  admitVersion,
+  admitVersions,
+  readResourceSettings,
+  settingsFileOf,
+  type AdmissionDifference,
+  type AdmissionOptions,
+  type HistoryEntry,
+  type Refused,
+  type ResourceState,
+} from '../admission/index.ts'
 import type { SeedSchema } from './config.ts'
-import { checkStructure, contentHash, createSchemaChecker, withId, type JsonObject } from './content.ts'
+import { contentHash, withId, type JsonObject } from './content.ts'
 import { Memory, toBytes, type Bytes, type SubjectEntry, type VersionEntry } from './memory.ts'
-import type { SchemaStore, SeedVersion, StoredSubject } from './store/store.ts'
+import type { SchemaStore, SeedPlan, SeedVersion, StoredSubject } from './store/store.ts'
 import { schemaTypes } from '../codegen/types-ts.ts'
 
 export interface ServiceOptions {
@@ -30,7 +35,7 @@ export interface Registration {
 }
 
 /** A compatibility difference as the API reports it: `against` is the version number compared with. */
-export type ReportedDifference = Omit<Difference, 'against'> & { against?: number }
+export type ReportedDifference = AdmissionDifference
 
 export interface CompatReport {
   compatible: boolean
@@ -55,6 +60,90 @@ export function checkName(name: string): void {
 const annotation = (schema: JsonObject, keyword: string) =>
   typeof schema[keyword] === 'string' ? (schema[keyword] as string) : undefined
 
+/** A refusal of the admission rule as the error the API answers with (422 / 409), its issues unchanged. */
+export const refusalError = (r: Refused, prefix = ''): ContractError =>
+  new ContractError(r.code, `${prefix}${r.summary}`, r.issues)
+
+/** One file schemas/ holds that seeding refused (or found edited), with the admission rule's report. */
+export interface SeedRefusal {
+  file: string
+  result: Refused
+}
+
+/** Seeding refused the schema tree: nothing was written. `refusals` carries each file's report. */
+export class SeedRefused extends ContractError {
+  constructor(
+    code: Refused['code'],
+    message: string,
+    readonly refusals: readonly SeedRefusal[],
+  ) {
+    super(
+      code,
+      message,
+      refusals.flatMap((r) => r.result.issues),
+    )
+  }
+}
+
+/** What seeding did, beyond the counts: warnings for the operator and the modes resource.json changed. */
+export interface SeedReport {
+  inserted: number
+  unchanged: number
+  purged: number
+  /** e.g. a file for a version deleted permanently: not registered again. */
+  warnings: { file: string; message: string }[]
+  modeChanges: { name: string; file: string; from: Mode; to: Mode }[]
+}
+
+/** What the admission rule needs of a stored subject (storage) or a served one (memory). */
+interface SubjectView {
+  topic: string
+  key: string
+  compatibility: Mode | null
+  lastVersion: number
+  active: readonly HistoryEntry[]
+}
+
+const fromStored = (s: StoredSubject): SubjectView => ({
+  topic: s.topic,
+  key: s.key,
+  compatibility: s.compatibility,
+  lastVersion: s.lastVersion,
+  active: s.versions
+    .filter((v) => !v.deleted)
+    .map((v) => ({ version: v.version, schema: JSON.parse(v.body) as JsonObject })),
+})
+
+const fromMemory = (s: SubjectEntry): SubjectView => ({
+  topic: s.topic,
+  key: s.key,
+  compatibility: s.compatibility,
+  // Memory does not know a purged last version; the registration itself judges against storage.
+  lastVersion: Math.max(0, ...s.byVersion.keys()),
+  active: s.active.map((v) => ({ version: v.version, schema: v.schema })),
+})
+
+/** Where a registry resource's mode is changed, for the x-compatibility message. */
+const registryModeSource = (name: string, own: Mode | null): string =>
+  own === null ? `the registry default: change it with PUT /config/${name}` : `set by PUT /config/${name}`
+
+/** The resource as the admission rule sees it in the registry: its mode is its own, else the default. */
+function registryState(name: string, subject: SubjectView | undefined, defaultMode: Mode): ResourceState {
+  const own = subject?.compatibility ?? null
+  return {
+    name,
+    ...(subject ? { established: { topic: subject.topic, key: subject.key } } : {}),
+    history: subject?.active ?? [],
+    lastVersion: subject?.lastVersion ?? 0,
+    mode: own ?? defaultMode,
+    modeSource: registryModeSource(name, own),
+    // Creating a resource stores its first mode: its first version's x-compatibility, if it names one.
+    modeOpen: subject === undefined,
+  }
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+
 const notFound = (name: string, version?: number | 'latest') =>
   new ContractError(
     'SCHEMA_NOT_FOUND',
@@ -67,7 +156,8 @@ const notFound = (name: string, version?: number | 'latest') =>
  */
 export function createSchemaService({ store, defaultMode, policy, maxDepth, logger }: ServiceOptions) {
   const memory = new Memory(defaultMode)
-  const checkSchema = createSchemaChecker()
+  const rule: AdmissionOptions = { policy, maxDepth }
+  let seedReport: SeedReport | undefined
 
   // Every change to memory goes through one queue: a slow reload never overwrites a newer one.
   let queue: Promise<unknown> = Promise.resolve()
@@ -79,126 +169,133 @@ export function createSchemaService({ store, defaultMode, policy, maxDepth, logg
   const reloadAll = () => serial(async () => memory.replaceAll(await store.snapshot()))
   const reload = (name: string) => serial(async () => memory.apply(name, await store.subject(name)))
 
-  /** Body → a checked schema object; throws SCHEMA_INVALID with every issue found. */
-  function validated(body: unknown): JsonObject {
-    if (body === null || typeof body !== 'object' || Array.isArray(body))
-      throw new ContractError('SCHEMA_INVALID', 'a contract schema is a JSON object', [
-        { path: '', keyword: 'type', message: 'must be object' },
-      ])
-    const schema = body as JsonObject
-    checkStructure(schema, maxDepth)
-    checkSchema(schema)
-    return schema
+  /** A body that is not even an object is refused before anything is read from storage. */
+  function asObject(name: string, body: unknown): JsonObject {
+    if (body !== null && typeof body === 'object' && !Array.isArray(body)) return body as JsonObject
+    const r = admitVersion(
+      { version: 1, schema: body, origin: 'registry' },
+      registryState(name, undefined, defaultMode),
+      rule,
+    )
+    if (!r.ok) throw refusalError(r)
+    throw new Error('the admission rule admitted a schema that is not an object')
   }
 
-  /** The topic/key rules: a new resource names both; later versions keep them; the key is a required property. */
-  function annotations(
+  /** Seeding one resource, under its lock: which files are stored, new, purged or edited, and what to write. */
+  function planSeed(
     name: string,
-    schema: JsonObject,
-    subject: Pick<StoredSubject, 'topic' | 'key'> | undefined,
-  ) {
-    const topic = annotation(schema, 'x-topic')
-    const key = annotation(schema, 'x-key')
-    if (!subject) {
-      const missing: Issue[] = []
-      if (!topic)
-        missing.push({
-          path: '/x-topic',
-          keyword: 'required',
-          message: `a new resource needs x-topic (its Kafka topic)`,
-        })
-      if (!key)
-        missing.push({
-          path: '/x-key',
-          keyword: 'required',
-          message: `a new resource needs x-key (its partition-key property)`,
-        })
-      if (missing.length)
-        throw new ContractError(
-          'SCHEMA_INVALID',
-          `'${name}' is a new resource: x-topic and x-key are required`,
-          missing,
-        )
-    } else {
-      const changed: Issue[] = []
-      if (topic !== undefined && topic !== subject.topic)
-        changed.push({
-          path: '/x-topic',
-          keyword: 'const',
-          message: `must stay '${subject.topic}'`,
-          params: { allowedValue: subject.topic },
-        })
-      if (key !== undefined && key !== subject.key)
-        changed.push({
-          path: '/x-key',
-          keyword: 'const',
-          message: `must stay '${subject.key}'`,
-          params: { allowedValue: subject.key },
-        })
-      if (changed.length)
-        throw new ContractError('SCHEMA_CONFLICT', `the topic and key of '${name}' never change`, changed)
+    files: readonly SeedSchema[],
+    subject: StoredSubject | undefined,
+    storedDefault: Mode | null,
+    report: SeedReport,
+    refusals: SeedRefusal[],
+  ): SeedPlan {
+    const settingsFile = files.find((f) => f.resource)?.resource?.file ?? settingsFileOf(name)
+    const settings = readResourceSettings(files.find((f) => f.resource)?.resource?.json)
+    if (!settings.ok) {
+      refusals.push({ file: settingsFile, result: settings })
+      return { insert: [], abort: true }
     }
-    const effectiveKey = key ?? subject?.key
-    const required = Array.isArray(schema.required) ? schema.required : []
-    if (effectiveKey !== undefined && !required.includes(effectiveKey))
-      throw new ContractError(
-        'SCHEMA_INVALID',
-        `the partition key '${effectiveKey}' must be a required property`,
-        [
-          {
-            path: '/required',
-            keyword: 'x-key',
-            message: `must include '${effectiveKey}'`,
-            params: { key: effectiveKey },
-          },
-        ],
-      )
-    const compatibility = schema['x-compatibility']
-    return {
-      topic: topic ?? subject?.topic,
-      key: effectiveKey,
-      compatibility: isMode(compatibility) ? compatibility : undefined,
+    const view = subject && fromStored(subject)
+    const own = subject?.compatibility ?? null
+    const effective = own ?? storedDefault ?? defaultMode
+    const fresh: SeedSchema[] = []
+    let abort = false
+    for (const f of files) {
+      const stored = subject?.versions.find((v) => v.version === f.version)
+      if (stored) {
+        const uri = schemaUri(name, f.version)
+        if (stored.hash === contentHash(f.schema) && f.schema.$id === uri) report.unchanged++
+        else {
+          abort = true
+          const edited = stored.hash !== contentHash(f.schema)
+          refusals.push({
+            file: f.file,
+            result: {
+              ok: false,
+              code: 'SCHEMA_CONFLICT',
+              summary: edited
+                ? `differs from the stored ${name} ${f.version}: a published version is never edited, add a new version file instead`
+                : `its $id is not the stored version's`,
+              issues: [
+                edited
+                  ? {
+                      path: '',
+                      keyword: 'stored-content',
+                      message: `${f.file} differs from the stored version ${f.version} of '${name}'`,
+                      params: { name, version: f.version },
+                    }
+                  : {
+                      path: '/$id',
+                      keyword: '$id',
+                      message: `$id must be '${uri}', found ${JSON.stringify(f.schema.$id) ?? 'none'}`,
+                      params: { allowedValue: uri },
+                    },
+              ],
+            },
+          })
+        }
+      } else if (subject && f.version <= subject.lastVersion) {
+        report.purged++
+        report.warnings.push({
+          file: f.file,
+          message: `version ${f.version} of '${name}' was deleted permanently; ${f.file} is not registered again (remove the file to silence this)`,
+        })
+      } else fresh.push(f)
     }
-  }
-
-  function compare(
-    history: readonly { version: number; schema: JsonObject }[],
-    next: JsonObject,
-    mode: Mode,
-  ): CompatReport {
-    const result: CompatResult = checkTransitive(
-      history.map((h) => h.schema),
-      next,
-      { mode, policy },
+    // The mode: resource.json's when it names one, applied to a stored resource only through the checked step.
+    let mode = effective
+    let modeSource = `${registryModeSource(name, own)}, or set it in ${settingsFile}`
+    let change: Mode | undefined
+    if (settings.value.explicit) {
+      mode = settings.value.compatibility
+      modeSource = `set in ${settingsFile}`
+      if (view && own !== mode) {
+        const r = admitModeChange(view.active, effective, mode, { policy, name })
+        if (!r.ok) {
+          abort = true
+          refusals.push({ file: settingsFile, result: r })
+        } else {
+          change = mode
+          if (effective !== mode)
+            report.modeChanges.push({ name, file: settingsFile, from: effective, to: mode })
+        }
+      }
+    }
+    const seq = admitVersions(
+      { ...registryState(name, view, mode), mode, modeSource, modeOpen: false },
+      fresh.map((f) => ({ version: f.version, schema: f.schema, origin: 'file' as const })),
+      rule,
     )
+    for (const r of seq.refused)
+      refusals.push({
+        file: fresh.find((f) => f.version === r.version)?.file ?? `${name} ${r.version}`,
+        result: r.result,
+      })
+    if (seq.refused.length) abort = true
+    const insert: SeedVersion[] = seq.admitted.map((a) => ({
+      name,
+      version: a.version,
+      uri: a.uri,
+      hash: contentHash(a.schema),
+      body: JSON.stringify(a.schema),
+    }))
+    report.inserted += insert.length
+    const first = seq.admitted[0]
     return {
-      compatible: result.compatible,
-      mode,
-      differences: result.differences.map(({ against, ...d }) => ({
-        ...d,
-        ...(against === undefined ? {} : { against: history[against - 1]?.version }),
-      })),
+      insert,
+      abort,
+      ...(change ? { mode: change } : {}),
+      ...(!subject && first
+        ? {
+            create: {
+              topic: first.topic,
+              key: first.key,
+              compatibility: settings.value.explicit ? settings.value.compatibility : null,
+            },
+          }
+        : {}),
     }
-  }
-
-  function incompatible(name: string, report: CompatReport): ContractError {
-    const breaking = report.differences.filter((d) => d.breaking)
-    return new ContractError(
-      'INCOMPATIBLE_SCHEMA',
-      `not ${report.mode} compatible with ${name}: ${breaking.length} breaking difference${breaking.length === 1 ? '' : 's'}`,
-      breaking.map((d) => ({
-        path: d.path,
-        keyword: d.kind,
-        message: d.message,
-        params: {
-          kind: d.kind,
-          previous: d.previous,
-          next: d.next,
-          direction: d.direction,
-          against: d.against,
-        },
-      })),
-    )
   }
 
   const service = {
@@ -206,56 +303,47 @@ export function createSchemaService({ store, defaultMode, policy, maxDepth, logg
     reloadAll,
     reload,
 
-    /** Registers what schemas/ holds and storage does not; refuses when a stored version differs from its file. */
+    /**
+     * Registers what schemas/ holds and storage does not, each file admitted by the rule against its predecessors
+     * (stored and earlier files) under the resource's mode, a resource.json mode that differs from the stored one
+     * applied through the checked mode change. All or nothing: a refused file, or a stored version whose file was
+     * edited, and nothing is written (SeedRefused, each file's report). Files of permanently deleted versions are
+     * skipped with a warning in `seedReport`.
+     */
     async seed(
       files: readonly SeedSchema[],
     ): Promise<{ inserted: number; unchanged: number; purged: number }> {
-      const seeds: SeedVersion[] = []
-      for (const f of files) {
-        const uri = schemaUri(f.name, f.version)
-        if (f.schema.$id !== uri)
-          throw new ContractError('SCHEMA_CONFLICT', `${f.file}: $id must be '${uri}'`, [
-            { path: '/$id', keyword: 'const', message: `must be '${uri}'` },
-          ])
-        try {
-          const schema = validated(f.schema)
-          const a = annotations(f.name, schema, undefined)
-          seeds.push({
-            name: f.name,
-            version: f.version,
-            uri,
-            hash: contentHash(schema),
-            body: JSON.stringify(schema),
-            topic: a.topic as string,
-            key: a.key as string,
-            compatibility: a.compatibility,
-          })
-        } catch (e) {
-          if (e instanceof ContractError)
-            throw new ContractError(e.code, `${f.file}: ${e.message}`, e.issues, { cause: e })
-          throw e
-        }
-      }
-      const outcomes = await store.seed(seeds)
-      const differs = outcomes.flatMap((o) => (o.status === 'differs' ? [o] : []))
-      if (differs.length)
-        throw new ContractError(
-          'SCHEMA_CONFLICT',
-          `stored schemas differ from their files: ${differs.map((o) => `${o.seed.name} ${o.seed.version}`).join(', ')}; a published version is never edited: add a new version file instead`,
-          differs.map((o) => ({
-            path: `/${o.seed.name}/${o.seed.version}`,
-            keyword: 'stored-content',
-            message: `${files.find((f) => f.name === o.seed.name && f.version === o.seed.version)?.file ?? o.seed.uri} differs from the stored version`,
-          })),
-        )
-      for (const o of outcomes)
-        if (o.status === 'purged')
-          logger.warn(
-            { name: o.seed.name, version: o.seed.version },
-            'seed skipped: that version was permanently deleted',
+      const byName = new Map<string, SeedSchema[]>()
+      for (const f of files) byName.set(f.name, [...(byName.get(f.name) ?? []), f])
+      for (const list of byName.values()) list.sort((a, b) => a.version - b.version)
+      const report: SeedReport = { inserted: 0, unchanged: 0, purged: 0, warnings: [], modeChanges: [] }
+      const refusals: SeedRefusal[] = []
+      const outcome = await store.seed([...byName.keys()], (name, subject, storedDefault) =>
+        planSeed(name, byName.get(name) ?? [], subject, storedDefault, report, refusals),
+      )
+      if (outcome === 'aborted') {
+        const edited = refusals.filter((r) => r.result.issues[0]?.keyword === 'stored-content')
+        const parts: string[] = []
+        if (edited.length)
+          parts.push(
+            `stored schemas differ from their files: ${edited.map((r) => `${r.result.issues[0]?.params?.name} ${r.result.issues[0]?.params?.version}`).join(', ')}; a published version is never edited: add a new version file instead`,
           )
-      const count = (s: string) => outcomes.filter((o) => o.status === s).length
-      return { inserted: count('inserted'), unchanged: count('unchanged'), purged: count('purged') }
+        const refused = refusals.filter((r) => !edited.includes(r))
+        if (refused.length)
+          parts.push(
+            `the admission rule refuses ${refused.map((r) => `${r.file} (${r.result.summary})`).join(', ')}`,
+          )
+        const code = edited.length ? 'SCHEMA_CONFLICT' : (refused[0]?.result.code ?? 'SCHEMA_CONFLICT')
+        throw new SeedRefused(code, parts.join('; '), [...edited, ...refused])
+      }
+      for (const w of report.warnings) logger.warn({ file: w.file }, w.message)
+      seedReport = report
+      return { inserted: report.inserted, unchanged: report.unchanged, purged: report.purged }
+    },
+
+    /** What the last seed did, warnings and mode changes included (`contracts serve` prints it at start). */
+    get seedReport(): SeedReport | undefined {
+      return seedReport
     },
 
     list: () => memory.listBytes,
@@ -294,48 +382,29 @@ export function createSchemaService({ store, defaultMode, policy, maxDepth, logg
 
     async register(name: string, body: unknown): Promise<Registration> {
       checkName(name)
-      const schema = validated(body)
+      const schema = asObject(name, body)
       const hash = contentHash(schema)
       const givenId = schema.$id
-      // Read without judging: the gate below judges against the subject as stored, under the lock.
+      // Read without judging: the rule judges below, against the subject as stored, under the lock.
       const compatibility = schema['x-compatibility']
-      const pre = {
-        topic: annotation(schema, 'x-topic'),
-        key: annotation(schema, 'x-key'),
-        compatibility: isMode(compatibility) ? compatibility : undefined,
-      }
       const { created, version } = await store.register(
         {
           name,
           hash,
-          topic: pre.topic,
-          key: pre.key,
-          compatibility: pre.compatibility,
+          topic: annotation(schema, 'x-topic'),
+          key: annotation(schema, 'x-key'),
+          compatibility: isMode(compatibility) ? compatibility : undefined,
           uri: (v) => schemaUri(name, v),
           body: (_v, uri) => JSON.stringify(withId(schema, uri)),
         },
         (subject, storedDefault) => {
-          annotations(name, schema, subject)
-          const next = (subject?.lastVersion ?? 0) + 1
-          if (givenId !== undefined && givenId !== schemaUri(name, next))
-            throw new ContractError(
-              'SCHEMA_CONFLICT',
-              `$id must be absent or '${schemaUri(name, next)}': the registry assigns it`,
-              [
-                {
-                  path: '/$id',
-                  keyword: 'const',
-                  message: `must be '${schemaUri(name, next)}'`,
-                  params: { allowedValue: schemaUri(name, next) },
-                },
-              ],
-            )
-          const mode = subject?.compatibility ?? storedDefault ?? defaultMode
-          const history = (subject?.versions ?? [])
-            .filter((v) => !v.deleted)
-            .map((v) => ({ version: v.version, schema: JSON.parse(v.body) as JsonObject }))
-          const report = compare(history, schema, mode)
-          if (!report.compatible) throw incompatible(name, report)
+          const state = registryState(name, subject && fromStored(subject), storedDefault ?? defaultMode)
+          const r = admitVersion(
+            { version: (state.lastVersion ?? 0) + 1, schema, origin: 'registry' },
+            state,
+            rule,
+          )
+          if (!r.ok) throw refusalError(r)
         },
       )
       if (!created && givenId !== undefined && givenId !== version.uri)
@@ -345,7 +414,7 @@ export function createSchemaService({ store, defaultMode, policy, maxDepth, logg
           [
             {
               path: '/$id',
-              keyword: 'const',
+              keyword: '$id',
               message: `must be '${version.uri}'`,
               params: { allowedValue: version.uri },
             },
@@ -355,12 +424,29 @@ export function createSchemaService({ store, defaultMode, policy, maxDepth, logg
       return { created, name, version: version.version, uri: version.uri }
     },
 
-    /** The check a registration would make, without registering. A resource with no versions yet is compatible. */
+    /**
+     * The rule a registration would apply, without registering: a compatibility refusal is reported
+     * (`compatible: false` and every difference), any other refusal answered as the registration would be.
+     * A resource with no versions yet is compatible.
+     */
     compatibility(name: string, body: unknown): CompatReport {
       checkName(name)
-      const schema = validated(body)
+      const schema = asObject(name, body)
       const s = memory.subjects.get(name)
-      return compare(s?.active ?? [], schema, memory.modeOf(s))
+      const state = registryState(name, s && fromMemory(s), memory.defaultMode)
+      const r = admitVersion(
+        { version: (state.lastVersion ?? 0) + 1, schema, origin: 'registry' },
+        state,
+        rule,
+      )
+      if (r.ok) return { compatible: true, mode: r.value.mode, differences: [...r.value.differences] }
+      const differences = r.differences ?? []
+      if (
+        r.code !== 'INCOMPATIBLE_SCHEMA' ||
+        differences.filter((d) => d.breaking).length !== r.issues.length
+      )
+        throw refusalError(r)
+      return { compatible: false, mode: state.mode, differences: [...differences] }
     },
 
     mode(name?: string): Mode {
@@ -368,18 +454,44 @@ export function createSchemaService({ store, defaultMode, policy, maxDepth, logg
       return memory.modeOf(service.subject(name))
     },
 
+    /**
+     * Changes a resource's mode (or the default, for every resource without its own): a separate, checked step.
+     * The history must satisfy the new mode (admitModeChange); refused: 409 INCOMPATIBLE_SCHEMA with each difference.
+     */
     async setMode(name: string | undefined, mode: unknown): Promise<Mode> {
       if (!isMode(mode))
         throw new ContractError('BAD_REQUEST', 'compatibility must be a mode', [
           {
             path: '/compatibility',
             keyword: 'enum',
-            message:
-              'must be one of BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE, NONE',
+            message: `must be one of ${MODES.join(', ')}`,
           },
         ])
       if (name !== undefined) service.subject(name)
-      await store.setMode(name ?? null, mode)
+      await store.setMode(name ?? null, mode, (subjects, storedDefault) => {
+        const issues: Issue[] = []
+        const refused: string[] = []
+        for (const s of subjects) {
+          const from = s.compatibility ?? storedDefault ?? defaultMode
+          const r = admitModeChange(fromStored(s).active, from, mode, { policy, name: s.name })
+          if (r.ok) continue
+          if (name !== undefined) throw refusalError(r)
+          refused.push(s.name)
+          issues.push(
+            ...r.issues.map((i) => ({
+              ...i,
+              message: `${s.name}: ${i.message}`,
+              params: { ...i.params, resource: s.name },
+            })),
+          )
+        }
+        if (issues.length)
+          throw new ContractError(
+            'INCOMPATIBLE_SCHEMA',
+            `default mode ${mode} refused: the history of ${refused.join(', ')} is not ${mode} compatible (${plural(issues.length, 'breaking difference')})`,
+            issues,
+          )
+      })
       await (name === undefined ? reloadAll() : reload(name))
       return mode
     },

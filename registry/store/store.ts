@@ -47,21 +47,36 @@ export type Gate = (subject: StoredSubject | undefined, defaultMode: Mode | null
 
 export type Registered = { created: boolean; version: StoredVersion }
 
+/** A version from schemas/ to insert with its file's number. */
 export interface SeedVersion {
   name: string
   version: number
   uri: string
   hash: string
   body: string
-  topic: string
-  key: string
-  compatibility: Mode | undefined
 }
 
-/** What happened to one seed: inserted, already there, stored with other content, or purged (not re-created). */
-export type SeedOutcome =
-  | { seed: SeedVersion; status: 'inserted' | 'unchanged' | 'purged' }
-  | { seed: SeedVersion; status: 'differs'; stored: StoredVersion }
+/** What seeding does with one resource, decided by the service under the resource's lock. */
+export interface SeedPlan {
+  /** A subject not stored yet: its row (the mode null: it follows the registry default). */
+  create?: { topic: string; key: string; compatibility: Mode | null }
+  /** An existing subject's own mode, changed by its resource.json (the change already checked). */
+  mode?: Mode
+  /** Ascending, each after the subject's last version. */
+  insert: readonly SeedVersion[]
+  /** Something is refused: nothing of the whole seed is written (the other resources are still planned). */
+  abort: boolean
+}
+
+/** Runs inside the seeding transaction, the resource locked: what storage holds → what to write. */
+export type SeedPlanner = (
+  name: string,
+  subject: StoredSubject | undefined,
+  defaultMode: Mode | null,
+) => SeedPlan
+
+/** Runs inside the configuring transaction with the subjects concerned locked: throws to refuse. */
+export type ModeGate = (subjects: readonly StoredSubject[], defaultMode: Mode | null) => void
 
 export interface SchemaStore {
   readonly kind: Database['kind']
@@ -71,9 +86,13 @@ export interface SchemaStore {
   subject(name: string): Promise<StoredSubject | undefined>
   /** Atomic: one version per content, consecutive numbers, `gate` sees the predecessors under a lock. */
   register(input: NewVersion, gate: Gate): Promise<Registered>
-  /** All or nothing: when any seed differs from what is stored, nothing is written. */
-  seed(seeds: readonly SeedVersion[]): Promise<SeedOutcome[]>
-  setMode(name: string | null, mode: Mode): Promise<void>
+  /** All or nothing, one transaction: each resource planned under its lock; when any plan aborts, nothing is written. */
+  seed(names: readonly string[], plan: SeedPlanner): Promise<'committed' | 'aborted'>
+  /**
+   * The resource's own mode, or (name null) the default. `gate` sees the subjects whose mode changes (the named
+   * one; for the default, every subject without a mode of its own), locked, so no registration runs meanwhile.
+   */
+  setMode(name: string | null, mode: Mode, gate?: ModeGate): Promise<void>
   softDelete(name: string, version: number): Promise<StoredVersion | undefined>
   /** Removes a soft-deleted version for good. */
   purge(name: string, version: number): Promise<'purged' | 'not-found' | 'not-soft-deleted'>
@@ -125,7 +144,7 @@ async function guard<T>(what: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run()
   } catch (e) {
-    if (e instanceof ContractError || e instanceof SeedConflict) throw e
+    if (e instanceof ContractError || e instanceof SeedAborted) throw e
     throw new ContractError(
       'REGISTRY_UNAVAILABLE',
       `storage failed while ${what}: ${(e as Error).message}`,
@@ -141,6 +160,15 @@ async function guard<T>(what: string, run: () => Promise<T>): Promise<T> {
 /** Takes the per-resource lock for the rest of the transaction (also for names not stored yet). */
 const lock = (tx: Sql, name: string) =>
   tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`event-contracts:subject:${name}`])
+
+/**
+ * The default mode's lock: shared by whatever reads the default to judge (registering, seeding, a resource's mode
+ * change), exclusive while the default changes. Always taken before subject locks.
+ */
+const DEFAULT_LOCK = 'event-contracts:default-mode'
+const readingDefault = (tx: Sql) =>
+  tx.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [DEFAULT_LOCK])
+const changingDefault = (tx: Sql) => tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [DEFAULT_LOCK])
 
 async function readSubject(q: Sql, name: string): Promise<StoredSubject | undefined> {
   const [row] = await q.query<SubjectRow>('SELECT * FROM registry_subjects WHERE name = $1', [name])
@@ -192,6 +220,7 @@ export async function createSqlStore(db: Database): Promise<SchemaStore> {
     register: (input, gate) =>
       guard('registering', () =>
         db.transaction(async (tx) => {
+          await readingDefault(tx)
           await lock(tx, input.name)
           const subject = await readSubject(tx, input.name)
           const same = subject?.versions.find((v) => v.hash === input.hash)
@@ -234,58 +263,78 @@ export async function createSqlStore(db: Database): Promise<SchemaStore> {
         }),
       ),
 
-    seed: (seeds) =>
+    seed: (names, plan) =>
       guard('seeding', () =>
         db.transaction(async (tx) => {
-          const outcomes: SeedOutcome[] = []
-          const touched = new Set<string>()
-          for (const seed of seeds) {
-            await lock(tx, seed.name)
-            const subject = await readSubject(tx, seed.name)
-            const stored = subject?.versions.find((v) => v.version === seed.version)
-            if (stored) {
-              outcomes.push(
-                stored.hash === seed.hash && stored.uri === seed.uri
-                  ? { seed, status: 'unchanged' }
-                  : { seed, status: 'differs', stored },
+          await readingDefault(tx)
+          const defaultMode = await readDefaultMode(tx)
+          let aborted = false
+          const touched: string[] = []
+          for (const name of [...names].sort()) {
+            await lock(tx, name)
+            const subject = await readSubject(tx, name)
+            const p = plan(name, subject, defaultMode)
+            aborted ||= p.abort
+            if (aborted) continue
+            const last = p.insert.at(-1)?.version
+            if (!subject) {
+              if (!p.create || last === undefined) continue
+              await tx.query(
+                'INSERT INTO registry_subjects (name, topic, key, compatibility, last_version) VALUES ($1, $2, $3, $4, $5)',
+                [name, p.create.topic, p.create.key, p.create.compatibility, last],
               )
-              continue
+            } else {
+              if (p.mode === undefined && last === undefined) continue
+              await tx.query(
+                `UPDATE registry_subjects SET last_version = GREATEST(last_version, $2),
+                   compatibility = COALESCE($3, compatibility) WHERE name = $1`,
+                [name, last ?? 0, p.mode ?? null],
+              )
             }
-            if (subject && seed.version <= subject.lastVersion) {
-              outcomes.push({ seed, status: 'purged' })
-              continue
-            }
-            await tx.query(
-              `INSERT INTO registry_subjects (name, topic, key, compatibility, last_version) VALUES ($1, $2, $3, $4, $5)
-               ON CONFLICT (name) DO UPDATE SET last_version = GREATEST(registry_subjects.last_version, EXCLUDED.last_version)`,
-              [seed.name, seed.topic, seed.key, seed.compatibility ?? null, seed.version],
-            )
-            await tx.query(
-              'INSERT INTO registry_versions (name, version, uri, content_hash, body) VALUES ($1, $2, $3, $4, $5)',
-              [seed.name, seed.version, seed.uri, seed.hash, seed.body],
-            )
-            touched.add(seed.name)
-            outcomes.push({ seed, status: 'inserted' })
+            for (const v of p.insert)
+              await tx.query(
+                'INSERT INTO registry_versions (name, version, uri, content_hash, body) VALUES ($1, $2, $3, $4, $5)',
+                [v.name, v.version, v.uri, v.hash, v.body],
+              )
+            touched.push(name)
           }
-          // A conflict aborts the whole seed: ROLLBACK by throwing, then report the outcomes.
-          if (outcomes.some((o) => o.status === 'differs')) throw new SeedConflict(outcomes)
+          // Refused: ROLLBACK by throwing (the planner has its reports).
+          if (aborted) throw new SeedAborted()
           for (const name of touched) await notify(tx, name)
-          return outcomes
+          return 'committed' as const
         }),
       ).catch((e: unknown) => {
-        if (e instanceof SeedConflict) return e.outcomes
+        if (e instanceof SeedAborted) return 'aborted' as const
         throw e
       }),
 
-    setMode: (name, mode) =>
+    setMode: (name, mode, gate) =>
       guard('configuring', () =>
         db.transaction(async (tx) => {
-          if (name === null)
+          if (name === null) {
+            await changingDefault(tx)
+            const names = await tx.query<{ name: string }>(
+              'SELECT name FROM registry_subjects WHERE compatibility IS NULL ORDER BY name',
+            )
+            const followers: StoredSubject[] = []
+            for (const { name: n } of names) {
+              await lock(tx, n)
+              const s = await readSubject(tx, n)
+              if (s && s.compatibility === null) followers.push(s)
+            }
+            gate?.(followers, await readDefaultMode(tx))
             await tx.query(
               'INSERT INTO registry_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value',
               ['compatibility', mode],
             )
-          else await tx.query('UPDATE registry_subjects SET compatibility = $2 WHERE name = $1', [name, mode])
+          } else {
+            await readingDefault(tx)
+            await lock(tx, name)
+            const subject = await readSubject(tx, name)
+            if (!subject) throw new ContractError('UNKNOWN_RESOURCE', `no resource '${name}'`)
+            gate?.([subject], await readDefaultMode(tx))
+            await tx.query('UPDATE registry_subjects SET compatibility = $2 WHERE name = $1', [name, mode])
+          }
           await notify(tx, name ?? GLOBAL)
         }),
       ),
@@ -324,9 +373,9 @@ export async function createSqlStore(db: Database): Promise<SchemaStore> {
   }
 }
 
-/** Carries the outcomes out of the rolled-back seeding transaction. */
-class SeedConflict extends Error {
-  constructor(readonly outcomes: SeedOutcome[]) {
-    super('seed differs from storage')
+/** Rolls the seeding transaction back when a plan refused something. */
+class SeedAborted extends Error {
+  constructor() {
+    super('seeding refused')
   }
 }

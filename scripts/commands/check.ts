@@ -3,33 +3,52 @@ import { realpath } from 'node:fs/promises'
 import { relative, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { parseArgs } from 'node:util'
-import { canonical, checkTransitive, formatDifference, isMode } from '../../compat/index.ts'
-import type { Difference, Mode, Schema } from '../../compat/index.ts'
+import type { Issue } from '../../core/errors.ts'
+import { canonical } from '../../compat/index.ts'
+import {
+  admitTree,
+  formatAdmission,
+  type RefusalCode,
+  type ResourceVerdict,
+  type TreeSettings,
+} from '../../admission/index.ts'
 import { loadSchemaTree } from '../../codegen/load.ts'
-import type { SchemaFile } from '../../codegen/load.ts'
+import type { SchemaFile, SchemaTree } from '../../codegen/load.ts'
 import type { Command } from './command.ts'
-import { schemaProblem } from './compat.ts'
 
 const run = promisify(execFile)
 
+/** One refused file (a version, a resource.json, a mode change) or one published version edited or deleted. */
 export interface Problem {
   resource: string
   version?: number
+  /** Relative to the schema root: `resources/person/3.json`. */
+  file: string
   kind:
-    | 'incompatible'
     | 'invalid-schema'
-    | 'version-gap'
-    | 'bad-mode'
+    | 'conflict'
+    | 'incompatible'
+    | 'resource-file'
+    | 'mode-change'
     | 'published-modified'
     | 'published-deleted'
   message: string
-  differences?: Difference[]
+  /** One per problem counted: the admission rule's issues, or the one immutability issue. */
+  issues: Issue[]
 }
+
+const KIND: Record<RefusalCode, Problem['kind']> = {
+  SCHEMA_INVALID: 'invalid-schema',
+  SCHEMA_CONFLICT: 'conflict',
+  INCOMPATIBLE_SCHEMA: 'incompatible',
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
 export const checkCommand: Command = {
   name: 'check',
   summary:
-    'CI gate: every resource version is compatible with its predecessors, and published versions are unchanged',
+    "CI gate: every resource version is admitted against its predecessors under its resource's mode, and published versions are unchanged",
   usage: 'contracts check [--base GIT_REF] [--root schemas] [--json]',
   async run(argv, io) {
     let parsed
@@ -50,103 +69,91 @@ export const checkCommand: Command = {
     }
     const { values } = parsed
     const root = resolve(io.cwd, values.root)
-    let files: SchemaFile[]
+    let tree: SchemaTree
     try {
-      files = (await loadSchemaTree(root)).resources
+      tree = await loadSchemaTree(root)
     } catch (e) {
       io.err(`cannot read the schema tree at ${values.root}: ${(e as Error).message}`)
       return 2
     }
-    const problems = checkVersions(files)
-    const resources = [...new Set(files.map((f) => f.name))]
+    let base: Extract<BaseFiles, { ok: true }> | undefined
     if (values.base !== undefined) {
-      const base = await baseFiles(io.cwd, root, values.base)
-      if (!base.ok) {
-        io.err(base.error)
+      const read = await baseFiles(io.cwd, root, values.base)
+      if (!read.ok) {
+        io.err(read.error)
         return 2
       }
-      problems.push(...immutability(base.files, files))
+      base = read
     }
-    if (values.json) io.out(JSON.stringify({ ok: problems.length === 0, resources, problems }, null, 2))
+    const verdicts = admitTree(
+      tree,
+      base ? { base: { files: new Set(base.files.keys()), settings: base.settings } } : {},
+    )
+    const problems = verdicts.flatMap(problemsOf)
+    if (base) problems.push(...immutability(base.files, tree.resources))
+    const count = problems.reduce((n, p) => n + p.issues.length, 0)
+    const resources = verdicts.map((v) => v.name)
+    if (values.json) io.out(JSON.stringify({ ok: count === 0, count, resources, problems }, null, 2))
     else {
-      for (const name of resources) {
-        const own = problems.filter((p) => p.resource === name)
-        const versions = files.filter((f) => f.name === name).length
+      for (const v of verdicts) {
+        const own = problems.filter((p) => p.resource === v.name)
         io.out(
-          `${own.length === 0 ? 'ok  ' : 'FAIL'} ${name}: ${versions} version(s), ${modeOf(files.filter((f) => f.name === name))}`,
+          `${own.length === 0 ? 'ok  ' : 'FAIL'} ${v.name}: ${plural(v.versions, 'version')}, ${v.mode} (${v.modeSource})`,
         )
-        for (const p of own) {
-          io.out(`     ${p.version === undefined ? '' : `v${p.version}: `}${p.message}`)
-          for (const d of p.differences ?? []) io.out(`       ${formatDifference(d)}`)
-        }
+        if (v.modeChange?.result.ok)
+          io.out(
+            `     ${v.settingsFile}: mode change ${v.modeChange.from} → ${v.modeChange.to} admitted (${plural(v.modeChange.result.value.pairs, 'pair')} of versions checked)`,
+          )
+        for (const p of own) io.out(report(p, '     '))
       }
-      for (const p of problems.filter((x) => !resources.includes(x.resource)))
-        io.out(`FAIL ${p.resource}: ${p.message}`)
-      io.out(problems.length === 0 ? 'all schema versions are compatible' : `${problems.length} problem(s)`)
+      for (const p of problems.filter((x) => !resources.includes(x.resource))) io.out(report(p, ''))
+      io.out(count === 0 ? 'all schema versions are admitted' : plural(count, 'problem'))
     }
-    return problems.length === 0 ? 0 : 1
+    return count === 0 ? 0 : 1
   },
 }
 
-/** The mode declared by the latest version (`x-compatibility`), BACKWARD by default. */
-function modeOf(versions: readonly SchemaFile[]): Mode | string {
-  const latest = versions[versions.length - 1]
-  const declared = latest?.schema['x-compatibility']
-  return declared === undefined ? 'BACKWARD' : String(declared)
+/** The admission rule's report for a refusal; one line for an edited or deleted published version. */
+function report(p: Problem, indent: string): string {
+  if (p.kind === 'published-modified' || p.kind === 'published-deleted') return `${indent}${p.message}`
+  return formatAdmission(p.file, { ok: false, issues: p.issues, summary: p.message }, indent)
 }
 
-/** Versions 1..n, each a valid schema, each compatible with its predecessors under the resource's mode. */
-export function checkVersions(files: readonly SchemaFile[]): Problem[] {
+/** What the admission rule refused in one resource: its resource.json, its mode change, its versions. */
+export function problemsOf(v: ResourceVerdict): Problem[] {
   const problems: Problem[] = []
-  for (const name of [...new Set(files.map((f) => f.name))]) {
-    const versions = files.filter((f) => f.name === name)
-    versions.forEach((f, i) => {
-      if (f.version !== i + 1)
-        problems.push({
-          resource: name,
-          version: f.version,
-          kind: 'version-gap',
-          message: `versions must run 1, 2, 3…: found ${f.version} where ${i + 1} was expected (${f.file})`,
-        })
+  if (!v.settings.ok)
+    problems.push({
+      resource: v.name,
+      file: v.settingsFile,
+      kind: 'resource-file',
+      message: v.settings.summary,
+      issues: v.settings.issues,
     })
-    const mode = modeOf(versions)
-    if (!isMode(mode)) {
-      problems.push({ resource: name, kind: 'bad-mode', message: `x-compatibility "${mode}" is not a mode` })
-      continue
-    }
-    let valid = true
-    for (const f of versions) {
-      const problem = schemaProblem(f.schema)
-      if (problem !== undefined) {
-        valid = false
-        problems.push({
-          resource: name,
-          version: f.version,
-          kind: 'invalid-schema',
-          message: `${f.file}: ${problem}`,
-        })
-      }
-    }
-    if (!valid) continue
-    const schemas = versions.map((f) => f.schema as Schema)
-    for (let i = 1; i < versions.length; i++) {
-      const result = checkTransitive(schemas.slice(0, i), schemas[i] as Schema, { mode })
-      if (result.compatible) continue
-      problems.push({
-        resource: name,
-        version: versions[i]?.version,
-        kind: 'incompatible',
-        message: `not ${mode} compatible`,
-        differences: result.differences.filter((d) => d.breaking),
-      })
-    }
-  }
+  if (v.modeChange && !v.modeChange.result.ok)
+    problems.push({
+      resource: v.name,
+      file: v.settingsFile,
+      kind: 'mode-change',
+      message: v.modeChange.result.summary,
+      issues: v.modeChange.result.issues,
+    })
+  for (const r of v.refused)
+    problems.push({
+      resource: v.name,
+      version: r.version,
+      file: r.file,
+      kind: KIND[r.result.code],
+      message: r.result.summary,
+      issues: r.result.issues,
+    })
   return problems
 }
 
-type BaseFiles = { ok: true; files: Map<string, string> } | { ok: false; error: string }
+type BaseFiles =
+  { ok: true; files: Map<string, string>; settings: TreeSettings[] } | { ok: false; error: string }
 
-/** Version files at the git ref: `resources/<name>/<v>.json` → text. */
+/** Version files at the git ref (`resources/<name>/<v>.json` → text) and its resource.json files. */
 async function baseFiles(cwd: string, root: string, ref: string): Promise<BaseFiles> {
   const git = (...args: string[]) => run('git', args, { cwd, maxBuffer: 64 * 1024 * 1024 })
   try {
@@ -160,14 +167,33 @@ async function baseFiles(cwd: string, root: string, ref: string): Promise<BaseFi
       '\n',
     )
     const files = new Map<string, string>()
+    const settings: TreeSettings[] = []
     for (const path of listed) {
       const rel = path.slice(prefix.length - 'resources/'.length)
+      const setting = /^resources\/([^/]+)\/resource\.json$/.exec(rel)
+      if (setting) {
+        settings.push({
+          name: setting[1] as string,
+          file: rel,
+          json: parsed((await git('show', `${ref}:${path}`)).stdout),
+        })
+        continue
+      }
       if (!/^resources\/[^/]+\/[1-9][0-9]*\.json$/.test(rel)) continue
       files.set(rel, (await git('show', `${ref}:${path}`)).stdout)
     }
-    return { ok: true, files }
+    return { ok: true, files, settings }
   } catch (e) {
     return { ok: false, error: `cannot read git ref "${ref}": ${(e as Error).message.split('\n')[0]}` }
+  }
+}
+
+/** JSON text → its value; undefined when it is not JSON (a broken base is judged as if the file were absent). */
+function parsed(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return undefined
   }
 }
 
@@ -179,11 +205,14 @@ export function immutability(base: ReadonlyMap<string, string>, files: readonly 
     const [, name = '', v = '0'] = /^resources\/([^/]+)\/([0-9]+)\.json$/.exec(file) ?? []
     const current = now.get(file)
     if (!current) {
+      const message = `${file} exists at the base ref and was deleted: published versions are immutable`
       problems.push({
         resource: name,
         version: Number(v),
+        file,
         kind: 'published-deleted',
-        message: `${file} exists at the base ref and was deleted: published versions are immutable`,
+        message,
+        issues: [{ path: '', keyword: 'published-deleted', message }],
       })
       continue
     }
@@ -194,11 +223,14 @@ export function immutability(base: ReadonlyMap<string, string>, files: readonly 
       continue // the base was broken; the current file is checked on its own
     }
     if (canonical(before) !== canonical(current.schema)) {
+      const message = `${file} was changed in place: published versions are immutable, add version ${maxVersion(files, name) + 1} instead`
       problems.push({
         resource: name,
         version: Number(v),
+        file,
         kind: 'published-modified',
-        message: `${file} was changed in place: published versions are immutable, add version ${maxVersion(files, name) + 1} instead`,
+        message,
+        issues: [{ path: '', keyword: 'published-modified', message }],
       })
     }
   }

@@ -2,9 +2,25 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { formatIssues, isContractError } from '../../core/index.ts'
 import { isMode, isPolicy } from '../../compat/index.ts'
-import { createRegistry, listen, type RegistryOptions } from '../../registry/index.ts'
-import { loadSchemaTree } from '../../codegen/load.ts'
+import { createRegistry, listen, type RegistryOptions, type SeedSchema } from '../../registry/index.ts'
+import { SeedRefused } from '../../registry/service.ts'
+import { formatAdmission } from '../../admission/index.ts'
+import { loadSchemaTree, settingsOf, type SchemaTree } from '../../codegen/load.ts'
 import type { Command, Io } from './command.ts'
+
+/** The schema tree as the registry seeds it: every version file, each with its resource's resource.json. */
+export function seedFromTree(tree: SchemaTree): SeedSchema[] {
+  return tree.resources.map((r) => {
+    const settings = settingsOf(tree, r.name)
+    return {
+      name: r.name,
+      version: r.version,
+      file: r.file,
+      schema: r.schema,
+      ...(settings ? { resource: { file: settings.file, json: settings.json } } : {}),
+    }
+  })
+}
 
 const int = (s: string | undefined, what: string): number | undefined => {
   if (s === undefined || s === '') return undefined
@@ -58,16 +74,16 @@ export const serveCommand: Command = {
     let registry
     try {
       const tree = await loadSchemaTree(schemasDir)
-      registry = await createRegistry({
-        ...registryOptions,
-        seed: tree.resources.map((r) => ({
-          name: r.name,
-          version: r.version,
-          file: r.file,
-          schema: r.schema,
-        })),
-      })
+      registry = await createRegistry({ ...registryOptions, seed: seedFromTree(tree) })
     } catch (e) {
+      if (e instanceof SeedRefused) {
+        // The same report a 409 carries and `contracts check` prints, per file of schemas/.
+        io.err(
+          `serve: refusing to start: schemas/ holds files the registry refuses (nothing was registered):`,
+        )
+        for (const r of e.refusals) io.err(formatAdmission(r.file, r.result, '  '))
+        return 1
+      }
       io.err(`serve: refusing to start: ${(e as Error).message}`)
       if (isContractError(e) && e.issues.length) io.err(formatIssues(e.issues, '  '))
       return 1
@@ -108,6 +124,10 @@ function announce(io: Io, url: string, registry: Awaited<ReturnType<typeof creat
   io.out(
     `registry: ${service.memory.subjects.size} resources; seeded from schemas/: ${seeded.inserted} new, ${seeded.unchanged} unchanged`,
   )
+  const report = service.seedReport
+  for (const m of report?.modeChanges ?? [])
+    io.out(`registry: ${m.name}: mode ${m.from} → ${m.to} from ${m.file} (checked against its history)`)
+  for (const w of report?.warnings ?? []) io.err(`registry: WARNING ${w.file}: ${w.message}`)
   io.out(
     config.tokens.length
       ? `registry: writes enabled (${config.tokens.length} token${config.tokens.length === 1 ? '' : 's'})`

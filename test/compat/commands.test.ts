@@ -40,6 +40,13 @@ const v1 = {
 }
 const v2 = { ...v1, properties: { ...v1.properties, note: { type: 'string' } } }
 const v3 = { ...v2, required: ['id', 'note'] }
+/** A resource version file: the schema with its canonical $id, topic and key. */
+const doc = (version: number, schema: object) => ({
+  ...schema,
+  $id: `https://event-contracts.dev/schemas/thing/${version}`,
+  'x-topic': 'things',
+  'x-key': 'id',
+})
 const check = async (...argv: string[]) => {
   const c = capture(dir)
   const code = await checkCommand.run(argv, c.io)
@@ -50,51 +57,58 @@ describe('contracts check', () => {
   it('passes a compatible history, fails a breaking version, refuses edits to published versions', async () => {
     git('init', '-q', '-b', 'main')
     await write('schemas/envelope.json', { type: 'object' })
-    await write('schemas/resources/thing/1.json', v1)
+    await write('schemas/resources/thing/1.json', doc(1, v1))
     git('add', '.')
     git('commit', '-qm', 'v1')
-    await write('schemas/resources/thing/2.json', v2)
+    await write('schemas/resources/thing/2.json', doc(2, v2))
     git('add', '.')
     git('commit', '-qm', 'v2')
     expect((await check()).code).toBe(0)
     expect((await check('--base', 'HEAD~1')).code).toBe(0)
 
-    await write('schemas/resources/thing/1.json', v1, 4) // whitespace only: fine
+    await write('schemas/resources/thing/1.json', doc(1, v1), 4) // whitespace only: fine
     expect((await check('--base', 'HEAD~1')).code).toBe(0)
 
-    await write('schemas/resources/thing/3.json', v3)
+    await write('schemas/resources/thing/3.json', doc(3, v3))
     const broken = await check()
     expect(broken.code).toBe(1)
     expect(broken.text).toContain('property-became-required')
     await rm(join(dir, 'schemas/resources/thing/3.json'))
 
-    await write('schemas/resources/thing/1.json', {
-      ...v1,
-      properties: { id: { type: 'string', maxLength: 9 } },
-    })
+    await write(
+      'schemas/resources/thing/1.json',
+      doc(1, { ...v1, properties: { id: { type: 'string', maxLength: 9 } } }),
+    )
     const edited = await check('--base', 'HEAD~1', '--json')
     expect(edited.code).toBe(1)
     expect(JSON.parse(edited.text).problems.map((p: { kind: string }) => p.kind)).toContain(
       'published-modified',
     )
-    await write('schemas/resources/thing/1.json', v1)
+    await write('schemas/resources/thing/1.json', doc(1, v1))
 
     await rm(join(dir, 'schemas/resources/thing/2.json'))
     expect((await check('--base', 'HEAD')).code).toBe(1)
-    await write('schemas/resources/thing/2.json', v2)
+    await write('schemas/resources/thing/2.json', doc(2, v2))
   })
 
-  it('applies the mode the latest version declares, transitively', async () => {
-    // v3 drops the note (fine against v2 under BACKWARD) but FULL_TRANSITIVE also compares with v1.
-    await write('schemas/resources/thing/3.json', { ...v2, 'x-compatibility': 'FULL_TRANSITIVE' })
+  // Rewritten: it had v3 declare its own x-compatibility, the waiver the admission rule now refuses.
+  it('applies the mode resource.json sets, transitively; a version cannot declare its own', async () => {
+    // v3 repeats v2 (fine against v2 under BACKWARD) but FULL_TRANSITIVE also compares with v1.
+    await write('schemas/resources/thing/3.json', doc(3, v2))
+    await write('schemas/resources/thing/resource.json', { compatibility: 'FULL_TRANSITIVE' })
     expect((await check()).code).toBe(1) // v2 added a property to a closed model: FORWARD breaks
-    await write('schemas/resources/thing/3.json', { ...v2, 'x-compatibility': 'BACKWARD_TRANSITIVE' })
+    await write('schemas/resources/thing/resource.json', { compatibility: 'BACKWARD_TRANSITIVE' })
     expect((await check()).code).toBe(0)
+    await rm(join(dir, 'schemas/resources/thing/resource.json'))
+    await write('schemas/resources/thing/3.json', doc(3, { ...v2, 'x-compatibility': 'FULL_TRANSITIVE' }))
+    const waived = await check()
+    expect(waived.code).toBe(1)
+    expect(waived.text).toContain('(x-compatibility)')
     await rm(join(dir, 'schemas/resources/thing/3.json'))
   })
 
   it('fails on gaps in version numbers and exits 2 on usage errors', async () => {
-    await write('schemas/resources/thing/4.json', v2)
+    await write('schemas/resources/thing/4.json', doc(4, v2))
     expect((await check()).code).toBe(1)
     await rm(join(dir, 'schemas/resources/thing/4.json'))
     expect((await check('--nope')).code).toBe(2)

@@ -10,6 +10,7 @@ import {
   type SeedSchema,
 } from '../../registry/index.ts'
 import { loadSchemaTree } from '../../codegen/load.ts'
+import { seedFromTree } from '../../scripts/commands/serve.ts'
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
 export const silent = pino({ level: 'silent' })
@@ -44,13 +45,9 @@ export async function pgSchema(): Promise<{ url: string; schema: string; drop: (
 }
 
 let seedCache: SeedSchema[] | undefined
+/** schemas/ as `contracts serve` seeds it. */
 export async function seeds(): Promise<SeedSchema[]> {
-  seedCache ??= (await loadSchemaTree(`${repoRoot}/schemas`)).resources.map((r) => ({
-    name: r.name,
-    version: r.version,
-    file: r.file,
-    schema: r.schema,
-  }))
+  seedCache ??= seedFromTree(await loadSchemaTree(`${repoRoot}/schemas`))
   return structuredClone(seedCache)
 }
 

@@ -383,8 +383,12 @@ describe('compatibility and config', () => {
     })
     expect(await (await request(`/config/${name}`)).json()).toEqual({ compatibility: 'NONE' })
     expect((await post(`/schemas/${name}/versions`, breaking)).status).toBe(201)
-    expect(await (await put('/config', { compatibility: 'FULL' })).json()).toEqual({ compatibility: 'FULL' })
-    expect(await (await request('/config/person')).json()).toEqual({ compatibility: 'FULL' })
+    // The default changes only when every resource following it satisfies the new mode (rewritten: this used to
+    // set FULL, which the seeded histories do not satisfy: person v2 added properties to a closed model).
+    expect(await (await put('/config', { compatibility: 'BACKWARD_TRANSITIVE' })).json()).toEqual({
+      compatibility: 'BACKWARD_TRANSITIVE',
+    })
+    expect(await (await request('/config/person')).json()).toEqual({ compatibility: 'BACKWARD_TRANSITIVE' })
     expect(await (await request(`/config/${name}`)).json()).toEqual({ compatibility: 'NONE' })
     await put('/config', { compatibility: 'BACKWARD' })
   })

@@ -64,7 +64,9 @@ afterAll(async () => {
   expect(codes).toEqual([0, 0])
 })
 
+// With $schema (rewritten: without one, ajv compiled it as 2020-12 while the compatibility engine read draft-07).
 const thing = (description: string, extra: Record<string, unknown> = {}) => ({
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
   title: 'Gadget',
   description,
   'x-topic': 'gadgets',

@@ -3,8 +3,20 @@ export { createRegistry, listen } from './registry.ts'
 export type { Registry, Listening } from './registry.ts'
 export { resolveConfig, DEFAULTS } from './config.ts'
 export type { RegistryOptions, ResolvedConfig, SeedSchema } from './config.ts'
-export { createApp } from './app.ts'
+export { createApp, mountRoutes } from './app.ts'
 export type { AppOptions } from './app.ts'
+export { registryRoutes, API_INFO, COMPONENTS } from './routes/index.ts'
+export type { RouteDeps } from './routes/index.ts'
+export { route, param, openApiPath } from './http/route.ts'
+export type {
+  Route,
+  RouteDecl,
+  ParamDecl,
+  BodyDecl,
+  ResponseDecl,
+  JsonSchema,
+  FromSchema,
+} from './http/route.ts'
 export { createSchemaService } from './service.ts'
 export type { SchemaService, Registration, CompatReport } from './service.ts'
 export { createSqlStore, CHANNEL } from './store/store.ts'
@@ -15,3 +27,4 @@ export { MIGRATIONS, migrate } from './store/migrations.ts'
 export { STATUS, toProblem } from '../http/problem.ts'
 export type { Problem, ProblemCode } from '../http/problem.ts'
 export { openApiDocument } from './http/openapi.ts'
+export type { OpenApiDocument, DocumentOptions } from './http/openapi.ts'

@@ -74,6 +74,7 @@ export async function createRegistry(options: RegistryOptions = {}): Promise<Reg
       logger,
       metrics,
       maxBodyBytes: config.maxBodyBytes,
+      maxDepth: config.maxDepth,
     })
     const opened = store
     return {

@@ -11,7 +11,7 @@ function operation(path: string, method: Method, op: Operation): string {
   const params = (op.parameters ?? [])
     .map(
       (p) =>
-        `<tr><td><code>${esc(p.name)}</code></td><td>${p.in}</td><td>${p.required ? 'yes' : 'no'}</td><td>${inline(p.description)}</td></tr>`,
+        `<tr><td><code>${esc(p.name)}</code></td><td>${p.in}</td><td>${p.required ? 'yes' : 'no'}</td><td><code>${esc(JSON.stringify(p.schema))}</code></td><td>${inline(p.description)}</td></tr>`,
     )
     .join('')
   const body = op.requestBody
@@ -28,7 +28,7 @@ function operation(path: string, method: Method, op: Operation): string {
   return `<section id="${esc(op.operationId)}">
 <h3><span class="m ${method}">${method.toUpperCase()}</span> <code>${esc(path)}</code>${op.security ? ' <span class="lock">bearer token</span>' : ''}</h3>
 <p>${inline(op.summary)}</p>${op.description ? `<p>${inline(op.description)}</p>` : ''}
-${params ? `<table><tr><th>parameter</th><th>in</th><th>required</th><th></th></tr>${params}</table>` : ''}${body}
+${params ? `<table><tr><th>parameter</th><th>in</th><th>required</th><th>schema</th><th></th></tr>${params}</table>` : ''}${body}
 <table><tr><th>status</th><th>meaning</th><th>content</th></tr>${responses}</table>
 </section>`
 }

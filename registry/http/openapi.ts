@@ -1,23 +1,16 @@
-import { MODES } from '../../compat/index.ts'
 import { STATUS, type ProblemCode } from '../../http/problem.ts'
+import { openApiPath, wireName, type JsonSchema, type ResponseDecl, type Route } from './route.ts'
 
 /** The parts of OpenAPI 3.1 this document uses, typed so that a typo in a field name does not compile. */
-type JsonSchema = Record<string, unknown>
-export interface MediaType {
-  schema: JsonSchema
-  example?: unknown
-}
-export interface ResponseObject {
-  description: string
-  headers?: Record<string, { description: string; schema: JsonSchema }>
-  content?: Record<string, MediaType>
-}
+export type MediaType = { schema: JsonSchema; example?: unknown }
+export type ResponseObject = ResponseDecl
 export interface Parameter {
   name: string
   in: 'path' | 'query' | 'header'
   required: boolean
   description: string
   schema: JsonSchema
+  example?: unknown
 }
 export interface Operation {
   operationId: string
@@ -41,338 +34,74 @@ export interface OpenApiDocument {
   }
 }
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
-const json = (schema: JsonSchema, example?: unknown): Record<string, MediaType> => ({
-  'application/json': example === undefined ? { schema } : { schema, example },
-})
-const problem = (description: string, ...codes: ProblemCode[]): ResponseObject => ({
-  description: `${description} (code ${codes.join(', ')})`,
-  content: { 'application/problem+json': { schema: ref('Problem') } },
-})
-const name: Parameter = {
-  name: 'name',
-  in: 'path',
-  required: true,
-  description: 'resource name, e.g. `time-entry`',
-  schema: { type: 'string', pattern: '^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$' },
-}
-const version: Parameter = {
-  name: 'version',
-  in: 'path',
-  required: true,
-  description: 'a version number, or `latest`',
-  schema: { type: 'string', pattern: '^([1-9][0-9]*|latest)$' },
-}
-const versionNumber: Parameter = {
-  ...version,
-  description: 'a version number',
-  schema: { type: 'integer', minimum: 1 },
-}
-const ifNoneMatch: Parameter = {
-  name: 'If-None-Match',
-  in: 'header',
-  required: false,
-  description: 'an ETag from an earlier answer: 304 when unchanged',
-  schema: { type: 'string' },
-}
-const schemaHeaders = {
-  ETag: { description: 'changes exactly when the bytes do', schema: { type: 'string' } },
-  'Cache-Control': {
-    description: 'numbered versions and URIs are immutable; `latest` is `no-cache`',
-    schema: { type: 'string' },
+/** RFC 9457 problem details, the body of every error (http/problem.ts). */
+export const ProblemSchema: JsonSchema = {
+  type: 'object',
+  description: 'RFC 9457 problem details; branch on `code`',
+  required: ['type', 'title', 'status', 'code', 'issues'],
+  properties: {
+    type: { type: 'string', format: 'uri' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    code: { enum: [...Object.keys(STATUS), 'NOT_FOUND', 'INTERNAL'] },
+    issues: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['path', 'keyword', 'message'],
+        properties: {
+          path: { type: 'string' },
+          keyword: { type: 'string' },
+          message: { type: 'string' },
+          params: { type: 'object' },
+        },
+      },
+    },
   },
 }
-const bearer = [{ bearer: [] }]
-const writeErrors = {
-  '401': problem('no bearer token', 'UNAUTHORIZED'),
-  '403': problem('wrong token, or writes disabled (issue keyword `writes-disabled`)', 'FORBIDDEN'),
-}
-const schemaBody = {
-  required: true,
-  description: 'a JSON Schema (draft 2020-12), at most 256 KiB, nested at most 64 levels',
-  content: { 'application/json': { schema: { type: 'object' } } },
-}
-const invalid = {
-  '400': problem('body is not JSON, or a bad parameter', 'NOT_JSON', 'BAD_REQUEST'),
-  '413': problem('body over the size limit', 'PAYLOAD_TOO_LARGE'),
-  '422': problem(
-    'not a valid schema: meta-schema, strict compile, remote or dangling $ref, nesting, missing x-topic/x-key for a new resource',
-    'SCHEMA_INVALID',
-  ),
-}
-const modeBody = json(ref('Config'), { compatibility: 'BACKWARD' })
 
-/** The API, described once; /openapi.json serves it and /docs renders it. */
-export function openApiDocument(): OpenApiDocument {
+/** A problem+json response, naming the codes it may carry. */
+export const problem = (description: string, ...codes: ProblemCode[]): ResponseDecl => ({
+  description: `${description} (code ${codes.join(', ')})`,
+  content: { 'application/problem+json': { schema: ProblemSchema } },
+})
+
+export interface DocumentOptions {
+  info: OpenApiDocument['info']
+  /** Named schemas: wherever a route uses one of these very objects, the document says `$ref` to it. */
+  components: Record<string, JsonSchema>
+  /** The body limit the edge enforces (the app's configuration). */
+  maxBodyBytes: number
+}
+
+/** 262144 → `256 KiB`. */
+export const formatBytes = (n: number): string =>
+  n >= 1024 * 1024 && n % (1024 * 1024) === 0
+    ? `${n / (1024 * 1024)} MiB`
+    : n >= 1024 && n % 1024 === 0
+      ? `${n / 1024} KiB`
+      : `${n} bytes`
+
+/**
+ * The OpenAPI document of a route table: every route is one operation, its parameters emitted as declared, its
+ * security, 400, 401, 403 and 413 derived from what the edge does for it. /openapi.json serves it, /docs renders it.
+ */
+export function openApiDocument(routes: readonly Route[], options: DocumentOptions): OpenApiDocument {
+  const components = { ...options.components, Problem: ProblemSchema }
+  const names = new Map<unknown, string>(Object.entries(components).map(([name, s]) => [s, name]))
+  const refs = (schema: JsonSchema, self?: JsonSchema): JsonSchema =>
+    withRefs(schema, names, self) as JsonSchema
+  const paths: Record<string, PathItem> = {}
+  for (const route of routes) {
+    const item = (paths[openApiPath(route.path)] ??= {})
+    const method = route.method.toLowerCase() as Method
+    if (item[method]) throw new TypeError(`${route.method} ${route.path} is declared twice`)
+    item[method] = operation(route, options.maxBodyBytes, refs)
+  }
   return {
     openapi: '3.1.0',
-    info: {
-      title: 'event-contracts registry',
-      version: '1',
-      description:
-        'Serves the JSON Schemas of event contracts by name and version or by `$id`, and registers new versions only when they are compatible with their predecessors. Reads are public; writes need a bearer token.',
-    },
-    paths: {
-      '/health': {
-        get: {
-          operationId: 'health',
-          tags: ['operations'],
-          summary: 'The process is alive',
-          responses: { '200': { description: 'alive', content: json({ type: 'object' }, { status: 'ok' }) } },
-        },
-      },
-      '/ready': {
-        get: {
-          operationId: 'ready',
-          tags: ['operations'],
-          summary: 'Storage is reachable',
-          responses: {
-            '200': {
-              description: 'ready',
-              content: json({ type: 'object' }, { status: 'ready', storage: 'postgres' }),
-            },
-            '503': problem('storage unreachable', 'REGISTRY_UNAVAILABLE'),
-          },
-        },
-      },
-      '/metrics': {
-        get: {
-          operationId: 'metrics',
-          tags: ['operations'],
-          summary: 'Prometheus metrics',
-          responses: {
-            '200': {
-              description: 'text exposition format',
-              content: { 'text/plain': { schema: { type: 'string' } } },
-            },
-          },
-        },
-      },
-      '/schemas': {
-        get: {
-          operationId: 'listResources',
-          tags: ['schemas'],
-          summary: 'Every resource with its versions',
-          responses: {
-            '200': {
-              description: 'resources, by name',
-              content: json({ type: 'array', items: ref('Resource') }),
-            },
-          },
-        },
-      },
-      '/schemas/{name}/versions': {
-        get: {
-          operationId: 'listVersions',
-          tags: ['schemas'],
-          summary: 'The version numbers of a resource (soft-deleted ones hidden)',
-          parameters: [name],
-          responses: {
-            '200': {
-              description: 'ascending',
-              content: json({ type: 'array', items: { type: 'integer' } }, [1, 2]),
-            },
-            '404': problem('unknown resource', 'UNKNOWN_RESOURCE'),
-          },
-        },
-        post: {
-          operationId: 'register',
-          tags: ['schemas'],
-          summary: 'Register a new version',
-          description:
-            'The registry assigns the version and the canonical `$id` (`https://event-contracts.dev/schemas/<name>/<version>`); a body `$id` must be absent or exactly that (else 409 SCHEMA_CONFLICT). Identical content (canonical JSON without `$id`) answers 200 with the existing version. A new resource needs `x-topic` and `x-key`; later versions may omit them but cannot change them.',
-          security: bearer,
-          parameters: [name],
-          requestBody: schemaBody,
-          responses: {
-            '201': {
-              description: 'registered',
-              content: json(ref('Registration'), {
-                name: 'time-entry',
-                version: 3,
-                uri: 'https://event-contracts.dev/schemas/time-entry/3',
-              }),
-            },
-            '200': {
-              description: 'identical content already registered',
-              content: json(ref('Registration')),
-            },
-            ...invalid,
-            ...writeErrors,
-            '409': problem(
-              'incompatible with its predecessor(s) under the resource mode (one issue per breaking difference), or a conflicting $id / x-topic / x-key',
-              'INCOMPATIBLE_SCHEMA',
-              'SCHEMA_CONFLICT',
-            ),
-            '503': problem('storage unreachable', 'REGISTRY_UNAVAILABLE'),
-          },
-        },
-      },
-      '/schemas/{name}/versions/{version}': {
-        get: {
-          operationId: 'getSchema',
-          tags: ['schemas'],
-          summary: 'One schema version, or the latest',
-          parameters: [name, version, ifNoneMatch],
-          responses: {
-            '200': {
-              description: 'the schema',
-              headers: schemaHeaders,
-              content: { 'application/schema+json': { schema: { type: 'object' } } },
-            },
-            '304': { description: 'not modified (If-None-Match)' },
-            '404': problem('no such version (or soft-deleted)', 'SCHEMA_NOT_FOUND'),
-          },
-        },
-        delete: {
-          operationId: 'deleteVersion',
-          tags: ['schemas'],
-          summary:
-            'Soft delete (hidden from lists and latest, still resolvable by URI); `?permanent=true` removes a soft-deleted version',
-          security: bearer,
-          parameters: [
-            name,
-            versionNumber,
-            {
-              name: 'permanent',
-              in: 'query',
-              required: false,
-              description: '`true`: delete for good (only after a soft delete)',
-              schema: { type: 'boolean' },
-            },
-          ],
-          responses: {
-            '200': {
-              description: 'deleted',
-              content: json({ type: 'object' }, { name: 'time-entry', version: 3, deleted: 'soft' }),
-            },
-            ...writeErrors,
-            '404': problem('no such version', 'SCHEMA_NOT_FOUND'),
-            '412': problem('permanent delete of a version that is not soft-deleted', 'PRECONDITION_FAILED'),
-          },
-        },
-      },
-      '/schemas/{name}/versions/{version}/types.ts': {
-        get: {
-          operationId: 'getTypes',
-          tags: ['schemas'],
-          summary: 'TypeScript types for a version (json-schema-to-typescript)',
-          parameters: [name, version],
-          responses: {
-            '200': {
-              description: 'a TypeScript module',
-              content: { 'text/plain': { schema: { type: 'string' } } },
-            },
-            '404': problem('no such version', 'SCHEMA_NOT_FOUND'),
-          },
-        },
-      },
-      '/resolve': {
-        get: {
-          operationId: 'resolve',
-          tags: ['schemas'],
-          summary: 'The schema registered under an `$id`, soft-deleted ones included (for old events)',
-          parameters: [
-            {
-              name: 'uri',
-              in: 'query',
-              required: true,
-              description: 'a schema `$id`',
-              schema: { type: 'string', format: 'uri' },
-            },
-            ifNoneMatch,
-          ],
-          responses: {
-            '200': {
-              description: 'the schema',
-              headers: schemaHeaders,
-              content: { 'application/schema+json': { schema: { type: 'object' } } },
-            },
-            '304': { description: 'not modified' },
-            '400': problem('uri missing', 'BAD_REQUEST'),
-            '404': problem('nothing registered under that URI', 'SCHEMA_NOT_FOUND'),
-          },
-        },
-      },
-      '/compatibility/{name}': {
-        post: {
-          operationId: 'checkCompatibility',
-          tags: ['compatibility'],
-          summary:
-            'Check a schema against the resource history without registering (a new resource is compatible)',
-          parameters: [name],
-          requestBody: schemaBody,
-          responses: {
-            '200': { description: 'the verdict and every difference', content: json(ref('CompatReport')) },
-            ...invalid,
-          },
-        },
-      },
-      '/config': {
-        get: {
-          operationId: 'getDefaultMode',
-          tags: ['compatibility'],
-          summary: 'The default compatibility mode',
-          responses: { '200': { description: 'the mode', content: modeBody } },
-        },
-        put: {
-          operationId: 'setDefaultMode',
-          tags: ['compatibility'],
-          summary: 'Set the default compatibility mode',
-          security: bearer,
-          requestBody: { required: true, content: modeBody },
-          responses: {
-            '200': { description: 'the mode now', content: modeBody },
-            '400': problem('not a mode', 'BAD_REQUEST', 'NOT_JSON'),
-            ...writeErrors,
-          },
-        },
-      },
-      '/config/{name}': {
-        get: {
-          operationId: 'getMode',
-          tags: ['compatibility'],
-          summary: 'The mode of a resource (its own, else the default)',
-          parameters: [name],
-          responses: {
-            '200': { description: 'the mode', content: modeBody },
-            '404': problem('unknown resource', 'UNKNOWN_RESOURCE'),
-          },
-        },
-        put: {
-          operationId: 'setMode',
-          tags: ['compatibility'],
-          summary: 'Set the mode of a resource',
-          security: bearer,
-          parameters: [name],
-          requestBody: { required: true, content: modeBody },
-          responses: {
-            '200': { description: 'the mode now', content: modeBody },
-            '400': problem('not a mode', 'BAD_REQUEST', 'NOT_JSON'),
-            ...writeErrors,
-            '404': problem('unknown resource', 'UNKNOWN_RESOURCE'),
-          },
-        },
-      },
-      '/openapi.json': {
-        get: {
-          operationId: 'openapi',
-          tags: ['operations'],
-          summary: 'This document',
-          responses: { '200': { description: 'OpenAPI 3.1', content: json({ type: 'object' }) } },
-        },
-      },
-      '/docs': {
-        get: {
-          operationId: 'docs',
-          tags: ['operations'],
-          summary: 'This document as a page',
-          responses: {
-            '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } },
-          },
-        },
-      },
-    },
+    info: options.info,
+    paths,
     components: {
       securitySchemes: {
         bearer: {
@@ -381,81 +110,86 @@ export function openApiDocument(): OpenApiDocument {
           description: 'one of the tokens the registry was started with (REGISTRY_TOKENS)',
         },
       },
-      schemas: {
-        Resource: {
-          type: 'object',
-          required: ['name', 'latest', 'versions', 'uri', 'topic', 'key'],
-          properties: {
-            name: { type: 'string' },
-            latest: { type: 'integer' },
-            versions: { type: 'array', items: { type: 'integer' } },
-            uri: { type: 'string', format: 'uri' },
-            topic: { type: 'string' },
-            key: { type: 'string' },
-          },
-        },
-        Registration: {
-          type: 'object',
-          required: ['name', 'version', 'uri'],
-          properties: {
-            name: { type: 'string' },
-            version: { type: 'integer' },
-            uri: { type: 'string', format: 'uri' },
-          },
-        },
-        Config: {
-          type: 'object',
-          required: ['compatibility'],
-          properties: { compatibility: { enum: [...MODES] } },
-        },
-        Difference: {
-          type: 'object',
-          required: ['kind', 'path', 'message', 'breaking'],
-          properties: {
-            kind: { type: 'string' },
-            path: { type: 'string' },
-            message: { type: 'string' },
-            previous: {},
-            next: {},
-            breaking: { type: 'boolean' },
-            direction: { enum: ['BACKWARD', 'FORWARD'] },
-            against: { type: 'integer' },
-          },
-        },
-        CompatReport: {
-          type: 'object',
-          required: ['compatible', 'mode', 'differences'],
-          properties: {
-            compatible: { type: 'boolean' },
-            mode: { enum: [...MODES] },
-            differences: { type: 'array', items: ref('Difference') },
-          },
-        },
-        Problem: {
-          type: 'object',
-          description: 'RFC 9457 problem details; branch on `code`',
-          required: ['type', 'title', 'status', 'code', 'issues'],
-          properties: {
-            type: { type: 'string', format: 'uri' },
-            title: { type: 'string' },
-            status: { type: 'integer' },
-            code: { enum: [...Object.keys(STATUS), 'NOT_FOUND', 'INTERNAL'] },
-            issues: {
-              type: 'array',
-              items: {
-                type: 'object',
-                required: ['path', 'keyword', 'message'],
-                properties: {
-                  path: { type: 'string' },
-                  keyword: { type: 'string' },
-                  message: { type: 'string' },
-                  params: { type: 'object' },
-                },
+      schemas: Object.fromEntries(Object.entries(components).map(([name, s]) => [name, refs(s, s)])),
+    },
+  }
+}
+
+function operation(route: Route, maxBodyBytes: number, refs: (s: JsonSchema) => JsonSchema): Operation {
+  const parameters: Parameter[] = Object.entries(route.params).map(([key, d]) => ({
+    name: wireName(key, d),
+    in: d.in,
+    required: d.in === 'path' || d.required === true,
+    description: d.description,
+    schema: d.schema,
+    ...(d.example === undefined ? {} : { example: d.example }),
+  }))
+  const responses: Record<string, ResponseDecl> = { ...route.responses }
+  const bad: { what: string; codes: ProblemCode[] }[] = []
+  if (parameters.length)
+    bad.push({ what: 'a bad parameter (an issue per parameter)', codes: ['BAD_REQUEST'] })
+  if (route.body) {
+    bad.push({ what: 'the body is not JSON', codes: ['NOT_JSON'] })
+    if (route.body.validate === 'edge')
+      bad.push({ what: 'the body does not match its schema', codes: ['BAD_REQUEST'] })
+    responses['413'] = problem(`the body is over ${formatBytes(maxBodyBytes)}`, 'PAYLOAD_TOO_LARGE')
+  }
+  if (bad.length)
+    responses['400'] = problem(bad.map((b) => b.what).join('; '), ...new Set(bad.flatMap((b) => b.codes)))
+  if (route.auth === 'write') {
+    responses['401'] = problem('no bearer token', 'UNAUTHORIZED')
+    responses['403'] = problem(
+      'wrong token, or writes disabled (issue keyword `writes-disabled`)',
+      'FORBIDDEN',
+    )
+  }
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    ...(route.description === undefined ? {} : { description: route.description }),
+    tags: [...route.tags],
+    ...(parameters.length ? { parameters } : {}),
+    ...(route.body
+      ? {
+          requestBody: {
+            required: true,
+            description: `${route.body.description}; at most ${formatBytes(maxBodyBytes)}`,
+            content: {
+              'application/json': {
+                schema: refs(route.body.schema),
+                ...(route.body.example === undefined ? {} : { example: route.body.example }),
               },
             },
           },
-        },
-      },
-    },
+        }
+      : {}),
+    responses: Object.fromEntries(
+      Object.entries(responses)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([status, r]) => [status, response(r, refs)]),
+    ),
+    ...(route.auth === 'write' ? { security: [{ bearer: [] }] } : {}),
   }
+}
+
+function response(r: ResponseDecl, refs: (s: JsonSchema) => JsonSchema): ResponseObject {
+  return {
+    ...r,
+    ...(r.content
+      ? {
+          content: Object.fromEntries(
+            Object.entries(r.content).map(([type, m]) => [type, { ...m, schema: refs(m.schema) }]),
+          ),
+        }
+      : {}),
+  }
+}
+
+/** A copy of `value` in which every object that is a named schema (other than `self`) is a `$ref` to it. */
+function withRefs(value: unknown, names: ReadonlyMap<unknown, string>, self?: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value
+  const name = value === self ? undefined : names.get(value)
+  if (name !== undefined) return { $ref: `#/components/schemas/${name}` }
+  if (Array.isArray(value)) return value.map((v) => withRefs(v, names))
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withRefs(v, names)]))
 }

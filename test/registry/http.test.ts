@@ -132,7 +132,8 @@ describe('errors are problem+json made in one place', () => {
     ['unknown route', '/nope', {}, 404, 'NOT_FOUND'],
     ['unknown resource', '/schemas/nope/versions', {}, 404, 'UNKNOWN_RESOURCE'],
     ['unknown version', '/schemas/person/versions/9', {}, 404, 'SCHEMA_NOT_FOUND'],
-    ['bad version', '/schemas/person/versions/abc', {}, 404, 'SCHEMA_NOT_FOUND'],
+    // Was 404 SCHEMA_NOT_FOUND ("no version NaN"): a malformed parameter is the client's error, not a lookup miss.
+    ['bad version', '/schemas/person/versions/abc', {}, 400, 'BAD_REQUEST'],
     ['unknown types', '/schemas/person/versions/9/types.ts', {}, 404, 'SCHEMA_NOT_FOUND'],
     ['resolve without uri', '/resolve', {}, 400, 'BAD_REQUEST'],
     ['resolve unknown uri', '/resolve?uri=https%3A%2F%2Fexample.com%2Fx', {}, 404, 'SCHEMA_NOT_FOUND'],

@@ -1,0 +1,216 @@
+import { problem } from '../http/openapi.ts'
+import { route, type Route } from '../http/route.ts'
+import type { VersionEntry } from '../memory.ts'
+import type { RouteDeps } from './deps.ts'
+import { ifNoneMatch, json, name, numberedVersion, Registration, Resource, version } from './shapes.ts'
+
+const IMMUTABLE = 'public, max-age=31536000, immutable'
+const REVALIDATE = 'no-cache'
+const JSON_TYPE = { 'content-type': 'application/json' }
+const SCHEMA_TYPE = 'application/schema+json'
+
+/** If-None-Match names this ETag (exactly, in a list, weakly, or `*`). */
+function notModified(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false
+  if (header === etag || header === '*') return true
+  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)
+}
+
+/**
+ * The hot path: bytes and ETag were computed when the version was loaded. A Response with a plain-object header
+ * record, not `c.body`: hono turns more than one header into a `Headers` per response, which @hono/node-server
+ * then copies back into an object; a plain record is written as is (nothing sets headers through `c.header`).
+ */
+function sendSchema(entry: VersionEntry, ifNoneMatch: string | undefined, cacheControl: string): Response {
+  if (notModified(ifNoneMatch, entry.etag))
+    return new Response(null, { status: 304, headers: { etag: entry.etag, 'cache-control': cacheControl } })
+  return new Response(entry.bytes, {
+    status: 200,
+    headers: { 'content-type': SCHEMA_TYPE, etag: entry.etag, 'cache-control': cacheControl },
+  })
+}
+
+const schemaHeaders = {
+  ETag: { description: 'changes exactly when the bytes do', schema: { type: 'string' } },
+  'Cache-Control': {
+    description: 'numbered versions and URIs are immutable; `latest` is `no-cache`',
+    schema: { type: 'string' },
+  },
+}
+const schemaContent = { 'application/schema+json': { schema: { type: 'object' } } }
+
+/** A contract schema as a body: parsed at the edge, judged by the service (422 with its issues). */
+export const schemaBody = (maxDepth: number | undefined) =>
+  ({
+    description: `a JSON Schema (draft 2020-12)${maxDepth === undefined ? '' : `, nested at most ${maxDepth} levels`}`,
+    schema: { type: 'object' },
+    validate: 'handler',
+  }) as const
+
+export const invalidSchema = problem(
+  'not a valid schema: meta-schema, strict compile, remote or dangling $ref, nesting, missing x-topic/x-key for a new resource',
+  'SCHEMA_INVALID',
+)
+
+export function schemaRoutes({ service, metrics, maxDepth }: RouteDeps): Route[] {
+  return [
+    route({
+      method: 'GET',
+      path: '/schemas',
+      operationId: 'listResources',
+      tags: ['schemas'],
+      summary: 'Every resource with its versions',
+      auth: 'public',
+      responses: {
+        '200': { description: 'resources, by name', content: json({ type: 'array', items: Resource }) },
+      },
+      handler: (c) => c.body(service.list(), 200, JSON_TYPE),
+    }),
+    route({
+      method: 'GET',
+      path: '/schemas/:name/versions',
+      operationId: 'listVersions',
+      tags: ['schemas'],
+      summary: 'The version numbers of a resource (soft-deleted ones hidden)',
+      auth: 'public',
+      params: { name },
+      responses: {
+        '200': {
+          description: 'ascending',
+          content: json({ type: 'array', items: { type: 'integer' } }, [1, 2]),
+        },
+        '404': problem('unknown resource', 'UNKNOWN_RESOURCE'),
+      },
+      handler: (c, { name }) => c.body(service.subject(name).versionsBytes, 200, JSON_TYPE),
+    }),
+    route({
+      method: 'POST',
+      path: '/schemas/:name/versions',
+      operationId: 'register',
+      tags: ['schemas'],
+      summary: 'Register a new version',
+      description:
+        'The registry assigns the version and the canonical `$id` (`https://event-contracts.dev/schemas/<name>/<version>`); a body `$id` must be absent or exactly that (else 409 SCHEMA_CONFLICT). Identical content (canonical JSON without `$id`) answers 200 with the existing version. A new resource needs `x-topic` and `x-key`; later versions may omit them but cannot change them.',
+      auth: 'write',
+      params: { name },
+      body: schemaBody(maxDepth),
+      responses: {
+        '201': {
+          description: 'registered',
+          content: json(Registration, {
+            name: 'time-entry',
+            version: 3,
+            uri: 'https://event-contracts.dev/schemas/time-entry/3',
+          }),
+        },
+        '200': { description: 'identical content already registered', content: json(Registration) },
+        '409': problem(
+          'incompatible with its predecessor(s) under the resource mode (one issue per breaking difference), or a conflicting $id / x-topic / x-key',
+          'INCOMPATIBLE_SCHEMA',
+          'SCHEMA_CONFLICT',
+        ),
+        '422': invalidSchema,
+        '503': problem('storage unreachable', 'REGISTRY_UNAVAILABLE'),
+      },
+      handler: async (c, { name }, body) => {
+        const r = await service.register(name, body)
+        metrics.registered(r.created)
+        return c.json({ name: r.name, version: r.version, uri: r.uri }, r.created ? 201 : 200)
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/schemas/:name/versions/:version',
+      operationId: 'getSchema',
+      tags: ['schemas'],
+      summary: 'One schema version, or the latest',
+      auth: 'public',
+      params: { name, version, ifNoneMatch },
+      responses: {
+        '200': { description: 'the schema', headers: schemaHeaders, content: schemaContent },
+        '304': { description: 'not modified (If-None-Match)' },
+        '404': problem('no such version (or soft-deleted)', 'SCHEMA_NOT_FOUND'),
+      },
+      handler: (_c, { name, version, ifNoneMatch }) =>
+        version === 'latest'
+          ? sendSchema(service.version(name, 'latest'), ifNoneMatch, REVALIDATE)
+          : sendSchema(service.version(name, String(version)), ifNoneMatch, IMMUTABLE),
+    }),
+    route({
+      method: 'DELETE',
+      path: '/schemas/:name/versions/:version',
+      operationId: 'deleteVersion',
+      tags: ['schemas'],
+      summary:
+        'Soft delete (hidden from lists and latest, still resolvable by URI); `?permanent=true` removes a soft-deleted version',
+      auth: 'write',
+      params: {
+        name,
+        version: numberedVersion,
+        permanent: {
+          in: 'query',
+          description: '`true`: delete for good (only after a soft delete); `false` or absent: soft delete',
+          schema: { type: 'boolean' },
+        },
+      },
+      responses: {
+        '200': {
+          description: 'deleted',
+          content: json({ type: 'object' }, { name: 'time-entry', version: 3, deleted: 'soft' }),
+        },
+        '404': problem('no such version', 'SCHEMA_NOT_FOUND'),
+        '412': problem('permanent delete of a version that is not soft-deleted', 'PRECONDITION_FAILED'),
+      },
+      handler: async (c, { name, version, permanent }) =>
+        c.json(await service.remove(name, String(version), permanent === true)),
+    }),
+    route({
+      method: 'GET',
+      path: '/schemas/:name/versions/:version/types.ts',
+      operationId: 'getTypes',
+      tags: ['schemas'],
+      summary: 'TypeScript types for a version (json-schema-to-typescript)',
+      auth: 'public',
+      params: { name, version },
+      responses: {
+        '200': {
+          description: 'a TypeScript module',
+          content: { 'text/plain': { schema: { type: 'string' } } },
+        },
+        '404': problem('no such version', 'SCHEMA_NOT_FOUND'),
+      },
+      handler: async (c, { name, version }) => {
+        const entry = service.version(name, version === 'latest' ? version : String(version))
+        const ts = await service.types(entry)
+        return c.body(ts, 200, {
+          'content-type': 'text/plain; charset=utf-8',
+          etag: entry.etag,
+          'cache-control': version === 'latest' ? REVALIDATE : IMMUTABLE,
+        })
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/resolve',
+      operationId: 'resolve',
+      tags: ['schemas'],
+      summary: 'The schema registered under an `$id`, soft-deleted ones included (for old events)',
+      auth: 'public',
+      params: {
+        uri: {
+          in: 'query',
+          required: true,
+          description: 'a schema `$id`',
+          schema: { type: 'string', format: 'uri' },
+        },
+        ifNoneMatch,
+      },
+      responses: {
+        '200': { description: 'the schema', headers: schemaHeaders, content: schemaContent },
+        '304': { description: 'not modified' },
+        '404': problem('nothing registered under that URI', 'SCHEMA_NOT_FOUND'),
+      },
+      handler: (_c, { uri, ifNoneMatch }) => sendSchema(service.resolve(uri), ifNoneMatch, IMMUTABLE),
+    }),
+  ]
+}

@@ -17,8 +17,8 @@ export type {
   JsonSchema,
   FromSchema,
 } from './http/route.ts'
-export { createSchemaService } from './service.ts'
-export type { SchemaService, Registration, CompatReport } from './service.ts'
+export { createSchemaService, SeedRefused } from './service.ts'
+export type { SchemaService, Registration, CompatReport, SeedReport } from './service.ts'
 export { createSqlStore, CHANNEL } from './store/store.ts'
 export type { SchemaStore, StoredSubject, StoredVersion } from './store/store.ts'
 export { openPglite, IN_MEMORY } from '../storage/pglite.ts'

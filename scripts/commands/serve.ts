@@ -2,8 +2,13 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { formatIssues, isContractError } from '../../core/index.ts'
 import { isMode, isPolicy } from '../../compat/index.ts'
-import { createRegistry, listen, type RegistryOptions, type SeedSchema } from '../../registry/index.ts'
-import { SeedRefused } from '../../registry/service.ts'
+import {
+  createRegistry,
+  listen,
+  SeedRefused,
+  type RegistryOptions,
+  type SeedSchema,
+} from '../../registry/index.ts'
 import { formatAdmission } from '../../admission/index.ts'
 import { loadSchemaTree, settingsOf, type SchemaTree } from '../../codegen/load.ts'
 import type { Command, Io } from './command.ts'

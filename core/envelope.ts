@@ -100,10 +100,13 @@ export function parseEvent<C extends Catalog>(
 /** Parses JSON text or bytes without throwing. */
 export function parseJson(bytes: string | Uint8Array): Checked<unknown, 'json'> {
   try {
+    // A Buffer (what kafkajs hands over) is decoded as it is: wrapping it in another costs an allocation per message.
     const text =
       typeof bytes === 'string'
         ? bytes
-        : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
+        : Buffer.isBuffer(bytes)
+          ? bytes.toString('utf8')
+          : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
     return { ok: true, value: JSON.parse(text) }
   } catch (e) {
     return {

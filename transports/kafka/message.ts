@@ -18,6 +18,8 @@ export const CE_HEADER: Record<CloudEventAttribute, string> = {
  * timestamp and headers, and its CloudEvents attributes read from the `ce_` headers. One small object per record.
  */
 export class KafkaMessage implements InboundMessage {
+  /** `type` is read twice per message (routing, then the agreement check): decoded once. */
+  private type: string | undefined | null = null
   constructor(
     readonly topic: string,
     readonly partition: number,
@@ -42,6 +44,8 @@ export class KafkaMessage implements InboundMessage {
     return this.record.headers ?? {}
   }
   attribute(name: CloudEventAttribute): string | undefined {
-    return headerText(this.record.headers, CE_HEADER[name])
+    if (name !== 'type') return headerText(this.record.headers, CE_HEADER[name])
+    if (this.type === null) this.type = headerText(this.record.headers, CE_HEADER.type)
+    return this.type
   }
 }

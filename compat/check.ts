@@ -1,6 +1,7 @@
 /** The public entry points: one pair, or a new version against its history. */
+import { inPlaceCycle } from './cycles.ts'
 import { indexDoc } from './resolve.ts'
-import type { Node } from './resolve.ts'
+import type { Doc, Node } from './resolve.ts'
 import { Checker } from './subschema.ts'
 import type {
   CompatOptions,
@@ -68,15 +69,40 @@ function compare(previous: Schema, next: Schema, mode: Mode, policy: Policy): Di
   const docP = indexDoc(prev)
   const docN = indexDoc(nxt)
   const checks = MODE_RULES[mode].directions
-  const found: [Direction, Finding[]][] = [
-    ['BACKWARD', new Checker('BACKWARD', docP, docN).run(prev, nxt)],
-    ['FORWARD', new Checker('FORWARD', docN, docP).run(nxt, prev)],
-  ]
+  const cycles = [...cycleFindings('previous', docP), ...cycleFindings('next', docN)]
+  const found: [Direction, Finding[]][] =
+    cycles.length > 0
+      ? [
+          ['BACKWARD', cycles],
+          ['FORWARD', cycles],
+        ]
+      : [
+          ['BACKWARD', new Checker('BACKWARD', docP, docN).run(prev, nxt)],
+          ['FORWARD', new Checker('FORWARD', docN, docP).run(nxt, prev)],
+        ]
   return found
     .flatMap(([direction, fs]) =>
       fs.map((f) => toDifference(f, direction, checks.includes(direction), policy)),
     )
     .sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : x.direction < y.direction ? -1 : 0))
+}
+
+/**
+ * A schema whose references loop without consuming input has no meaning (a validator never finishes), so the
+ * pair cannot be judged in either direction, whichever side it is on: fail closed.
+ */
+function cycleFindings(side: 'previous' | 'next', doc: Doc): Finding[] {
+  const cycle = inPlaceCycle(doc)
+  if (!cycle) return []
+  return [
+    {
+      kind: 'unjudgeable',
+      path: cycle.path,
+      what: `cannot judge: the ${side} schema has a reference cycle that consumes no input (${cycle.chain.join(' → ')}), so validating against it never ends`,
+      previous: side === 'previous' ? cycle.chain : undefined,
+      next: side === 'next' ? cycle.chain : undefined,
+    },
+  ]
 }
 
 function toDifference(f: Finding, direction: Direction, checked: boolean, policy: Policy): Difference {

@@ -1,4 +1,4 @@
-import { draftOf, unescapePointerToken, type Draft } from '../core/json.ts'
+import { draftOf, escapePointerToken, unescapePointerToken, type Draft } from '../core/json.ts'
 /** Documents: draft detection, $id/$anchor indexing and local $ref resolution. Remote references are never fetched. */
 
 export type { Draft }
@@ -18,6 +18,8 @@ export interface Doc {
 
 const docOf = new WeakMap<object, Doc>()
 const baseOf = new WeakMap<object, string>()
+/** Where indexDoc first met a node: a JSON Pointer from its document's root. */
+const locOf = new WeakMap<object, string>()
 
 const DEFAULT_BASE = 'https://compat.invalid/schema.json'
 
@@ -59,10 +61,11 @@ export function indexDoc(root: Node): Doc {
     anchors: new Map(),
     dynamicAnchors: new Map(),
   }
-  const walk = (node: unknown, base: string): void => {
+  const walk = (node: unknown, base: string, at: string): void => {
     if (!isObj(node)) return
     if (docOf.has(node) && docOf.get(node) === doc) return
     docOf.set(node, doc)
+    locOf.set(node, at)
     const id = node['$id']
     if (typeof id === 'string') {
       const abs = safeUrl(id, base)
@@ -81,14 +84,15 @@ export function indexDoc(root: Node): Doc {
       doc.anchors.set(`${base}#${dyn}`, node)
       doc.dynamicAnchors.set(dyn, [...(doc.dynamicAnchors.get(dyn) ?? []), node])
     }
-    for (const k of SCHEMA_KEYWORDS) walk(node[k], base)
+    for (const k of SCHEMA_KEYWORDS) walk(node[k], base, `${at}/${k}`)
     for (const k of ARRAY_KEYWORDS) {
       const v = node[k]
-      if (Array.isArray(v)) for (const s of v) walk(s, base)
+      if (Array.isArray(v)) v.forEach((s, i) => walk(s, base, `${at}/${k}/${i}`))
     }
     for (const k of MAP_KEYWORDS) {
       const v = node[k]
-      if (isObj(v)) for (const s of Object.values(v)) walk(s, base)
+      if (isObj(v))
+        for (const [name, s] of Object.entries(v)) walk(s, base, `${at}/${k}/${escapePointerToken(name)}`)
     }
   }
   if (isObj(root)) {
@@ -97,7 +101,7 @@ export function indexDoc(root: Node): Doc {
         ? (safeUrl(root['$id'], DEFAULT_BASE) ?? new URL(DEFAULT_BASE))
         : new URL(DEFAULT_BASE)
     doc.resources.set(noHash(rootBase), root)
-    walk(root, noHash(rootBase))
+    walk(root, noHash(rootBase), '')
   }
   return doc
 }
@@ -108,6 +112,9 @@ export function adopt<T extends Obj>(node: T, doc: Doc, base?: string): T {
   if (base !== undefined) baseOf.set(node, base)
   return node
 }
+
+/** The JSON Pointer at which `node` sits in its document; undefined for a node the engine made. */
+export const locationOf = (node: Obj): string | undefined => locOf.get(node)
 
 export function docFor(node: Node, fallback: Doc): Doc {
   return isObj(node) ? (docOf.get(node) ?? fallback) : fallback

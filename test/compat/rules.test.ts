@@ -38,6 +38,8 @@ const list07 = (item: Schema): Schema => ({
   },
   $ref: '#/definitions/l',
 })
+/** Two definitions that refer to each other and to nothing else: no instance is ever consumed. */
+const cycle: Schema = { $defs: { a: { $ref: '#/$defs/b' }, b: { $ref: '#/$defs/a' } }, $ref: '#/$defs/a' }
 const shape = (kinds: string[]): Schema => ({
   oneOf: kinds.map((k) => ({
     type: 'object',
@@ -1327,6 +1329,110 @@ const rows: Row[] = [
     next: { $ref: '#/$defs/missing' },
     mode: 'BACKWARD',
     compatible: false,
+  },
+  // $ref cycles that consume no input: a validator never finishes, so nothing can be judged (fail closed)
+  { name: 'number to a $ref cycle', prev: N, next: cycle, mode: 'BACKWARD', compatible: false },
+  { name: 'number to a $ref cycle', prev: N, next: cycle, mode: 'FORWARD', compatible: false },
+  { name: '$ref cycle to number', prev: cycle, next: N, mode: 'BACKWARD', compatible: false },
+  { name: '$ref cycle to number', prev: cycle, next: N, mode: 'FORWARD', compatible: false },
+  { name: '$ref cycle to itself', prev: cycle, next: cycle, mode: 'FULL', compatible: false },
+  { name: '$ref cycle ignored under NONE', prev: N, next: cycle, mode: 'NONE', compatible: true },
+  {
+    name: 'root $ref to itself (draft-07)',
+    prev: N,
+    next: { $schema: D07, $ref: '#' },
+    mode: 'BACKWARD',
+    compatible: false,
+  },
+  {
+    name: '$ref cycle through allOf',
+    prev: N,
+    next: { $defs: { a: { allOf: [N, { $ref: '#/$defs/a' }] } }, $ref: '#/$defs/a' },
+    mode: 'BACKWARD',
+    compatible: false,
+  },
+  {
+    name: '$ref cycle through an anyOf branch',
+    prev: S,
+    next: { $schema: D20, $defs: { a: { anyOf: [{ $ref: '#/$defs/a' }, S] } }, $ref: '#/$defs/a' },
+    mode: 'BACKWARD',
+    compatible: false,
+  },
+  {
+    name: '$ref cycle through not and if/then',
+    prev: S,
+    next: { $schema: D20, $defs: { a: { if: S, then: { not: { $ref: '#/$defs/a' } } } }, $ref: '#/$defs/a' },
+    mode: 'BACKWARD',
+    compatible: false,
+  },
+  {
+    name: '$ref cycle through dependentSchemas',
+    prev: obj({ a: S }),
+    next: {
+      $schema: D20,
+      $defs: { o: { dependentSchemas: { a: { $ref: '#/$defs/o' } } } },
+      $ref: '#/$defs/o',
+    },
+    mode: 'BACKWARD',
+    compatible: false,
+  },
+  {
+    name: '$recursiveRef cycle through oneOf (2019-09)',
+    prev: S,
+    next: { $schema: D19, $recursiveAnchor: true, oneOf: [S, { $recursiveRef: '#' }] },
+    mode: 'BACKWARD',
+    compatible: false,
+  },
+  {
+    name: '$ref cycle behind a property',
+    prev: obj({ a: N }),
+    next: { ...(cycle as object), type: 'object', properties: { a: { $ref: '#/$defs/a' } } },
+    mode: 'BACKWARD',
+    compatible: false,
+  },
+  {
+    name: '$ref cycle in the previous schema, behind an item',
+    prev: { type: 'array', items: { $ref: '#/$defs/a' }, $defs: (cycle as { $defs: object }).$defs },
+    next: { type: 'array' },
+    mode: 'BACKWARD',
+    compatible: false,
+  },
+  {
+    name: 'unreachable $ref cycle in $defs is harmless',
+    prev: N,
+    next: { type: 'number', $defs: (cycle as { $defs: object }).$defs },
+    mode: 'FULL',
+    compatible: true,
+  },
+  {
+    name: 'draft-07 ignores an allOf beside $ref, so no cycle',
+    prev: { $schema: D07, definitions: { s: S }, $ref: '#/definitions/s', allOf: [{ $ref: '#' }] },
+    next: S,
+    mode: 'FULL',
+    compatible: true,
+  },
+  {
+    name: 'recursion through properties is not a cycle',
+    prev: tree(),
+    next: { ...(tree() as object), title: 'same tree' },
+    mode: 'FULL',
+    compatible: true,
+  },
+  {
+    name: 'mutual recursion through items is not a cycle',
+    prev: {
+      $defs: { a: { type: 'array', items: { $ref: '#/$defs/b' } }, b: { anyOf: [N, { $ref: '#/$defs/a' }] } },
+      $ref: '#/$defs/a',
+    },
+    next: {
+      $defs: {
+        a: { type: 'array', items: { $ref: '#/$defs/b' } },
+        b: { anyOf: [N, S, { $ref: '#/$defs/a' }] },
+      },
+      $ref: '#/$defs/a',
+    },
+    mode: 'BACKWARD',
+    compatible: true,
   },
   // boolean schemas
   { name: 'true to false', prev: true, next: false, mode: 'BACKWARD', compatible: false },

@@ -8,7 +8,7 @@
 import { escapePointerToken } from '../core/json.ts'
 import { isAssertion } from './keywords.ts'
 import type { Doc, Obj } from './resolve.ts'
-import { isObj, locationOf, resolveRef } from './resolve.ts'
+import { isObj, locate, resolveRef } from './resolve.ts'
 
 export interface Cycle {
   /** Pointer to the keyword that closes the cycle (e.g. `/$defs/b/$ref`). */
@@ -20,7 +20,7 @@ export interface Cycle {
 const REFS = ['$ref', '$dynamicRef', '$recursiveRef'] as const
 /** Applicators to the same instance, besides references. */
 const IN_PLACE_LISTS = ['allOf', 'anyOf', 'oneOf'] as const
-const IN_PLACE_ONE = ['not', 'if'] as const
+const IN_PLACE_MAPS = ['dependentSchemas', 'dependencies'] as const
 /** Applicators to a part of the instance (a property value, an item, a property name). */
 const CONSUMING_ONE = [
   'additionalProperties',
@@ -31,85 +31,105 @@ const CONSUMING_ONE = [
   'contains',
 ] as const
 const CONSUMING_MAPS = ['properties', 'patternProperties'] as const
+const CONSUMING_LISTS = ['items', 'prefixItems'] as const
 
-type Edge = readonly [target: unknown, keyword: string]
-
-/** The applicators of `n` under its document's draft: those applied to the same instance, and the others. */
-function edges(n: Obj, doc: Doc): { inPlace: Edge[]; consuming: Edge[] } {
+/** Calls `edge` for each applicator of `n` under its document's draft; `same` when it applies to the same instance. */
+function forEachEdge(
+  n: Obj,
+  doc: Doc,
+  edge: (target: unknown, keyword: string, same: boolean) => void,
+): void {
   const d = doc.draft
-  const inPlace: Edge[] = []
-  const consuming: Edge[] = []
   for (const kw of REFS) {
     if (!(kw in n) || !isAssertion(kw, d)) continue
     const r = resolveRef(n, kw, doc)
-    if (r.ok) inPlace.push([r.node, `/${kw}`])
+    if (r.ok) edge(r.node, `/${kw}`, true)
   }
-  if (d === '07' && '$ref' in n) return { inPlace, consuming } // draft-07 ignores the siblings of $ref
+  if (d === '07' && '$ref' in n) return // draft-07 ignores the siblings of $ref
   for (const kw of IN_PLACE_LISTS) {
     const v = n[kw]
-    if (Array.isArray(v)) v.forEach((s, i) => inPlace.push([s, `/${kw}/${i}`]))
+    if (Array.isArray(v)) for (let i = 0; i < v.length; i++) edge(v[i], `/${kw}/${i}`, true)
   }
-  for (const kw of IN_PLACE_ONE) if (kw in n) inPlace.push([n[kw], `/${kw}`])
-  if ('if' in n) for (const kw of ['then', 'else']) if (kw in n) inPlace.push([n[kw], `/${kw}`])
-  for (const kw of ['dependentSchemas', 'dependencies']) {
+  if ('not' in n) edge(n['not'], '/not', true)
+  if ('if' in n) {
+    edge(n['if'], '/if', true)
+    if ('then' in n) edge(n['then'], '/then', true)
+    if ('else' in n) edge(n['else'], '/else', true)
+  }
+  for (const kw of IN_PLACE_MAPS) {
     const v = n[kw]
     if (!isObj(v) || !isAssertion(kw, d)) continue
-    for (const [name, s] of Object.entries(v))
-      if (!Array.isArray(s)) inPlace.push([s, `/${kw}/${escapePointerToken(name)}`])
+    for (const name in v)
+      if (!Array.isArray(v[name])) edge(v[name], `/${kw}/${escapePointerToken(name)}`, true)
   }
-  for (const kw of CONSUMING_ONE) if (kw in n && isAssertion(kw, d)) consuming.push([n[kw], `/${kw}`])
+  for (const kw of CONSUMING_ONE) if (kw in n && isAssertion(kw, d)) edge(n[kw], `/${kw}`, false)
   for (const kw of CONSUMING_MAPS) {
     const v = n[kw]
-    if (isObj(v))
-      for (const [name, s] of Object.entries(v)) consuming.push([s, `/${kw}/${escapePointerToken(name)}`])
+    if (isObj(v)) for (const name in v) edge(v[name], `/${kw}/${escapePointerToken(name)}`, false)
   }
-  for (const kw of ['items', 'prefixItems']) {
+  for (const kw of CONSUMING_LISTS) {
     const v = n[kw]
-    if (!isAssertion(kw, d)) continue
-    if (Array.isArray(v)) v.forEach((s, i) => consuming.push([s, `/${kw}/${i}`]))
-    else if (v !== undefined) consuming.push([v, `/${kw}`])
+    if (v === undefined || !isAssertion(kw, d)) continue
+    if (Array.isArray(v)) for (let i = 0; i < v.length; i++) edge(v[i], `/${kw}/${i}`, false)
+    else edge(v, `/${kw}`, false)
   }
-  return { inPlace, consuming }
 }
 
 /**
  * The first cycle of same-instance applicators reachable from the root (through any applicator), or undefined.
  * Linear in the reachable nodes: each is explored once, with the usual on-stack/done colouring restricted to
- * same-instance edges; nodes reached through a consuming edge are explored afterwards as fresh starts.
+ * same-instance edges; nodes reached through a consuming edge are explored afterwards as fresh starts. Without
+ * any reference there is nothing to do: a JSON document is a tree.
  */
 export function inPlaceCycle(doc: Doc): Cycle | undefined {
+  if (!doc.hasRefs || !isObj(doc.root)) return undefined
   const state = new Map<Obj, 'active' | 'done'>()
-  const stack: { node: Obj; at: string }[] = []
-  const pending: [Obj, string][] = []
-  const where = (n: Obj, fallback: string) => locationOf(n) ?? fallback
-  const visit = (n: Obj, at: string): Cycle | undefined => {
+  /** The same-instance chain being explored, each node with the keyword that led to it. */
+  const stack: { node: Obj; keyword: string }[] = []
+  const pending: Obj[] = [doc.root]
+  let closing: { target: Obj; keyword: string } | undefined
+  const visit = (n: Obj, keyword: string): boolean => {
     state.set(n, 'active')
-    stack.push({ node: n, at })
-    const { inPlace, consuming } = edges(n, doc)
-    for (const [t, kw] of consuming) if (isObj(t) && !state.has(t)) pending.push([t, `${at}${kw}`])
-    for (const [t, kw] of inPlace) {
-      if (!isObj(t)) continue
+    stack.push({ node: n, keyword })
+    let found = false
+    forEachEdge(n, doc, (t, kw, same) => {
+      if (found || !isObj(t)) return
       const s = state.get(t)
-      if (s === 'active') {
-        const from = stack.findIndex((e) => e.node === t)
-        const chain = stack.slice(from).map((e) => where(e.node, e.at))
-        return { path: `${where(n, at)}${kw}`, chain: [...chain, chain[0] as string] }
-      }
-      if (s === undefined) {
-        const found = visit(t, `${at}${kw}`)
-        if (found) return found
-      }
-    }
+      if (!same) {
+        if (s === undefined) pending.push(t)
+      } else if (s === 'active') {
+        closing = { target: t, keyword: kw }
+        found = true
+      } else if (s === undefined) found = visit(t, kw)
+    })
+    if (found) return true
     stack.pop()
     state.set(n, 'done')
-    return undefined
+    return false
   }
-  if (isObj(doc.root)) pending.push([doc.root, ''])
-  for (let next = pending.pop(); next; next = pending.pop()) {
-    const [n, at] = next
-    if (state.has(n)) continue
-    const found = visit(n, at)
-    if (found) return found
+  for (let n = pending.pop(); n; n = pending.pop()) {
+    if (!state.has(n) && visit(n, ''))
+      return describe(doc, stack, closing as { target: Obj; keyword: string })
   }
   return undefined
+}
+
+/** Pointers for the nodes of a cycle: where each sits in the document, else its predecessor's plus the keyword. */
+function describe(
+  doc: Doc,
+  stack: readonly { node: Obj; keyword: string }[],
+  closing: { target: Obj; keyword: string },
+): Cycle {
+  const from = stack.findIndex((e) => e.node === closing.target)
+  const onCycle = stack.slice(Math.max(0, from))
+  const where = locate(doc.root, new Set(stack.map((e) => e.node)))
+  const paths: string[] = []
+  stack.forEach((e, i) => {
+    paths.push(where.get(e.node) ?? (i === 0 ? '(unlocated)' : `${paths[i - 1]}${e.keyword}`))
+  })
+  const chain = paths.slice(Math.max(0, from))
+  return {
+    path: `${paths[paths.length - 1]}${closing.keyword}`,
+    chain: onCycle.length > 0 ? [...chain, chain[0] as string] : chain,
+  }
 }

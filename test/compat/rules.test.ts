@@ -1330,6 +1330,20 @@ const rows: Row[] = [
     mode: 'BACKWARD',
     compatible: false,
   },
+  {
+    name: '$ref with a bad %-escape is unjudgeable, not a crash',
+    prev: S,
+    next: { $ref: '#/%zz' },
+    mode: 'BACKWARD',
+    compatible: false,
+  },
+  {
+    name: '$ref to a percent-encoded and a ~-escaped name',
+    prev: { $defs: { 'a b': S, 'c/d': N }, anyOf: [{ $ref: '#/$defs/a%20b' }, { $ref: '#/$defs/c~1d' }] },
+    next: { anyOf: [S, N] },
+    mode: 'FULL',
+    compatible: true,
+  },
   // $ref cycles that consume no input: a validator never finishes, so nothing can be judged (fail closed)
   { name: 'number to a $ref cycle', prev: N, next: cycle, mode: 'BACKWARD', compatible: false },
   { name: 'number to a $ref cycle', prev: N, next: cycle, mode: 'FORWARD', compatible: false },

@@ -1,7 +1,9 @@
 /** The public entry points: one pair, or a new version against its history. */
-import { inPlaceCycle } from './cycles.ts'
+import { canonical } from './canonical.ts'
+import { scanReferences } from './cycles.ts'
+import type { ReferenceScan } from './cycles.ts'
 import { indexDoc } from './resolve.ts'
-import type { Doc, Node } from './resolve.ts'
+import type { Node } from './resolve.ts'
 import { Checker } from './subschema.ts'
 import type {
   CompatOptions,
@@ -69,7 +71,12 @@ function compare(previous: Schema, next: Schema, mode: Mode, policy: Policy): Di
   const docP = indexDoc(prev)
   const docN = indexDoc(nxt)
   const checks = MODE_RULES[mode].directions
-  const cycles = [...cycleFindings('previous', docP), ...cycleFindings('next', docN)]
+  const scanP = scanReferences(docP)
+  const scanN = scanReferences(docN)
+  const cycles = [...cycleFindings('previous', scanP), ...cycleFindings('next', scanN)]
+  // The same document means the same thing, when all it means is here: no reference leaves it or dangles.
+  if (cycles.length === 0 && !scanP.unresolved && !scanN.unresolved && canonical(prev) === canonical(nxt))
+    return []
   const found: [Direction, Finding[]][] =
     cycles.length > 0
       ? [
@@ -91,8 +98,8 @@ function compare(previous: Schema, next: Schema, mode: Mode, policy: Policy): Di
  * A schema whose references loop without consuming input has no meaning (a validator never finishes), so the
  * pair cannot be judged in either direction, whichever side it is on: fail closed.
  */
-function cycleFindings(side: 'previous' | 'next', doc: Doc): Finding[] {
-  const cycle = inPlaceCycle(doc)
+function cycleFindings(side: 'previous' | 'next', scan: ReferenceScan): Finding[] {
+  const { cycle } = scan
   if (!cycle) return []
   return [
     {

@@ -33,7 +33,10 @@ const CONSUMING_ONE = [
 const CONSUMING_MAPS = ['properties', 'patternProperties'] as const
 const CONSUMING_LISTS = ['items', 'prefixItems'] as const
 
-/** Calls `edge` for each applicator of `n` under its document's draft; `same` when it applies to the same instance. */
+/**
+ * Calls `edge` for each applicator of `n` under its document's draft; `same` when it applies to the same instance.
+ * A reference that does not resolve is passed as `undefined`.
+ */
 function forEachEdge(
   n: Obj,
   doc: Doc,
@@ -43,7 +46,7 @@ function forEachEdge(
   for (const kw of REFS) {
     if (!(kw in n) || !isAssertion(kw, d)) continue
     const r = resolveRef(n, kw, doc)
-    if (r.ok) edge(r.node, `/${kw}`, true)
+    edge(r.ok ? r.node : undefined, `/${kw}`, true)
   }
   if (d === '07' && '$ref' in n) return // draft-07 ignores the siblings of $ref
   for (const kw of IN_PLACE_LISTS) {
@@ -77,12 +80,27 @@ function forEachEdge(
 
 /**
  * The first cycle of same-instance applicators reachable from the root (through any applicator), or undefined.
+ * (scanReferences below does the work.)
  * Linear in the reachable nodes: each is explored once, with the usual on-stack/done colouring restricted to
  * same-instance edges; nodes reached through a consuming edge are explored afterwards as fresh starts. Without
  * any reference there is nothing to do: a JSON document is a tree.
  */
 export function inPlaceCycle(doc: Doc): Cycle | undefined {
-  if (!doc.hasRefs || !isObj(doc.root)) return undefined
+  return scanReferences(doc).cycle
+}
+
+export interface ReferenceScan {
+  readonly cycle: Cycle | undefined
+  /** Some reachable reference does not resolve within the document (remote, dangling, ambiguous). */
+  readonly unresolved: boolean
+}
+
+const NOTHING: ReferenceScan = { cycle: undefined, unresolved: false }
+
+/** One pass over what the root reaches: the first same-instance cycle, and whether every reference resolves. */
+export function scanReferences(doc: Doc): ReferenceScan {
+  if (!doc.hasRefs || !isObj(doc.root)) return NOTHING
+  let unresolved = false
   const state = new Map<Obj, 'active' | 'done'>()
   /** The same-instance chain being explored, each node with the keyword that led to it. */
   const stack: { node: Obj; keyword: string }[] = []
@@ -93,6 +111,7 @@ export function inPlaceCycle(doc: Doc): Cycle | undefined {
     stack.push({ node: n, keyword })
     let found = false
     forEachEdge(n, doc, (t, kw, same) => {
+      if (t === undefined) unresolved = true
       if (found || !isObj(t)) return
       const s = state.get(t)
       if (!same) {
@@ -109,9 +128,9 @@ export function inPlaceCycle(doc: Doc): Cycle | undefined {
   }
   for (let n = pending.pop(); n; n = pending.pop()) {
     if (!state.has(n) && visit(n, ''))
-      return describe(doc, stack, closing as { target: Obj; keyword: string })
+      return { cycle: describe(doc, stack, closing as { target: Obj; keyword: string }), unresolved }
   }
-  return undefined
+  return { cycle: undefined, unresolved }
 }
 
 /** Pointers for the nodes of a cycle: where each sits in the document, else its predecessor's plus the keyword. */

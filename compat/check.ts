@@ -15,6 +15,7 @@ import type {
   Policy,
   Schema,
 } from './types.ts'
+import { KINDS } from './rules/kinds.ts'
 import { MODE_RULES } from './types.ts'
 
 export interface ResolvedOptions {
@@ -28,11 +29,6 @@ export const resolveOptions = (options: CompatOptions = {}): ResolvedOptions => 
   mode: options.mode ?? DEFAULTS.mode,
   policy: options.policy ?? DEFAULTS.policy,
 })
-
-const WHO: Record<Direction, string> = {
-  BACKWARD: 'Breaks readers on the next schema that read data written under the previous one (BACKWARD)',
-  FORWARD: 'Breaks readers still on the previous schema that read data written under the next one (FORWARD)',
-}
 
 /**
  * Compares two schemas. Both directions are always computed, so every difference is reported; `breaking` says
@@ -116,13 +112,15 @@ function toDifference(f: Finding, direction: Direction, checked: boolean, policy
   const tolerated = policy === 'lenient' && f.lenient === true
   const note = f.lenient
     ? tolerated
-      ? '; tolerated by the lenient policy.'
-      : '; the lenient policy would tolerate it.'
+      ? '; tolerated by the lenient policy'
+      : '; the lenient policy would tolerate it'
     : ''
+  // Which side breaks is `direction`, and what the mode guarantees is said once per report (MODE_MEANINGS).
   return {
     kind: f.kind,
     path: f.path,
-    message: `${f.what}. ${WHO[direction]}${note || '.'}`,
+    message: `${f.what}${note}`,
+    hint: KINDS[f.kind].hint,
     previous: f.previous,
     next: f.next,
     breaking: checked && !tolerated,

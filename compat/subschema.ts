@@ -39,8 +39,9 @@ class FailFast extends Array<Finding> {
     return this.length
   }
 }
+/** What a fail-fast `sub` returns: never reported (its sink aborts), so the kind does not matter. */
 const FAILED: Finding[] = [
-  { kind: 'failed', path: '', what: 'does not hold', previous: undefined, next: undefined },
+  { kind: 'unjudgeable', path: '', what: 'does not hold', previous: undefined, next: undefined },
 ]
 /** Memo key for the boolean schema `false` (booleans cannot key a WeakMap). */
 const FALSE_KEY = {}
@@ -404,17 +405,20 @@ export class Checker implements Engine {
       out.push(...this.sub(a, branches[0], `${path}/${kw}/0`))
       return
     }
-    const name = kw === 'anyOf' ? 'any-of' : 'one-of'
+    const [narrowed, widened] =
+      kw === 'anyOf'
+        ? (['any-of-narrowed', 'any-of-widened'] as const)
+        : (['one-of-narrowed', 'one-of-widened'] as const)
     const extra = kw === 'oneOf' ? ', or may match more than one' : ''
     out.push(
       this.finding(
         `${path}/${kw}`,
         [
-          `${name}-narrowed`,
+          narrowed,
           `values accepted by the previous schema match no ${kw} branch of the next schema${extra} (a branch was removed or narrowed)`,
         ],
         [
-          `${name}-widened`,
+          widened,
           `the next schema accepts values that match no ${kw} branch of the previous schema${extra} (a branch was added or widened)`,
         ],
         undefined,

@@ -1,4 +1,7 @@
 /** The public entry points: one pair, or a new version against its history. */
+import { canonical } from './canonical.ts'
+import { scanReferences } from './cycles.ts'
+import type { ReferenceScan } from './cycles.ts'
 import { indexDoc } from './resolve.ts'
 import type { Node } from './resolve.ts'
 import { Checker } from './subschema.ts'
@@ -12,6 +15,7 @@ import type {
   Policy,
   Schema,
 } from './types.ts'
+import { KINDS } from './rules/kinds.ts'
 import { MODE_RULES } from './types.ts'
 
 export interface ResolvedOptions {
@@ -25,11 +29,6 @@ export const resolveOptions = (options: CompatOptions = {}): ResolvedOptions => 
   mode: options.mode ?? DEFAULTS.mode,
   policy: options.policy ?? DEFAULTS.policy,
 })
-
-const WHO: Record<Direction, string> = {
-  BACKWARD: 'Breaks readers on the next schema that read data written under the previous one (BACKWARD)',
-  FORWARD: 'Breaks readers still on the previous schema that read data written under the next one (FORWARD)',
-}
 
 /**
  * Compares two schemas. Both directions are always computed, so every difference is reported; `breaking` says
@@ -68,10 +67,22 @@ function compare(previous: Schema, next: Schema, mode: Mode, policy: Policy): Di
   const docP = indexDoc(prev)
   const docN = indexDoc(nxt)
   const checks = MODE_RULES[mode].directions
-  const found: [Direction, Finding[]][] = [
-    ['BACKWARD', new Checker('BACKWARD', docP, docN).run(prev, nxt)],
-    ['FORWARD', new Checker('FORWARD', docN, docP).run(nxt, prev)],
-  ]
+  const scanP = scanReferences(docP)
+  const scanN = scanReferences(docN)
+  const cycles = [...cycleFindings('previous', scanP), ...cycleFindings('next', scanN)]
+  // The same document means the same thing, when all it means is here: no reference leaves it or dangles.
+  if (cycles.length === 0 && !scanP.unresolved && !scanN.unresolved && canonical(prev) === canonical(nxt))
+    return []
+  const found: [Direction, Finding[]][] =
+    cycles.length > 0
+      ? [
+          ['BACKWARD', cycles],
+          ['FORWARD', cycles],
+        ]
+      : [
+          ['BACKWARD', new Checker('BACKWARD', docP, docN).run(prev, nxt)],
+          ['FORWARD', new Checker('FORWARD', docN, docP).run(nxt, prev)],
+        ]
   return found
     .flatMap(([direction, fs]) =>
       fs.map((f) => toDifference(f, direction, checks.includes(direction), policy)),
@@ -79,17 +90,37 @@ function compare(previous: Schema, next: Schema, mode: Mode, policy: Policy): Di
     .sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : x.direction < y.direction ? -1 : 0))
 }
 
+/**
+ * A schema whose references loop without consuming input has no meaning (a validator never finishes), so the
+ * pair cannot be judged in either direction, whichever side it is on: fail closed.
+ */
+function cycleFindings(side: 'previous' | 'next', scan: ReferenceScan): Finding[] {
+  const { cycle } = scan
+  if (!cycle) return []
+  return [
+    {
+      kind: 'unjudgeable',
+      path: cycle.path,
+      what: `cannot judge: the ${side} schema has a reference cycle that consumes no input (${cycle.chain.join(' → ')}), so validating against it never ends`,
+      previous: side === 'previous' ? cycle.chain : undefined,
+      next: side === 'next' ? cycle.chain : undefined,
+    },
+  ]
+}
+
 function toDifference(f: Finding, direction: Direction, checked: boolean, policy: Policy): Difference {
   const tolerated = policy === 'lenient' && f.lenient === true
   const note = f.lenient
     ? tolerated
-      ? '; tolerated by the lenient policy.'
-      : '; the lenient policy would tolerate it.'
+      ? '; tolerated by the lenient policy'
+      : '; the lenient policy would tolerate it'
     : ''
+  // Which side breaks is `direction`, and what the mode guarantees is said once per report (MODE_MEANINGS).
   return {
     kind: f.kind,
     path: f.path,
-    message: `${f.what}. ${WHO[direction]}${note || '.'}`,
+    message: `${f.what}${note}`,
+    hint: KINDS[f.kind].hint,
     previous: f.previous,
     next: f.next,
     breaking: checked && !tolerated,

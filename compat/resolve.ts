@@ -1,4 +1,4 @@
-import { draftOf, unescapePointerToken, type Draft } from '../core/json.ts'
+import { draftOf, escapePointerToken, unescapePointerToken, type Draft } from '../core/json.ts'
 /** Documents: draft detection, $id/$anchor indexing and local $ref resolution. Remote references are never fetched. */
 
 export type { Draft }
@@ -14,6 +14,8 @@ export interface Doc {
   readonly anchors: Map<string, Obj>
   /** `name` → nodes with that $dynamicAnchor. */
   readonly dynamicAnchors: Map<string, Obj[]>
+  /** Some node has `$ref`, `$dynamicRef` or `$recursiveRef` (without one, no reference cycle is possible). */
+  readonly hasRefs: boolean
 }
 
 const docOf = new WeakMap<object, Doc>()
@@ -52,17 +54,19 @@ const MAP_KEYWORDS = [
 
 /** Indexes a schema document so that its nodes know their draft, base URI and reference targets. */
 export function indexDoc(root: Node): Doc {
-  const doc: Doc = {
+  const doc: { -readonly [K in keyof Doc]: Doc[K] } = {
     root,
     draft: detectDraft(root),
     resources: new Map(),
     anchors: new Map(),
     dynamicAnchors: new Map(),
+    hasRefs: false,
   }
   const walk = (node: unknown, base: string): void => {
     if (!isObj(node)) return
     if (docOf.has(node) && docOf.get(node) === doc) return
     docOf.set(node, doc)
+    if ('$ref' in node || '$dynamicRef' in node || '$recursiveRef' in node) doc.hasRefs = true
     const id = node['$id']
     if (typeof id === 'string') {
       const abs = safeUrl(id, base)
@@ -102,6 +106,32 @@ export function indexDoc(root: Node): Doc {
   return doc
 }
 
+/**
+ * Where each of `wanted` sits in the document, as a JSON Pointer from the root (the first place met, walking as
+ * indexDoc does). Nodes found nowhere (reached only through a pointer into an unusual place) are left out.
+ */
+export function locate(root: Node, wanted: ReadonlySet<Obj>): Map<Obj, string> {
+  const found = new Map<Obj, string>()
+  const seen = new Set<Obj>()
+  const walk = (node: unknown, at: string): void => {
+    if (!isObj(node) || seen.has(node) || found.size === wanted.size) return
+    seen.add(node)
+    if (wanted.has(node)) found.set(node, at)
+    for (const k of SCHEMA_KEYWORDS) walk(node[k], `${at}/${k}`)
+    for (const k of ARRAY_KEYWORDS) {
+      const v = node[k]
+      if (Array.isArray(v)) v.forEach((s, i) => walk(s, `${at}/${k}/${i}`))
+    }
+    for (const k of MAP_KEYWORDS) {
+      const v = node[k]
+      if (isObj(v))
+        for (const [name, s] of Object.entries(v)) walk(s, `${at}/${k}/${escapePointerToken(name)}`)
+    }
+  }
+  walk(root, '')
+  return found
+}
+
 /** Registers a node made by the engine (a conjunction, a type filter) as belonging to `doc`. */
 export function adopt<T extends Obj>(node: T, doc: Doc, base?: string): T {
   docOf.set(node, doc)
@@ -115,10 +145,38 @@ export function docFor(node: Node, fallback: Doc): Doc {
 
 export type Resolved = { ok: true; node: Node } | { ok: false; reason: string }
 
-/** Resolves `$ref`, `$dynamicRef` or `$recursiveRef` of `node` within its own document. */
-export function resolveRef(node: Obj, keyword: '$ref' | '$dynamicRef' | '$recursiveRef', doc: Doc): Resolved {
+type RefKeyword = '$ref' | '$dynamicRef' | '$recursiveRef'
+/** Per document: `keyword base ref` → its resolution. References repeat (every use of a definition). */
+const resolutions = new WeakMap<Doc, Map<string, Resolved>>()
+
+/** Resolves `$ref`, `$dynamicRef` or `$recursiveRef` of `node` within its own document (memoised). */
+export function resolveRef(node: Obj, keyword: RefKeyword, doc: Doc): Resolved {
   const ref = node[keyword]
   if (typeof ref !== 'string') return { ok: false, reason: `${keyword} is not a string` }
+  const base = baseOf.get(node) ?? DEFAULT_BASE
+  let memo = resolutions.get(doc)
+  if (!memo) resolutions.set(doc, (memo = new Map()))
+  const key = `${keyword} ${base} ${ref}`
+  let result = memo.get(key)
+  if (result === undefined) {
+    try {
+      result = resolveOnce(ref, keyword, doc, base)
+    } catch {
+      result = { ok: false, reason: `cannot resolve ${keyword} "${ref}"` } // e.g. a bad %-escape
+    }
+    memo.set(key, result)
+  }
+  return result
+}
+
+/**
+ * A fragment-only reference (`#…`) resolves against the node's own base, so the URL parser is skipped for it,
+ * except where the parser would alter the text: it drops tabs and newlines, and trailing spaces and controls.
+ */
+const plainFragment = (ref: string) =>
+  ref.startsWith('#') && !/[\t\n\r]/.test(ref) && (ref.length === 1 || ref.charCodeAt(ref.length - 1) > 0x20)
+
+function resolveOnce(ref: string, keyword: RefKeyword, doc: Doc, base: string): Resolved {
   if (keyword === '$recursiveRef') {
     return ref === '#'
       ? { ok: true, node: doc.root }
@@ -129,15 +187,23 @@ export function resolveRef(node: Obj, keyword: '$ref' | '$dynamicRef' | '$recurs
     if (dyn.length === 1 && dyn[0]) return { ok: true, node: dyn[0] }
     if (dyn.length > 1) return { ok: false, reason: `$dynamicRef "${ref}" has several dynamic anchors` }
   }
-  const base = baseOf.get(node) ?? DEFAULT_BASE
-  const abs = safeUrl(ref, base)
-  if (!abs) return { ok: false, reason: `cannot resolve ${keyword} "${ref}"` }
-  const resource = doc.resources.get(noHash(abs))
+  let uri: string
+  let hash: string
+  if (plainFragment(ref)) {
+    uri = base
+    hash = ref
+  } else {
+    const abs = safeUrl(ref, base)
+    if (!abs) return { ok: false, reason: `cannot resolve ${keyword} "${ref}"` }
+    uri = noHash(abs)
+    hash = abs.hash
+  }
+  const resource = doc.resources.get(uri)
   if (!resource) return { ok: false, reason: `remote ${keyword} "${ref}" is not fetched` }
-  const fragment = decodeURIComponent(abs.hash.slice(1))
+  const fragment = decodeURIComponent(hash.slice(1))
   if (fragment === '') return { ok: true, node: resource }
   if (!fragment.startsWith('/')) {
-    const target = doc.anchors.get(`${noHash(abs)}#${fragment}`)
+    const target = doc.anchors.get(`${uri}#${fragment}`)
     return target
       ? { ok: true, node: target }
       : { ok: false, reason: `unknown anchor in ${keyword} "${ref}"` }

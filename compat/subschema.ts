@@ -39,8 +39,9 @@ class FailFast extends Array<Finding> {
     return this.length
   }
 }
+/** What a fail-fast `sub` returns: never reported (its sink aborts), so the kind does not matter. */
 const FAILED: Finding[] = [
-  { kind: 'failed', path: '', what: 'does not hold', previous: undefined, next: undefined },
+  { kind: 'unjudgeable', path: '', what: 'does not hold', previous: undefined, next: undefined },
 ]
 /** Memo key for the boolean schema `false` (booleans cannot key a WeakMap). */
 const FALSE_KEY = {}
@@ -88,6 +89,9 @@ export class Checker implements Engine {
   private hint: number | undefined
   private readonly flats = { A: new Map<Conj, Flat>(), B: new Map<Conj, Flat>() }
   private readonly factsCache = new Map<Conj, Facts>()
+  private readonly excludedCache = new Map<Conj, readonly Node[]>()
+  /** A split's owner (`id:anyOf`, `id:oneOf`, `id:if`, as in `Conj.consumed`) → the node holding it. */
+  private readonly owners = new Map<string, Obj>()
   private readonly conjs = new Map<string, Conj>()
   /** Single-node conjunctions, the common case, without building a key. */
   private readonly singles = new Map<object, Conj>()
@@ -401,17 +405,20 @@ export class Checker implements Engine {
       out.push(...this.sub(a, branches[0], `${path}/${kw}/0`))
       return
     }
-    const name = kw === 'anyOf' ? 'any-of' : 'one-of'
+    const [narrowed, widened] =
+      kw === 'anyOf'
+        ? (['any-of-narrowed', 'any-of-widened'] as const)
+        : (['one-of-narrowed', 'one-of-widened'] as const)
     const extra = kw === 'oneOf' ? ', or may match more than one' : ''
     out.push(
       this.finding(
         `${path}/${kw}`,
         [
-          `${name}-narrowed`,
+          narrowed,
           `values accepted by the previous schema match no ${kw} branch of the next schema${extra} (a branch was removed or narrowed)`,
         ],
         [
-          `${name}-widened`,
+          widened,
           `the next schema accepts values that match no ${kw} branch of the previous schema${extra} (a branch was added or widened)`,
         ],
         undefined,
@@ -460,10 +467,12 @@ export class Checker implements Engine {
         const list = n[kind]
         if (!Array.isArray(list)) continue
         const id = idOf(n)
+        this.owners.set(`${id}:${kind}`, n)
         if (!a.consumed.has(`${id}:${kind}`)) {
           disjunctions.push({ owner: `${id}:${kind}`, kind, branches: list.map((s) => [s as Node]), node: n })
         }
       }
+      if ('if' in n && ('then' in n || 'else' in n)) this.owners.set(`${idOf(n)}:if`, n)
       if ('if' in n && ('then' in n || 'else' in n) && !a.consumed.has(`${idOf(n)}:if`)) {
         const cond = n['if'] as Node
         disjunctions.push({
@@ -476,7 +485,13 @@ export class Checker implements Engine {
           node: n,
         })
       }
-      if ('not' in n) nots.push(n['not'] as Node)
+      if ('not' in n) {
+        // ¬¬Y is Y: a conjunct, so that a negated negation (an `if` branch's `not if`) is seen for what it is.
+        const m = n['not'] as Node
+        const inner = isObj(m) && 'not' in m && Object.keys(m).every((k) => k === 'not' || !isAssertion(k, d))
+        if (inner) walk(m['not'] as Node, `${rel}/not/not`)
+        else nots.push(m)
+      }
       plains.push(...this.unevaluatedOf(n, side, doc))
     }
     for (const n of a.nodes) walk(n, '')
@@ -587,6 +602,12 @@ export class Checker implements Engine {
       if (Array.isArray(p['required']))
         for (const r of p['required']) if (typeof r === 'string') required.add(r)
     }
+    // A negated type ({not: {type: T}}, what an `if` on a type leaves on its else side) removes T.
+    for (const n of flat.nots) {
+      const nt = isObj(n) ? declaredTypes(n) : undefined
+      if (nt && Object.keys(n).every((k) => k === 'type' || !isAssertion(k, this.draftOf(n))))
+        for (const t of nt) types.delete(t)
+    }
     if (values) {
       values = values.filter(
         (v) => types.has(typeOf(v)) && a.nodes.every((n) => valueMatches(v, n, this.docA) !== false),
@@ -639,7 +660,6 @@ export class Checker implements Engine {
     if (common.length === 0) return true
     if (xa.values?.every((v) => b.nodes.some((n) => valueMatches(v, n, this.docB) === false))) return true
     if (xb.values?.every((v) => a.nodes.some((n) => valueMatches(v, n, this.docA) === false))) return true
-    if (fa.nots.some((n) => this.holds(b, n)) || fb.nots.some((n) => this.holds(a, n))) return true
     if (depth < 3 && common.every((t) => t === 'object')) {
       for (const r of xa.required) {
         if (!xb.required.has(r)) continue
@@ -648,7 +668,51 @@ export class Checker implements Engine {
         if (gb.length > 0 && ga.length > 0 && this.apart(this.conj(ga), this.conj(gb), depth + 1)) return true
       }
     }
-    return false
+    // Last, being the costliest: a schema one side excludes covers the other side.
+    return this.excluded(a).some((n) => this.holds(b, n)) || this.excluded(b).some((n) => this.holds(a, n))
+  }
+
+  /**
+   * Schemas no instance of `a` matches: its `not`s, and the sibling branches of a oneOf whose branch `a` holds.
+   * Every node of a conjunction holds in full (a split disjunction too), so when a oneOf and one of its branches
+   * are both among them, the instance matches that branch and hence none of the others. This is what proves a
+   * oneOf's branches disjoint when they overlap or are reached through $ref: a oneOf compared with itself, or
+   * with its branches reordered. Computed only when disjointness is asked and nothing cheaper settled it.
+   */
+  private excluded(a: Conj): readonly Node[] {
+    const hit = this.excludedCache.get(a)
+    if (hit) return hit
+    const flat = this.flatten(a)
+    const hasOneOf = (n: Node | undefined) => isObj(n) && Array.isArray(n['oneOf']) && n['oneOf'].length > 1
+    if (
+      !a.nodes.some(hasOneOf) &&
+      !flat.plains.some(hasOneOf) &&
+      ![...a.consumed].some((o) => hasOneOf(this.owners.get(o)))
+    ) {
+      this.excludedCache.set(a, flat.nots)
+      return flat.nots
+    }
+    // What holds in full: the nodes, what they flatten to, and the owners of split disjunctions (which may have
+    // left the conjunction, having nothing else to assert).
+    const held = new Set<Node>([...a.nodes, ...flat.plains].map((n) => this.rep(n)))
+    for (const owner of a.consumed) {
+      const n = this.owners.get(owner)
+      if (n !== undefined) held.add(this.rep(n))
+    }
+    const more: Node[] = []
+    for (const p of held) {
+      if (!isObj(p) || !Array.isArray(p['oneOf']) || p['oneOf'].length < 2) continue
+      if (!isAssertion('oneOf', this.draftOf(p)) || (this.draftOf(p) === '07' && '$ref' in p)) continue
+      const branches = (p['oneOf'] as Node[]).map((s) => this.rep(s))
+      // A `true` branch matches every instance, and a held branch's twin (same text) matches with it.
+      const matched = branches.filter((s) => s === true || held.has(s))
+      // Two branches matched: no instance is left, which `true` (excluded) says.
+      if (matched.length > 1) more.push(true)
+      else if (matched.length === 1) for (const s of branches) if (s !== matched[0]) more.push(s)
+    }
+    const out = more.length > 0 ? [...flat.nots, ...more] : flat.nots
+    this.excludedCache.set(a, out)
+    return out
   }
 }
 

@@ -1,4 +1,7 @@
 /** Public types of the compatibility engine. */
+import type { DifferenceKind, Hint } from './rules/kinds.ts'
+
+export type { DifferenceKind, Hint }
 
 /** Compatibility modes, as in Confluent's Schema Registry. */
 export const MODES = [
@@ -11,6 +14,18 @@ export const MODES = [
   'NONE',
 ] as const
 export type Mode = (typeof MODES)[number]
+
+/** What each mode guarantees, said once for a whole report (formatResult's header). */
+export const MODE_MEANINGS: Readonly<Record<Mode, string>> = {
+  BACKWARD: 'consumers on the new version must read everything written with the old one',
+  BACKWARD_TRANSITIVE: 'consumers on the new version must read everything written with any earlier version',
+  FORWARD: 'consumers still on the old version must read everything written with the new one',
+  FORWARD_TRANSITIVE: 'consumers on any earlier version must read everything written with the new one',
+  FULL: 'consumers on the new version must read everything written with the old one, and consumers on the old version everything written with the new one',
+  FULL_TRANSITIVE:
+    'consumers on the new version must read everything written with any earlier version, and consumers on any earlier version everything written with the new one',
+  NONE: 'no guarantee: differences are listed, none of them breaks',
+}
 
 export const POLICIES = ['strict', 'lenient'] as const
 /** `strict` (default) is sound; `lenient` tolerates the changes listed in docs/compatibility.md. */
@@ -32,12 +47,14 @@ export interface CompatOptions {
 export type Direction = 'BACKWARD' | 'FORWARD'
 
 export interface Difference {
-  /** Stable name, e.g. 'property-became-required'. */
-  readonly kind: string
+  /** Stable name, one of DIFFERENCE_KINDS, e.g. 'property-became-required'. */
+  readonly kind: DifferenceKind
   /** JSON Pointer to the keyword, following the schema's structure (a followed $ref keeps the referrer's path). */
   readonly path: string
-  /** For people: what changed and which side it breaks. */
+  /** For people: what changed (one line; which side it breaks is `direction`, what the mode means MODE_MEANINGS). */
   readonly message: string
+  /** The compatible alternative for this kind of change, from a closed set (HINTS). */
+  readonly hint: Hint
   readonly previous: unknown
   readonly next: unknown
   /** True when this difference makes the pair incompatible under the requested mode and policy. */
@@ -57,7 +74,7 @@ export interface CompatResult {
 
 /** A place where the checked side (A) admits an instance the other side (B) rejects. Internal. */
 export interface Finding {
-  readonly kind: string
+  readonly kind: DifferenceKind
   readonly path: string
   /** Describes the change from previous to next, without the "who breaks" part. */
   readonly what: string

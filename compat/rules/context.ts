@@ -3,6 +3,7 @@ import { escapePointerToken } from '../../core/json.ts'
 import type { JsonType } from '../keywords.ts'
 import type { Doc, Draft, Node, Obj } from '../resolve.ts'
 import type { Finding } from '../types.ts'
+import type { DifferenceKind } from './kinds.ts'
 
 /** A conjunction of schema nodes on the checked side; `consumed` marks disjunctions already split. */
 export interface Conj {
@@ -37,7 +38,7 @@ export interface Facts {
 }
 
 /** One side of a change, described per direction. */
-export type Said = readonly [kind: string, what: string]
+export type Said = readonly [kind: DifferenceKind, what: string]
 
 export interface Engine {
   readonly docA: Doc

@@ -9,6 +9,7 @@ import { isAssertion } from '../keywords.ts'
 import { valueMatches } from '../value.ts'
 import type { RuleInput } from './context.ts'
 import { pointer, show } from './context.ts'
+import type { DifferenceKind } from './kinds.ts'
 import { minMaxRule } from './scalars.ts'
 
 const regexCache = new Map<string, RegExp | null>()
@@ -25,7 +26,14 @@ export function matches(pattern: string, name: string): boolean {
   return re === null ? true : re.test(name)
 }
 
-const kebab = (s: string) => s.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)
+/** The keyword governing undeclared names (as labelled) → its kinds when narrowed and when widened. */
+const REST_KINDS = {
+  additionalProperties: ['additional-properties-narrowed', 'additional-properties-widened'],
+  unevaluatedProperties: ['unevaluated-properties-narrowed', 'unevaluated-properties-widened'],
+  patternProperties: ['pattern-properties-narrowed', 'pattern-properties-widened'],
+} as const satisfies Record<string, readonly [DifferenceKind, DifferenceKind]>
+const restKinds = (kw: string) =>
+  Object.hasOwn(REST_KINDS, kw) ? REST_KINDS[kw as keyof typeof REST_KINDS] : REST_KINDS.additionalProperties
 const mapOf = (v: unknown): Obj => (isObj(v) ? v : {})
 
 /** Schemas governing `name` in one node; empty when nothing constrains it. */
@@ -117,7 +125,7 @@ function propertiesRule(input: RuleInput): void {
                 ],
                 [
                   'property-added',
-                  `property "${name}" added to a closed model: readers of the previous schema reject it`,
+                  `property "${name}" added to a closed model: the previous schema rejects data carrying it`,
                 ],
                 'allowed',
                 'forbidden',
@@ -195,6 +203,7 @@ function restRule(
 ): void {
   const { engine, out, flat } = input
   if (sbRaw === undefined || sbRaw === true) return
+  const [narrowed, widened] = restKinds(kw)
   const sb = sbRaw as Node
   const covers = (p: Obj): boolean => {
     const pats = mapOf(p['patternProperties'])
@@ -217,11 +226,11 @@ function restRule(
       engine.finding(
         at,
         [
-          samePattern === undefined ? `${kebab(kw)}-narrowed` : 'pattern-property-added',
+          samePattern === undefined ? narrowed : 'pattern-property-added',
           `${label} narrowed from any value to ${show(sb)}: earlier data may carry undeclared properties that no longer fit`,
         ],
         [
-          samePattern === undefined ? `${kebab(kw)}-widened` : 'pattern-property-removed',
+          samePattern === undefined ? widened : 'pattern-property-removed',
           `${label} widened from ${show(sb)} to any value`,
         ],
         true,
@@ -238,11 +247,8 @@ function restRule(
       : [
           engine.finding(
             at,
-            [
-              `${kebab(kw)}-narrowed`,
-              `${label} narrowed: some undeclared properties allowed before are rejected`,
-            ],
-            [`${kebab(kw)}-widened`, `${label} widened: undeclared properties rejected before are allowed`],
+            [narrowed, `${label} narrowed: some undeclared properties allowed before are rejected`],
+            [widened, `${label} widened: undeclared properties rejected before are allowed`],
             p0?.['patternProperties'],
             sb,
           ),

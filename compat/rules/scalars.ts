@@ -4,6 +4,7 @@ import type { Bound, JsonType } from '../keywords.ts'
 import { bound, declaredTypes, isMultiple, num, patternMatchesAll, tighter } from '../keywords.ts'
 import type { RuleInput } from './context.ts'
 import { show, valuesOf } from './context.ts'
+import type { DifferenceKind } from './kinds.ts'
 
 const typeList = (s: ReadonlySet<JsonType>) =>
   [...s]
@@ -71,7 +72,7 @@ function limit(
   keyword: string,
   side: 'min' | 'max',
   floor: number | undefined,
-  names: { tighter: string; looser: string },
+  names: { tighter: DifferenceKind; looser: DifferenceKind },
 ): void {
   const { c, engine, out, path } = input
   const b = num(c[keyword])
@@ -94,20 +95,28 @@ function limit(
   )
 }
 
-export function minMaxRule(input: RuleInput, keyword: string, floor?: number): void {
+/** Per count keyword: the kind when it tightens, the kind when it loosens. */
+const COUNT_KINDS = {
+  minLength: { tighter: 'min-length-increased', looser: 'min-length-decreased' },
+  maxLength: { tighter: 'max-length-decreased', looser: 'max-length-increased' },
+  minItems: { tighter: 'min-items-increased', looser: 'min-items-decreased' },
+  maxItems: { tighter: 'max-items-decreased', looser: 'max-items-increased' },
+  minProperties: { tighter: 'min-properties-increased', looser: 'min-properties-decreased' },
+  maxProperties: { tighter: 'max-properties-decreased', looser: 'max-properties-increased' },
+} as const satisfies Record<string, { tighter: DifferenceKind; looser: DifferenceKind }>
+
+export function minMaxRule(input: RuleInput, keyword: keyof typeof COUNT_KINDS, floor?: number): void {
   const side = keyword.startsWith('min') ? 'min' : 'max'
-  const stem = keyword
-    .replace(/^(min|max)/, '')
-    .replace(/([A-Z])/g, '-$1')
-    .toLowerCase()
-    .replace(/^-/, '')
-  limit(input, keyword, side, side === 'min' ? (floor ?? 0) : undefined, {
-    tighter: `${side}-${stem}-${side === 'min' ? 'increased' : 'decreased'}`,
-    looser: `${side}-${stem}-${side === 'min' ? 'decreased' : 'increased'}`,
-  })
+  limit(input, keyword, side, side === 'min' ? (floor ?? 0) : undefined, COUNT_KINDS[keyword])
 }
 
-function sameOrMissing(input: RuleInput, keyword: string): void {
+const TEXT_KINDS = {
+  pattern: { added: 'pattern-added', removed: 'pattern-removed', changed: 'pattern-changed' },
+  format: { added: 'format-added', removed: 'format-removed', changed: 'format-changed' },
+} as const satisfies Record<string, Record<'added' | 'removed' | 'changed', DifferenceKind>>
+
+function sameOrMissing(input: RuleInput, keyword: keyof typeof TEXT_KINDS): void {
+  const kinds = TEXT_KINDS[keyword]
   const { c, engine, out, path } = input
   const b = c[keyword]
   if (b === undefined || (keyword === 'pattern' && patternMatchesAll(b))) return
@@ -118,8 +127,8 @@ function sameOrMissing(input: RuleInput, keyword: string): void {
     out.push(
       engine.finding(
         at,
-        [`${keyword}-added`, `${keyword} ${show(b)} added`],
-        [`${keyword}-removed`, `${keyword} ${show(b)} removed`],
+        [kinds.added, `${keyword} ${show(b)} added`],
+        [kinds.removed, `${keyword} ${show(b)} removed`],
         undefined,
         b,
       ),
@@ -130,11 +139,11 @@ function sameOrMissing(input: RuleInput, keyword: string): void {
       engine.finding(
         at,
         [
-          `${keyword}-changed`,
+          kinds.changed,
           `${keyword} changed from ${show(a)} to ${show(b)}: the engine does not compare ${keyword}s, so a different one is breaking`,
         ],
         [
-          `${keyword}-changed`,
+          kinds.changed,
           `${keyword} changed from ${show(b)} to ${show(a)}: the engine does not compare ${keyword}s, so a different one is breaking`,
         ],
         a,

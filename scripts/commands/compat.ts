@@ -4,7 +4,14 @@ import { parseArgs } from 'node:util'
 import Ajv07 from 'ajv'
 import Ajv2019 from 'ajv/dist/2019.js'
 import Ajv2020 from 'ajv/dist/2020.js'
-import { checkCompatibility, formatResult, isMode, isPolicy, MODES } from '../../compat/index.ts'
+import {
+  checkCompatibility,
+  formatResult,
+  isMode,
+  isPolicy,
+  MODE_MEANINGS,
+  MODES,
+} from '../../compat/index.ts'
 import type { Policy, Schema } from '../../compat/index.ts'
 import { draftOf, type Draft } from '../../core/json.ts'
 import type { Command } from './command.ts'
@@ -60,16 +67,23 @@ export const compatCommand: Command = {
     if (values.json)
       io.out(
         JSON.stringify(
-          { compatible: result.compatible, mode, policy, differences: result.differences },
+          {
+            compatible: result.compatible,
+            mode,
+            meaning: MODE_MEANINGS[mode],
+            policy,
+            differences: result.differences,
+          },
           null,
           2,
         ),
       )
     else {
+      // The verdict, then what the mode guarantees (once), then one line per difference with its hint.
       io.out(
-        `${result.compatible ? 'compatible' : 'INCOMPATIBLE'}: ${nextFile} against ${prevFile} under ${mode} (${policy})`,
+        `${result.compatible ? 'compatible' : 'INCOMPATIBLE'}: ${nextFile} against ${prevFile}, ${policy} policy`,
       )
-      if (result.differences.length > 0) io.out(formatResult(result, '  '))
+      io.out(formatResult(result, mode, '  '))
     }
     return result.compatible ? 0 : 1
   },

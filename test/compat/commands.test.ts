@@ -121,6 +121,17 @@ describe('contracts compat', () => {
   it.each<{ args: string[]; code: number; says?: string }>([
     { args: ['prev.json', 'next.json'], code: 0 },
     { args: ['prev.json', 'next.json', '--mode', 'FORWARD'], code: 1, says: 'property-added' },
+    {
+      args: ['prev.json', 'next.json', '--mode', 'FORWARD'],
+      code: 1,
+      says: 'FORWARD: consumers still on the old version must read everything written with the new one\n  BREAKING  FORWARD  /properties/b: ',
+    },
+    {
+      args: ['prev.json', 'next.json', '--mode', 'FULL'],
+      code: 1,
+      says: '(property-added; hint: bump to a new resource)',
+    },
+    { args: ['prev.json', 'next.json', '--json'], code: 0, says: '"hint": "bump to a new resource"' },
     { args: ['prev.json', 'next.json', '--mode', 'full', '--json'], code: 1, says: '"compatible": false' },
     { args: ['prev.json', 'open.json', '--policy', 'lenient'], code: 0 },
     { args: ['prev.json'], code: 2 },

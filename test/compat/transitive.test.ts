@@ -29,7 +29,7 @@ describe('checkTransitive', () => {
 })
 
 describe('differences', () => {
-  it('carry kind, path, previous/next values, direction and a message naming who breaks', () => {
+  it('carry kind, path, previous/next values, direction, hint and a message that does not repeat the mode', () => {
     const r = checkCompatibility(v2, v3, { mode: 'FULL' })
     const d = r.differences.find((x) => x.kind === 'type-narrowed')
     expect(d).toMatchObject({
@@ -37,8 +37,9 @@ describe('differences', () => {
       breaking: true,
       direction: 'BACKWARD',
       previous: ['number', 'integer'],
+      hint: 'loosen instead of tighten',
     })
-    expect(d?.message).toContain('readers on the next schema')
+    expect(d?.message).toBe('type narrowed from [number] to [integer]: number no longer accepted')
   })
   it('are reported under NONE but never breaking', () => {
     const r = checkCompatibility(v1, { type: 'string' }, { mode: 'NONE' })

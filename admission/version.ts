@@ -5,7 +5,7 @@
 import type { Issue } from '../core/errors.ts'
 import { escapePointerToken } from '../core/json.ts'
 import { RESOURCE_NAME, schemaUri } from '../core/uri.ts'
-import { checkTransitive, isMode, MODES, type Mode } from '../compat/index.ts'
+import { checkTransitive, isMode, MODE_MEANINGS, MODES, type Mode } from '../compat/index.ts'
 import { documentIssues, isJsonObject, resolveFragment } from './document.ts'
 import {
   DEFAULT_LIMITS,
@@ -48,9 +48,11 @@ export function differenceIssue(d: AdmissionDifference, version: number, prefix 
   return {
     path: d.path,
     keyword: d.kind,
-    message: `${prefix}${d.against === undefined ? '' : `against version ${d.against}: `}${d.message}`,
+    // The compatible alternative rides along, so every report (CLI, 409, seeding) says what to do instead.
+    message: `${prefix}${d.against === undefined ? '' : `against version ${d.against}: `}${d.message}; instead: ${d.hint}`,
     params: {
       kind: d.kind,
+      hint: d.hint,
       previous: d.previous,
       next: d.next,
       direction: d.direction,
@@ -267,6 +269,8 @@ export function admitVersion(
   }
   if (found.length) {
     const r = { ...refusal(found, subject), ...(document.length === 0 ? { differences } : {}) }
+    // The mode's meaning, said once for the whole report rather than on every line.
+    if (differences.some((d) => d.breaking)) r.summary += ` (${state.mode}: ${MODE_MEANINGS[state.mode]})`
     const breaking = differences.filter((d) => d.breaking).length
     if (r.code !== 'INCOMPATIBLE_SCHEMA' || breaking !== found.length) return r
     return {

@@ -140,7 +140,10 @@ describe('the reproducer is refused in every place, with the same differences', 
     expect(lines[0]).toBe(
       'serve: refusing to start: schemas/ holds files the registry refuses (nothing was registered):',
     )
-    expect(lines[1]).toBe("  resources/person/3.json: version 3 of 'person' refused: 3 problems")
+    expect(lines[1]).toBe(
+      "  resources/person/3.json: version 3 of 'person' refused: 3 problems" +
+        ' (BACKWARD: consumers on the new version must read everything written with the old one)',
+    )
     expect(lines.slice(2).map((l) => /^ {4}(\S+): .*\((\S+)\)$/.exec(l)?.slice(1).join(' '))).toEqual([
       '/x-compatibility x-compatibility',
       '/properties/email property-removed',

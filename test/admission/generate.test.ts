@@ -44,7 +44,10 @@ describe('toContracts', () => {
     }
     const lines = message.split('\n')
     expect(lines[0]).toBe('the schema tree is refused:')
-    expect(lines).toContain("resources/person/2.json: version 2 of 'person' refused: 3 problems")
+    expect(lines).toContain(
+      "resources/person/2.json: version 2 of 'person' refused: 3 problems" +
+        ' (BACKWARD: consumers on the new version must read everything written with the old one)',
+    )
     expect(message).toMatch(/^ {2}\/x-compatibility: .*\(x-compatibility\)$/m)
     expect(message).toMatch(/^ {2}\/required: against version 1: .*\(property-became-required\)$/m)
     expect(message).toMatch(/^ {2}\/x-topic: x-topic must stay 'moved'.*\(x-topic\)$/m)

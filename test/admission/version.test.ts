@@ -214,9 +214,12 @@ describe('admitVersion: the mode and compatibility', () => {
       {
         path: '/required',
         keyword: 'property-became-required',
-        message: expect.stringMatching(/^against version 1: property "label" became required/),
+        message: expect.stringMatching(
+          /^against version 1: property "label" became required.*; instead: add it as optional$/,
+        ),
         params: {
           kind: 'property-became-required',
+          hint: 'add it as optional',
           previous: ['id'],
           next: ['id', 'label'],
           direction: 'BACKWARD',
@@ -304,7 +307,11 @@ describe('admitVersions and formatAdmission', () => {
     const [, third] = r.refused
     const text = formatAdmission('resources/thing/3.json', third!.result)
     const lines = text.split('\n')
-    expect(lines[0]).toBe("resources/thing/3.json: version 3 of 'thing' refused: 2 problems")
+    // The mode's meaning once, in the summary; each difference's line ends with its compatible alternative.
+    expect(lines[0]).toBe(
+      "resources/thing/3.json: version 3 of 'thing' refused: 2 problems" +
+        ' (BACKWARD: consumers on the new version must read everything written with the old one)',
+    )
     expect(lines.slice(1)).toEqual([
       expect.stringMatching(
         /^ {2}\/x-compatibility: x-compatibility "NONE" is not the mode in force.*\(x-compatibility\)$/,

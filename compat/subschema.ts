@@ -54,6 +54,12 @@ interface Pair {
   holds?: boolean
   /** Stack position while the pair is being checked. */
   active?: number
+  /**
+   * Set for a success that leaned on the assumption about a pair still being checked: the lowest stack position
+   * it leaned on. It may be reused while that pair is checked (the reuser leans on it too), and becomes final
+   * when that pair's success is final, or is dropped when a pair checked meanwhile fails.
+   */
+  tentative?: number
 }
 let nextId = 1
 function idOf(n: Node): string {
@@ -83,6 +89,8 @@ export class Checker implements Engine {
   private readonly pairs = new Map<Conj, Map<object, Pair>>()
   private depth = 0
   private lowest = Infinity
+  /** Pairs whose success is tentative, in the order they were settled (see Pair.tentative). */
+  private readonly tentatives: Pair[] = []
   /** True while answering `holds`: findings are not collected, the first one aborts. */
   private failFast = false
   /** Index of the A branch being checked: B's branch at the same index is tried first (an order, not a result). */
@@ -204,12 +212,14 @@ export class Checker implements Engine {
     b = this.rep(b)
     const p = this.pair(a, b)
     if (p.holds !== undefined) return p.holds
-    if (p.active !== undefined) {
-      this.lowest = Math.min(this.lowest, p.active)
+    const assumed = p.active ?? p.tentative
+    if (assumed !== undefined) {
+      this.lowest = Math.min(this.lowest, assumed)
       return true
     }
     const index = this.depth++
     p.active = index
+    const mark = this.tentatives.length
     const saved = { lowest: this.lowest, failFast: this.failFast, hint: this.hint }
     this.lowest = Infinity
     this.failFast = true
@@ -225,9 +235,33 @@ export class Checker implements Engine {
       this.failFast = saved.failFast
       this.hint = saved.hint
     }
-    if (!ok || this.lowest >= index) p.holds = ok
+    if (!ok) p.holds = false
+    this.settle(p, index, mark, ok)
     this.lowest = Math.min(saved.lowest, this.lowest >= index ? Infinity : this.lowest)
     return ok
+  }
+
+  /**
+   * After checking the pair at stack position `index`: a failure drops the tentative successes settled meanwhile
+   * (they may have leaned on this pair holding); a final success makes them final too (they leaned on nothing
+   * below it); a success that leaned on a pair below keeps them, and itself, tentative on that pair. Without this
+   * a recursive schema re-checked every pair below a recursion point once per path to it: exponential.
+   */
+  private settle(p: Pair, index: number, mark: number, ok: boolean): void {
+    const pending = this.tentatives
+    if (!ok || this.lowest >= index) {
+      for (let i = mark; i < pending.length; i++) {
+        const t = pending[i] as Pair
+        t.tentative = undefined
+        if (ok) t.holds = true
+      }
+      pending.length = mark
+      if (ok) p.holds = true
+      return
+    }
+    for (let i = mark; i < pending.length; i++) (pending[i] as Pair).tentative = this.lowest
+    p.tentative = this.lowest
+    pending.push(p)
   }
 
   /** The places where A admits an instance b rejects (empty = A ⊆ b). Under `holds`, a yes/no in disguise. */
@@ -236,14 +270,19 @@ export class Checker implements Engine {
     if (this.failFast) return this.holds(a, b) ? [] : FAILED
     b = this.rep(b)
     const p = this.pair(a, b)
-    if (p.findings) return rebase(p.findings, path)
+    // Met again: its differences were listed where it was first met; here one stands for them (listing all at
+    // every path would be exponential in a recursive schema, each path to a pair repeating its whole list). One
+    // the lenient policy does not tolerate, if any, so that the verdict is the same under either policy.
+    if (p.findings) return rebase(p.findings.length > 1 ? [representative(p.findings)] : p.findings, path)
     if (p.holds === true) return []
-    if (p.active !== undefined) {
-      this.lowest = Math.min(this.lowest, p.active)
+    const assumed = p.active ?? p.tentative
+    if (assumed !== undefined) {
+      this.lowest = Math.min(this.lowest, assumed)
       return []
     }
     const index = this.depth++
     p.active = index
+    const mark = this.tentatives.length
     const saved = this.lowest
     this.lowest = Infinity
     const out: Finding[] = []
@@ -255,10 +294,11 @@ export class Checker implements Engine {
     }
     const found = dedupe(out)
     // A failure is final; a success is final unless it leaned on an assumption about a pair still being checked.
-    if (found.length > 0 || this.lowest >= index) {
+    if (found.length > 0) {
       p.findings = path === '' ? found : found.map((f) => ({ ...f, path: f.path.slice(path.length) }))
-      p.holds = found.length === 0
+      p.holds = false
     }
+    this.settle(p, index, mark, found.length === 0)
     this.lowest = Math.min(saved, this.lowest >= index ? Infinity : this.lowest)
     return found
   }
@@ -722,6 +762,8 @@ function negate(n: Node, doc: Doc): Node {
   if (!hit) negations.set(n, (hit = adopt({ not: n }, doc)))
   return hit
 }
+
+const representative = (fs: readonly Finding[]): Finding => (fs.find((f) => !f.lenient) ?? fs[0]) as Finding
 
 const rebase = (fs: Finding[], path: string) =>
   path === '' ? fs : fs.map((f) => ({ ...f, path: path + f.path }))

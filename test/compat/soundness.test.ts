@@ -5,7 +5,7 @@
 import Ajv2020 from 'ajv/dist/2020.js'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
-import { checkCompatibility, MODES } from '../../compat/index.ts'
+import { checkCompatibility } from '../../compat/index.ts'
 import type { Schema } from '../../compat/index.ts'
 import { annotated, referencedBranches, reordered } from './variants.ts'
 
@@ -179,7 +179,7 @@ describe('soundness against ajv', () => {
 })
 
 describe('reflexivity', () => {
-  it('a schema is compatible with itself, annotated, reordered and behind $ref, under every mode', () => {
+  it('a schema is compatible with itself, annotated, reordered and behind $ref (FULL: both directions)', () => {
     fc.assert(
       // Left out: `if` and `not`, where the engine is known to be incomplete (an `if` whose condition it can
       // neither prove nor exclude is checked against both sides, and negations are not normalised): it refuses
@@ -193,7 +193,8 @@ describe('reflexivity', () => {
             referencedBranches(reordered(s) ?? s) ?? s,
           ]
           for (const copy of copies)
-            for (const mode of MODES) {
+            // FULL is both directions; every other mode of a single pair is one of them, or nothing (NONE).
+            for (const mode of ['FULL'] as const) {
               const r = checkCompatibility(s, copy, { mode })
               expect(
                 r.compatible,

@@ -94,3 +94,12 @@ export function redisSendFailed(cause: unknown, message: string): ContractError 
   const reason = cause instanceof Error ? `: ${cause.message}` : ''
   return new ContractError('SEND_FAILED', message + reason, [], { cause, retriable: isRetriable(cause) })
 }
+
+/** Ends a client now, whatever state it is in (connecting, reconnecting, closed already). */
+export function destroyQuietly(client: RedisClient): void {
+  try {
+    client.destroy()
+  } catch {
+    // already closed
+  }
+}

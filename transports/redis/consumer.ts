@@ -28,6 +28,7 @@ import {
 } from '../../core/index.ts'
 import {
   connector,
+  destroyQuietly,
   ownClient,
   reconnectDelay,
   REDIS_DEFAULTS,
@@ -260,10 +261,12 @@ function createRunner<C extends Catalog>(
     stopping ??= (async () => {
       abort.abort()
       // Interrupts a blocking read; what it had taken stays pending for this consumer name.
-      reader?.destroy()
+      if (reader) destroyQuietly(reader)
       if (loop) await loop.catch((e: unknown) => (fatal ??= e))
-      if (owned && client?.isOpen) {
-        await withTimeout(client.close(), timeoutMs, 'closing').catch(() => client?.destroy())
+      if (owned && client) {
+        const c = client
+        if (c.isReady) await withTimeout(c.close(), timeoutMs, 'closing').catch(() => destroyQuietly(c))
+        else destroyQuietly(c)
       }
       if (fatal === undefined) lifecycle.resolve()
       else lifecycle.reject(fatal)

@@ -5,6 +5,7 @@
 import type { OutboundMessage, Sink } from '../../core/index.ts'
 import {
   connector,
+  destroyQuietly,
   ownClient,
   REDIS_DEFAULTS,
   redisSendFailed,
@@ -117,7 +118,8 @@ export function redisSink(options: RedisSinkOptions): RedisSink {
       }
     },
     async close() {
-      if (owned && client.isOpen) client.destroy()
+      // destroy() also ends a connection still being retried in the background (Redis was down).
+      if (owned) destroyQuietly(client)
     },
   }
 }

@@ -24,13 +24,14 @@ const file = async (name: string, value: unknown) => {
   return path
 }
 
+beforeAll(() => t.connect())
+afterAll(async () => {
+  await t.cleanup()
+  await rm(dir, { recursive: true, force: true })
+})
+
 describe('contracts publish --transport redis', () => {
   const stream = t.track(topicOf(catalog, 'person', t.prefix))
-  beforeAll(() => t.connect())
-  afterAll(async () => {
-    await t.cleanup()
-    await rm(dir, { recursive: true, force: true })
-  })
 
   it('sends a valid event to its stream and prints the entry id: exit 0', async () => {
     const { id: _id, ...bare } = example
@@ -81,7 +82,6 @@ describe('contracts publish --transport redis', () => {
 
 describe('contracts consume --transport redis', () => {
   const stream = t.stream('raw-any-stream')
-  beforeAll(() => t.connect())
 
   it('prints both valid events around a poison one, which lands in <stream>.dlq; --max 2 exits 0', async () => {
     const first = eventMessage('time-entry', 'create')

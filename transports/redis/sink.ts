@@ -85,13 +85,9 @@ export function redisSink(options: RedisSinkOptions): RedisSink {
     client,
     async send(m) {
       try {
+        const trim = trimOf(options.maxLen, m.destination) // a bad maxLen fails before any I/O
         await ready()
-        const id = await commands.xAdd(
-          m.destination,
-          '*',
-          entryFields(m),
-          trimOf(options.maxLen, m.destination),
-        )
+        const id = await commands.xAdd(m.destination, '*', entryFields(m), trim)
         return String(id)
       } catch (e) {
         throw redisSendFailed(e, `Redis did not take event ${m.id} for ${m.destination}`)
@@ -100,10 +96,10 @@ export function redisSink(options: RedisSinkOptions): RedisSink {
     async sendBatch(messages) {
       if (messages.length === 0) return []
       try {
+        const trims = messages.map((m) => trimOf(options.maxLen, m.destination))
         await ready()
         const multi = client.multi()
-        for (const m of messages)
-          multi.xAdd(m.destination, '*', entryFields(m), trimOf(options.maxLen, m.destination))
+        messages.forEach((m, i) => multi.xAdd(m.destination, '*', entryFields(m), trims[i]))
         const replies = await withTimeout(multi.exec(), timeoutMs, 'MULTI/EXEC')
         return replies.map((r) => String(r))
       } catch (e) {

@@ -23,6 +23,7 @@ export const commands: Command[] = [
 function help(io: Io): void {
   io.out('usage: contracts <command> [options]\n')
   for (const c of commands) io.out(`  ${c.usage}\n      ${c.summary}`)
+  io.out('\nenvironment: KAFKA_BROKERS (default of --brokers), REDIS_URL (default of --redis-url)')
 }
 
 export async function main(argv: string[], io: Io): Promise<ExitCode> {

@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util'
 import { Kafka, logLevel } from 'kafkajs'
 import { formatIssues, isContractError, parseJson } from '../../core/index.ts'
 import { createKafkaPublisher, type KafkaPosition } from '../../transports/kafka/index.ts'
-import type { Published } from '../../core/index.ts'
+import { createRedisPublisher, type RedisPosition } from '../../transports/redis/index.ts'
+import type { Catalog, Published, Publisher } from '../../core/index.ts'
 import { loadCatalog, SCHEMAS_OPTION } from './catalog.ts'
 import type { Command } from './command.ts'
 
@@ -13,14 +14,17 @@ export const DEFAULT_SOURCE = 'urn:event-contracts:cli'
 
 export const publishCommand: Command = {
   name: 'publish',
-  summary: 'validate an event file (filling a missing id, time and source) and send it to its resource topic',
+  summary:
+    'validate an event file (filling a missing id, time and source) and send it to its resource topic or stream',
   usage:
-    'contracts publish FILE [--brokers HOST:PORT,...] [--topic-prefix P] [--source URI] [--schemas DIR] [--json]',
+    'contracts publish FILE [--transport kafka|redis] [--brokers HOST:PORT,...] [--redis-url URL] [--topic-prefix P] [--source URI] [--schemas DIR] [--json]',
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv,
       options: {
+        transport: { type: 'string', default: 'kafka' },
         brokers: { type: 'string' },
+        'redis-url': { type: 'string' },
         'topic-prefix': { type: 'string' },
         source: { type: 'string', default: DEFAULT_SOURCE },
         json: { type: 'boolean', default: false },
@@ -34,12 +38,22 @@ export const publishCommand: Command = {
       io.err(`usage: ${this.usage}`)
       return 2
     }
+    const transport = values.transport
+    if (transport !== 'kafka' && transport !== 'redis') {
+      io.err(`publish: --transport must be kafka or redis, not '${transport}'\nusage: ${this.usage}`)
+      return 2
+    }
     const brokers = (values.brokers ?? io.env.KAFKA_BROKERS ?? '')
       .split(',')
       .map((b) => b.trim())
       .filter(Boolean)
-    if (brokers.length === 0) {
+    const redisUrl = values['redis-url'] ?? io.env.REDIS_URL
+    if (transport === 'kafka' && brokers.length === 0) {
       io.err('publish: no brokers: pass --brokers or set KAFKA_BROKERS')
+      return 2
+    }
+    if (transport === 'redis' && !redisUrl) {
+      io.err('publish: no Redis: pass --redis-url or set REDIS_URL')
       return 2
     }
 
@@ -62,27 +76,37 @@ export const publishCommand: Command = {
       return 2
     }
 
-    const kafka = new Kafka({
-      clientId: 'contracts-cli',
-      brokers,
-      logLevel: logLevel.NOTHING,
-      connectionTimeout: 3_000,
-    })
-    let publisher
+    let publisher: Publisher<Catalog, KafkaPosition | RedisPosition>
     try {
-      // One message: a bounded retry beats the idempotent producer's endless one when the broker is down.
-      publisher = createKafkaPublisher({
-        catalog: loaded.catalog,
-        kafka,
-        source: values.source,
-        topicPrefix: values['topic-prefix'],
-        producerConfig: { retry: { retries: 3 } },
-      })
+      if (transport === 'redis')
+        publisher = createRedisPublisher({
+          catalog: loaded.catalog,
+          url: redisUrl as string,
+          timeoutMs: 3_000, // as Kafka's connectionTimeout: a CLI should not hang on a Redis that is down
+          source: values.source,
+          topicPrefix: values['topic-prefix'],
+        })
+      else {
+        const kafka = new Kafka({
+          clientId: 'contracts-cli',
+          brokers,
+          logLevel: logLevel.NOTHING,
+          connectionTimeout: 3_000,
+        })
+        // One message: a bounded retry beats the idempotent producer's endless one when the broker is down.
+        publisher = createKafkaPublisher({
+          catalog: loaded.catalog,
+          kafka,
+          source: values.source,
+          topicPrefix: values['topic-prefix'],
+          producerConfig: { retry: { retries: 3 } },
+        })
+      }
     } catch (e) {
       io.err(`publish: ${(e as Error).message}`)
       return 2
     }
-    let sent: Published<KafkaPosition>
+    let sent: Published<KafkaPosition | RedisPosition>
     try {
       sent = await publisher.publishEvent(event)
     } catch (e) {
@@ -100,7 +124,11 @@ export const publishCommand: Command = {
       await publisher.disconnect()
     }
     const { destination: topic, id, position } = sent
-    if (values.json) io.out(JSON.stringify({ file, sent: true, topic, ...position, id }))
+    if (typeof position === 'string') {
+      // Redis: the position is the stream entry id.
+      if (values.json) io.out(JSON.stringify({ file, sent: true, stream: topic, entryId: position, id }))
+      else io.out(`${file}: sent to ${topic} entry ${position} id ${id}`)
+    } else if (values.json) io.out(JSON.stringify({ file, sent: true, topic, ...position, id }))
     else
       io.out(`${file}: sent to ${topic} partition ${position.partition} offset ${position.offset} id ${id}`)
     return 0

@@ -1,0 +1,315 @@
+/**
+ * The Redis Streams runner over the kernel's inbound pipeline, with a consumer group.
+ *
+ * At-least-once: an entry is acknowledged (XACK) only after `process` said it is done (handled, skipped or
+ * dead-lettered). The loop first reads this consumer's own pending entries (`XREADGROUP … 0`: delivered before,
+ * never acknowledged, e.g. before a crash), then new ones (`XREADGROUP … BLOCK ms … >`) on a connection of its own
+ * (a blocking read holds its connection). With `claimIdleMs`, entries other consumers of the group took and left
+ * pending that long (a consumer that died) are claimed with XAUTOCLAIM, at start and periodically, and then
+ * processed as this consumer's pending ones. A Redis error (down, timeout) is waited out with backoff while the
+ * client reconnects by itself; then the pending entries are read again, so an entry whose delivery reply was lost
+ * is not lost.
+ */
+import { ErrorReply } from 'redis'
+import {
+  allEvents,
+  createPipeline,
+  destinationsOf,
+  handlerDispatcher,
+  settleOnce,
+  sleep,
+  type Catalog,
+  type Control,
+  type Dispatcher,
+  type EventConsumer,
+  type HandleAllOptions,
+  type HandlersOptions,
+  type PipelineConsumerOptions,
+} from '../../core/index.ts'
+import {
+  connector,
+  destroyQuietly,
+  ownClient,
+  reconnectDelay,
+  REDIS_DEFAULTS,
+  withTimeout,
+  type RedisClient,
+  type RedisConnection,
+} from './client.ts'
+import { redisDeadLetters, type DeadLetterStream } from './dead-letter.ts'
+import { RedisMessage } from './message.ts'
+
+/**
+ * Where the group reads from. Positions other than 'backlog' are applied to an existing group with
+ * `XGROUP SETID`: for the whole group, not only this consumer.
+ * - 'backlog' (default): where the group left off (its last delivered id); a new group starts at the beginning.
+ * - 'new': only entries added from now on (`$`).
+ * - 'earliest': everything the stream still holds (`0`).
+ * - `{ after: id }`: the entries after this id (replay; openedx's `last_read_msg_id`).
+ */
+export type RedisStart = 'new' | 'backlog' | 'earliest' | { after: string }
+
+export type RedisCommonOptions<C extends Catalog> = RedisConnection &
+  PipelineConsumerOptions<C, RedisMessage> & {
+    /** The consumer group (created with MKSTREAM when missing). */
+    group: string
+    /** This consumer's name in the group: its pending entries are its own. Use a stable one per instance. */
+    consumer: string
+    start?: RedisStart
+    /**
+     * Claim entries pending on other consumers of the group for longer than this (XAUTOCLAIM), at start and every
+     * `claimIntervalMs`. Must exceed the time a batch takes to handle, or a slow consumer's entries are taken
+     * from it. Off by default.
+     */
+    claimIdleMs?: number
+    /** How often to claim. Default `claimIdleMs`, at most 30 s. */
+    claimIntervalMs?: number
+    /** Entries per read. Default 100. */
+    count?: number
+    /** How long a read waits for new entries. Default 5 s. */
+    blockMs?: number
+    /** Every other call is given up after this long. Default 5 s. */
+    timeoutMs?: number
+    /** Default `<stream>.dlq`. */
+    deadLetterStream?: DeadLetterStream
+    /** false: start() does nothing (a consumer switched off by configuration). Default true. */
+    enabled?: boolean
+    /** Redis errors the consumer waits out (Redis down, timeouts), before each retry. */
+    onError?: (error: unknown) => void
+  }
+
+export type RedisConsumerOptions<C extends Catalog> = RedisCommonOptions<C> & HandlersOptions<C, RedisMessage>
+export type RedisTopicConsumerOptions<C extends Catalog> = RedisCommonOptions<C> &
+  HandleAllOptions<C, RedisMessage>
+
+export const REDIS_CONSUMER_DEFAULTS = { count: 100, blockMs: 5_000, maxClaimIntervalMs: 30_000 } as const
+
+/** A consumer with typed handlers per resource and action, on the catalog streams of those resources. */
+export function createRedisConsumer<C extends Catalog>(options: RedisConsumerOptions<C>): EventConsumer {
+  const streams = destinationsOf(options.catalog, options.handlers, options.topicPrefix)
+  if (streams.length === 0)
+    throw new TypeError('createRedisConsumer: no handlers for any resource in the catalog')
+  return createRunner(options, streams, handlerDispatcher(options.handlers))
+}
+
+/** A consumer of raw streams that hands every valid event to one function (the CLI, tools). */
+export function createRedisTopicConsumer<C extends Catalog>(
+  options: RedisTopicConsumerOptions<C>,
+): EventConsumer {
+  if (options.destinations.length === 0) throw new TypeError('createRedisTopicConsumer: no streams')
+  return createRunner(options, [...options.destinations], allEvents(options.handle))
+}
+
+const isReply = (e: unknown, code: string) => e instanceof ErrorReply && e.message.startsWith(code)
+
+/** The id a missing group is created at. */
+const createAt = (start: RedisStart): string =>
+  start === 'new' ? '$' : start === 'earliest' || start === 'backlog' ? '0' : start.after
+
+function createRunner<C extends Catalog>(
+  options: RedisCommonOptions<C>,
+  streams: string[],
+  dispatcher: Dispatcher<C, RedisMessage>,
+): EventConsumer {
+  const { group, consumer: name } = options
+  if (!group) throw new TypeError('Redis consumer: group is required')
+  if (!name) throw new TypeError('Redis consumer: consumer (a name of its own in the group) is required')
+  const start = options.start ?? 'backlog'
+  if (typeof start === 'object' && !/^\d+(-\d+)?$/.test(start.after))
+    throw new TypeError(
+      `Redis consumer: start.after must be an entry id like 1700000000000-0, not '${start.after}'`,
+    )
+  const enabled = options.enabled ?? true
+  const timeoutMs = options.timeoutMs ?? REDIS_DEFAULTS.timeoutMs
+  const count = options.count ?? REDIS_CONSUMER_DEFAULTS.count
+  const blockMs = options.blockMs ?? REDIS_CONSUMER_DEFAULTS.blockMs
+  if (!(blockMs >= 1))
+    throw new TypeError('Redis consumer: blockMs must be at least 1 (BLOCK 0 waits forever)')
+  const claimIdleMs = options.claimIdleMs
+  const claimIntervalMs =
+    options.claimIntervalMs ?? Math.min(claimIdleMs ?? Infinity, REDIS_CONSUMER_DEFAULTS.maxClaimIntervalMs)
+
+  const owned = options.client === undefined
+  // Made only when started: a disabled consumer opens nothing.
+  let client: RedisClient | undefined = options.client
+  let commands!: RedisClient
+  let reader: RedisClient | undefined
+  let blocking!: RedisClient
+
+  const abort = new AbortController()
+  const lifecycle = settleOnce()
+  let started = false
+  let loop: Promise<void> | undefined
+  let stopping: Promise<void> | undefined
+  let fatal: unknown
+
+  let pipeline: ReturnType<typeof createPipeline<C, RedisMessage>>
+  const control: Control = { signal: abort.signal, wait: (ms) => sleep(ms, abort.signal) }
+
+  /** Streams whose own pending entries are being read, and the id to read after. */
+  const pendingAfter = new Map<string, string>()
+  const readPendingAgain = () => streams.forEach((s) => pendingAfter.set(s, '0'))
+  /** Entries done with, not yet acknowledged (acknowledged before the next read). */
+  const toAck = new Map<string, string[]>()
+  let nextClaim = claimIdleMs === undefined ? Infinity : 0
+  let groupsReady = false
+
+  async function ensureGroups(applyStart: boolean): Promise<void> {
+    const id = createAt(start)
+    for (const s of streams) {
+      try {
+        await commands.xGroupCreate(s, group, id, { MKSTREAM: true })
+      } catch (e) {
+        if (!isReply(e, 'BUSYGROUP')) throw e
+        if (applyStart && start !== 'backlog') await commands.xGroupSetId(s, group, id)
+      }
+    }
+    groupsReady = true
+  }
+
+  async function flushAcks(): Promise<void> {
+    for (const [stream, ids] of toAck) {
+      if (ids.length) await commands.xAck(stream, group, ids)
+      toAck.delete(stream)
+    }
+  }
+
+  function acked(stream: string, id: string) {
+    let ids = toAck.get(stream)
+    if (!ids) toAck.set(stream, (ids = []))
+    ids.push(id)
+  }
+
+  async function claim(): Promise<void> {
+    for (const s of streams) {
+      let cursor = '0-0'
+      do {
+        const r = await commands.xAutoClaimJustId(s, group, name, claimIdleMs as number, cursor, {
+          COUNT: count,
+        })
+        if (r.messages.length) pendingAfter.set(s, pendingAfter.get(s) ?? '0')
+        cursor = String(r.nextId)
+      } while (cursor !== '0-0' && !abort.signal.aborted)
+    }
+    nextClaim = Date.now() + claimIntervalMs
+  }
+
+  type Batch = { name: string; messages: { id: string; message: Record<string, string> | null }[] }[]
+
+  async function read(): Promise<Batch | null> {
+    if (pendingAfter.size) {
+      const keys = [...pendingAfter].map(([key, id]) => ({ key, id }))
+      const r = (await commands.xReadGroup(group, name, keys, { COUNT: count })) as Batch | null
+      const seen = new Set<string>()
+      for (const { name: stream, messages } of r ?? []) {
+        seen.add(stream)
+        const last = messages[messages.length - 1]
+        if (last) pendingAfter.set(stream, last.id)
+        else pendingAfter.delete(stream)
+      }
+      for (const s of keys) if (!seen.has(s.key)) pendingAfter.delete(s.key)
+      return r
+    }
+    const block = Math.max(1, Math.min(blockMs, nextClaim - Date.now()))
+    return (await blocking.xReadGroup(
+      group,
+      name,
+      streams.map((key) => ({ key, id: '>' })),
+      { COUNT: count, BLOCK: block },
+    )) as Batch | null
+  }
+
+  async function run(): Promise<void> {
+    let failures = 0
+    try {
+      while (!abort.signal.aborted) {
+        let batch: Batch | null
+        try {
+          await flushAcks()
+          if (!groupsReady) await ensureGroups(false)
+          if (Date.now() >= nextClaim) await claim()
+          batch = await read()
+          failures = 0
+        } catch (e) {
+          if (abort.signal.aborted) return
+          options.onError?.(e)
+          if (isReply(e, 'NOGROUP')) groupsReady = false // the stream or group went away (a Redis without its data)
+          readPendingAgain() // a read whose reply was lost delivered its entries to us: they are pending now
+          await sleep(reconnectDelay(failures++), abort.signal)
+          continue
+        }
+        for (const { name: stream, messages } of batch ?? [])
+          for (const { id, message } of messages) {
+            if (abort.signal.aborted) return
+            // A pending entry deleted since (trimmed): nothing to handle.
+            if (message == null) {
+              acked(stream, id)
+              continue
+            }
+            if (!(await pipeline.process(new RedisMessage(stream, id, message), control))) return
+            acked(stream, id)
+          }
+      }
+    } finally {
+      // What is done is acknowledged; if Redis does not answer, those entries stay pending and come again.
+      await withTimeout(flushAcks(), timeoutMs, 'XACK').catch((e: unknown) => options.onError?.(e))
+    }
+  }
+
+  function shutdown(error?: unknown): Promise<void> {
+    fatal ??= error
+    stopping ??= (async () => {
+      abort.abort()
+      // Interrupts a blocking read; what it had taken stays pending for this consumer name.
+      if (reader) destroyQuietly(reader)
+      if (loop) await loop.catch((e: unknown) => (fatal ??= e))
+      if (owned && client) {
+        const c = client
+        if (c.isReady) await withTimeout(c.close(), timeoutMs, 'closing').catch(() => destroyQuietly(c))
+        else destroyQuietly(c)
+      }
+      if (fatal === undefined) lifecycle.resolve()
+      else lifecycle.reject(fatal)
+    })()
+    return stopping
+  }
+
+  return {
+    destinations: streams,
+    closed: lifecycle.closed,
+    async start() {
+      if (started) throw new TypeError('start() may be called once')
+      if (abort.signal.aborted) throw new TypeError('start() after stop()')
+      started = true
+      if (!enabled) return
+      try {
+        client ??= ownClient(options.url as string, timeoutMs, options.clientOptions)
+        commands = owned ? client : (client.withCommandOptions({ timeout: timeoutMs }) as RedisClient)
+        pipeline = createPipeline({
+          ...options,
+          dispatcher,
+          deadLetters: redisDeadLetters(commands, group, options.deadLetterStream),
+          onFatal: (e) => void shutdown(e),
+        })
+        await connector(client, owned, timeoutMs)()
+        if (!client.isReady) throw new TypeError('Redis consumer: connect the client you pass before start()')
+        reader = client.duplicate()
+        reader.on('error', () => undefined)
+        await withTimeout(reader.connect(), timeoutMs, 'connecting to Redis')
+        // A blocking read may take blockMs before it even answers.
+        blocking = reader.withCommandOptions({ timeout: blockMs + timeoutMs }) as RedisClient
+        await ensureGroups(true)
+        readPendingAgain()
+        loop = run()
+        void loop.then(
+          () => void shutdown(),
+          (e: unknown) => void shutdown(e),
+        )
+      } catch (e) {
+        await shutdown(e)
+        throw e
+      }
+    },
+    stop: () => shutdown(),
+  }
+}

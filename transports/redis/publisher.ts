@@ -1,0 +1,30 @@
+import { createPublisher, type Catalog, type Publisher } from '../../core/index.ts'
+import { redisSink, type RedisPosition, type RedisSinkOptions } from './sink.ts'
+
+export type RedisPublisherOptions<C extends Catalog> = RedisSinkOptions & {
+  catalog: C
+  /** `source` of every event: a URI reference naming the service, e.g. `urn:callisto:timecard-restapi`. */
+  source: string
+  /** Environment prefix: `staging` sends person events to the stream `staging.callisto-person`. */
+  topicPrefix?: string
+  newId?: () => string
+  now?: () => Date
+}
+
+export type RedisPublisher<C extends Catalog> = Publisher<C, RedisPosition, RedisPosition[]>
+
+/** The kernel's typed publisher on a Redis sink: `publish` resolves to `{ destination, id, position }` (entry id). */
+export function createRedisPublisher<C extends Catalog>(
+  options: RedisPublisherOptions<C>,
+): RedisPublisher<C> {
+  const { catalog, source, topicPrefix, newId, now } = options
+  const sink = redisSink(options)
+  return createPublisher({
+    catalog,
+    sink,
+    source,
+    ...(topicPrefix === undefined ? {} : { topicPrefix }),
+    ...(newId ? { newId } : {}),
+    ...(now ? { now } : {}),
+  })
+}

@@ -1,0 +1,121 @@
+/**
+ * The publisher's sink on Redis Streams: one `XADD <stream> MAXLEN ~ N *` per event, the CloudEvents attributes
+ * as entry fields next to `key` and `data` (the envelope JSON). A batch is one MULTI/EXEC.
+ */
+import type { OutboundMessage, Sink } from '../../core/index.ts'
+import {
+  connector,
+  destroyQuietly,
+  ownClient,
+  REDIS_DEFAULTS,
+  redisSendFailed,
+  withTimeout,
+  type RedisClient,
+  type RedisConnection,
+} from './client.ts'
+import { DATA_FIELD, KEY_FIELD } from './message.ts'
+
+/** Where one event went: the entry id Redis gave it (`1700000000000-0`). */
+export type RedisPosition = string
+
+/**
+ * Approximate length each stream is trimmed to (`MAXLEN ~`): one number for all, a map by stream name (others get
+ * the default), or a function (undefined: the default). `Infinity` never trims.
+ */
+export type MaxLen = number | Readonly<Record<string, number>> | ((stream: string) => number | undefined)
+
+export const DEFAULT_MAX_LEN = 10_000
+
+export type RedisSinkOptions = RedisConnection & {
+  maxLen?: MaxLen
+  /** Every call is given up after this long (a retriable SEND_FAILED). Default 5 s. */
+  timeoutMs?: number
+}
+
+export type RedisSink = Sink<RedisPosition, RedisPosition[]> & {
+  connect(): Promise<void>
+  close(): Promise<void>
+  readonly client: RedisClient
+}
+
+/** The entry's fields: the caller's headers, then ours (the attributes, `key`, `data`), which always win. */
+export function entryFields(m: OutboundMessage): Record<string, string> {
+  const a = m.attributes
+  const ours = {
+    specversion: a.specversion,
+    id: a.id,
+    source: a.source,
+    type: a.type,
+    time: a.time,
+    dataschema: a.dataschema,
+    datacontenttype: a.datacontenttype,
+    [KEY_FIELD]: m.key,
+    [DATA_FIELD]: m.value,
+  }
+  return m.headers ? { ...m.headers, ...ours } : ours
+}
+
+export function maxLenOf(option: MaxLen | undefined, stream: string): number {
+  if (option === undefined) return DEFAULT_MAX_LEN
+  if (typeof option === 'number') return option
+  const n = typeof option === 'function' ? option(stream) : option[stream]
+  return n ?? DEFAULT_MAX_LEN
+}
+
+/** XADD's options for a stream: `MAXLEN ~ n`, or none for Infinity. */
+export function trimOf(option: MaxLen | undefined, stream: string) {
+  const n = maxLenOf(option, stream)
+  if (!(n >= 0)) throw new TypeError(`maxLen of ${stream} must be a number >= 0, not ${n}`)
+  return n === Infinity
+    ? undefined
+    : { TRIM: { strategy: 'MAXLEN' as const, strategyModifier: '~' as const, threshold: n } }
+}
+
+export function redisSink(options: RedisSinkOptions): RedisSink {
+  const timeoutMs = options.timeoutMs ?? REDIS_DEFAULTS.timeoutMs
+  const owned = options.client === undefined
+  const client: RedisClient = options.client
+    ? options.client
+    : ownClient(options.url, timeoutMs, options.clientOptions)
+  const ready = connector(client, owned, timeoutMs)
+  // A client you bring gets our timeout too, on this sink's calls only.
+  const commands = owned ? client : (client.withCommandOptions({ timeout: timeoutMs }) as RedisClient)
+
+  return {
+    client,
+    async send(m) {
+      try {
+        const trim = trimOf(options.maxLen, m.destination) // a bad maxLen fails before any I/O
+        await ready()
+        const id = await commands.xAdd(m.destination, '*', entryFields(m), trim)
+        return String(id)
+      } catch (e) {
+        throw redisSendFailed(e, `Redis did not take event ${m.id} for ${m.destination}`)
+      }
+    },
+    async sendBatch(messages) {
+      if (messages.length === 0) return []
+      try {
+        const trims = messages.map((m) => trimOf(options.maxLen, m.destination))
+        await ready()
+        const multi = client.multi()
+        messages.forEach((m, i) => multi.xAdd(m.destination, '*', entryFields(m), trims[i]))
+        const replies = await withTimeout(multi.exec(), timeoutMs, 'MULTI/EXEC')
+        return replies.map((r) => String(r))
+      } catch (e) {
+        throw redisSendFailed(e, `Redis did not take the batch of ${messages.length} events`)
+      }
+    },
+    connect: async () => {
+      try {
+        await ready()
+      } catch (e) {
+        throw redisSendFailed(e, 'cannot connect to Redis')
+      }
+    },
+    async close() {
+      // destroy() also ends a connection still being retried in the background (Redis was down).
+      if (owned) destroyQuietly(client)
+    },
+  }
+}

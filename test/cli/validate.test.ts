@@ -133,6 +133,46 @@ describe('contracts validate', () => {
     expect(await main(['validate', dir], captureIo().io)).toBe(2) // a directory cannot be read as a file
   })
 
+  it('--schemas DIR validates against another schema tree, and only that one', async () => {
+    const order = {
+      id: '5f0c6a9e-3b1d-4c52-9a57-0d8e1f2a3b4c',
+      time: '2026-12-01T10:00:00Z',
+      source: 'urn:shop:checkout',
+      action: 'create',
+      resource: {
+        schema: 'https://event-contracts.dev/schemas/order/2',
+        content: { id: '5f0c6a9e-3b1d-4c52-9a57-0d8e1f2a3b4c', customerId: 'c-1', total: 3, currency: 'EUR' },
+      },
+    }
+    const good = await file('order.json', JSON.stringify(order))
+    const bad = await file(
+      'order-bad.json',
+      JSON.stringify({
+        ...order,
+        resource: { ...order.resource, content: { ...order.resource.content, currency: 'USD' } },
+      }),
+    )
+    const shop = captureIo()
+    expect(await main(['validate', '--schemas', 'test/fixtures/shop/schemas', good], shop.io)).toBe(0)
+    expect(shop.text()).toContain('valid order v2')
+    const refused = captureIo()
+    expect(await main(['validate', '--schemas', 'test/fixtures/shop/schemas', bad], refused.io)).toBe(1)
+    expect(refused.text()).toMatch(/\/resource\/content\/currency: .*\(enum\)/)
+    // This repository's own tree does not know the shop's schema, and the shop's does not know ours.
+    const ours = captureIo()
+    expect(await main(['validate', good], ours.io)).toBe(1)
+    expect(ours.text()).toContain('(known-schema)')
+    const theirs = captureIo()
+    expect(await main(['validate', '--schemas', 'test/fixtures/shop/schemas', valid], theirs.io)).toBe(1)
+    expect(theirs.text()).toContain('(known-schema)')
+  })
+
+  it('--schemas naming no schema tree is a usage error (2)', async () => {
+    const c = captureIo()
+    expect(await main(['validate', '--schemas', join(dir, 'nowhere'), valid], c.io)).toBe(2)
+    expect(c.errText()).toContain('cannot load the schema tree')
+  })
+
   it('an unknown command is a usage error', async () => {
     expect(await main(['nope'], captureIo().io)).toBe(2)
   })

@@ -17,14 +17,6 @@ export type KafkaPublisher<C extends Catalog> = Publisher<C, KafkaPosition, Kafk
 export function createKafkaPublisher<C extends Catalog>(
   options: KafkaPublisherOptions<C>,
 ): KafkaPublisher<C> {
-  const { catalog, source, topicPrefix, newId, now } = options
-  const sink = kafkaSink(options)
-  return createPublisher({
-    catalog,
-    sink,
-    source,
-    ...(topicPrefix === undefined ? {} : { topicPrefix }),
-    ...(newId ? { newId } : {}),
-    ...(now ? { now } : {}),
-  })
+  // catalog, source, topicPrefix, newId and now go to the kernel as given (it fills the defaults once).
+  return createPublisher({ ...options, sink: kafkaSink(options) })
 }

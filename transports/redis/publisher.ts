@@ -17,14 +17,6 @@ export type RedisPublisher<C extends Catalog> = Publisher<C, RedisPosition, Redi
 export function createRedisPublisher<C extends Catalog>(
   options: RedisPublisherOptions<C>,
 ): RedisPublisher<C> {
-  const { catalog, source, topicPrefix, newId, now } = options
-  const sink = redisSink(options)
-  return createPublisher({
-    catalog,
-    sink,
-    source,
-    ...(topicPrefix === undefined ? {} : { topicPrefix }),
-    ...(newId ? { newId } : {}),
-    ...(now ? { now } : {}),
-  })
+  // catalog, source, topicPrefix, newId and now go to the kernel as given (it fills the defaults once).
+  return createPublisher({ ...options, sink: redisSink(options) })
 }

@@ -9,11 +9,15 @@
 # Env overrides:
 #   KAFKA_CACHE_DIR   jar cache root (default <repo>/.cache/kafka; jars go to $KAFKA_CACHE_DIR/libs)
 #   KAFKA_DATA_DIR    server.properties, pid file, broker log and log.dirs (default <repo>/.cache/kafka/data)
+#   KAFKA_PORT        the PLAINTEXT port (default 19092); KAFKA_CONTROLLER_PORT the controller's (default 19093).
+#                     A test that stops its broker starts one of its own on other ports with its own data dir
+#                     (test/helpers/own-kafka.ts), never the shared one.
+#   KAFKA_HEAP_OPTS   JVM heap flags (default -Xms256m -Xmx512m)
 #   KAFKA_UP_TIMEOUT  seconds to wait for the broker to answer (default 90)
 #   KAFKA_DOWN_TIMEOUT seconds between SIGTERM and SIGKILL on down (default 30)
 #   JAVA              java binary (default: java on PATH)
 #
-# The ports are fixed: PLAINTEXT 127.0.0.1:19092, CONTROLLER 127.0.0.1:19093.
+# Loopback only: PLAINTEXT 127.0.0.1:19092 and CONTROLLER 127.0.0.1:19093 unless overridden.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)"
@@ -21,8 +25,9 @@ REPO_ROOT="$(cd -- "$SCRIPT_DIR/../.." && pwd)"
 
 KAFKA_VERSION="3.9.1"
 HOST="127.0.0.1"
-PORT=19092
-CONTROLLER_PORT=19093
+PORT="${KAFKA_PORT:-19092}"
+CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
+HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
 BOOTSTRAP="$HOST:$PORT"
 
 CACHE_DIR="${KAFKA_CACHE_DIR:-$REPO_ROOT/.cache/kafka}"
@@ -251,7 +256,8 @@ cmd_up() {
       cd "$DATA_DIR"
       exec 9>&- # do not hand the 'up' lock to the broker
       # setsid + nohup: the broker outlives this shell, a terminal's Ctrl-C and the test runner.
-      exec "${detach[@]}" nohup "$JAVA" -Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true \
+      # shellcheck disable=SC2086 # HEAP_OPTS is a list of flags
+      exec "${detach[@]}" nohup "$JAVA" $HEAP_OPTS -XX:+UseG1GC -Djava.awt.headless=true \
         -Dlog4j.configuration="file:$LOG4J_FILE" -Dkafka.logs.dir="$DATA_DIR" \
         -cp "$LIBS_DIR/*" kafka.Kafka "$PROPS_FILE" </dev/null >>"$OUT_FILE" 2>&1
     ) &
@@ -318,7 +324,7 @@ cmd_logs() {
 }
 
 usage() {
-  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 }
 
 case "${1:-}" in

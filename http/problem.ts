@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { WWW_AUTHENTICATE } from './auth.ts'
 import { isContractError, REGISTRY_ERROR_CODES, type Issue, type RegistryErrorCode } from '../core/index.ts'
 
 /**
@@ -74,6 +75,6 @@ export function toProblem(err: unknown): Problem {
 
 export function problemResponse(c: Context, problem: Problem): Response {
   const headers: Record<string, string> = { 'content-type': 'application/problem+json' }
-  if (problem.code === 'UNAUTHORIZED') headers['www-authenticate'] = 'Bearer realm="event-contracts"'
+  if (problem.code === 'UNAUTHORIZED') headers['www-authenticate'] = WWW_AUTHENTICATE
   return c.body(JSON.stringify(problem), problem.status as ContentfulStatusCode, headers)
 }

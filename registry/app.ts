@@ -3,8 +3,9 @@ import type { Logger } from 'pino'
 import { createAjv } from '../core/ajv.ts'
 import { formats } from '../core/formats.ts'
 import { isContractError } from '../core/index.ts'
-import { requireToken } from '../http/auth.ts'
+import { createAuthorizer, type Authorize } from '../http/auth.ts'
 import { problemFor, problemResponse, toProblem } from '../http/problem.ts'
+import type { Tokens } from '../http/tokens.ts'
 import { renderDocsPage } from './http/docs-page.ts'
 import { compileRoute, type Endpoint } from './http/edge.ts'
 import type { Metrics } from './http/metrics.ts'
@@ -17,7 +18,8 @@ import type { SchemaStore } from './store/store.ts'
 export interface AppOptions {
   service: SchemaService
   store: Pick<SchemaStore, 'ping' | 'kind'>
-  tokens: readonly string[]
+  /** Who may write what (http/tokens.ts `resolveTokens`); no grants: writes are refused. */
+  tokens: Tokens
   logger: Logger
   metrics: Metrics
   /** Request body limit (413 beyond), enforced at the edge and stated in /openapi.json. */
@@ -40,7 +42,7 @@ export function createApp(options: AppOptions): Hono {
   const doc = openApiDocument(routes, { info: API_INFO, components: COMPONENTS, maxBodyBytes })
   documents.openapi = JSON.stringify(doc)
   documents.docs = renderDocsPage(doc)
-  return mountRoutes(routes, { logger, metrics, maxBodyBytes, authorize: requireToken(tokens) })
+  return mountRoutes(routes, { logger, metrics, maxBodyBytes, authorize: createAuthorizer(tokens) })
 }
 
 /** A hono app serving `routes`: each one a single handler (edge + handler), timed, logged and counted. */
@@ -51,7 +53,7 @@ export function mountRoutes(
     metrics,
     maxBodyBytes,
     authorize,
-  }: Pick<AppOptions, 'logger' | 'metrics' | 'maxBodyBytes'> & { authorize: ReturnType<typeof requireToken> },
+  }: Pick<AppOptions, 'logger' | 'metrics' | 'maxBodyBytes'> & { authorize: Authorize },
 ): Hono {
   const app = new Hono()
   // One ajv for every parameter and body schema of the table, compiled here, once.

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import type { Mode, Policy } from '../compat/index.ts'
+import { resolveTokens, type TokenEntry, type Tokens } from '../http/tokens.ts'
 
 /** One resource schema version from schemas/ (the CLI reads the tree; the registry only receives the content). */
 export interface SeedSchema {
@@ -26,8 +27,13 @@ export interface RegistryOptions {
   databaseSchema?: string
   /** PGlite directory; `memory://` keeps everything in memory (tests). */
   dataDir?: string
-  /** Bearer tokens allowed to write. None: writes are refused (secure by default). */
+  /**
+   * Admin tokens (REGISTRY_TOKENS): they write every resource, change modes, delete and read GET /audit. Named
+   * `admin-1`, `admin-2`… in the audit trail. No tokens at all: writes are refused (secure by default).
+   */
   tokens?: readonly string[]
+  /** Named, scoped tokens (the entries of REGISTRY_TOKENS_FILE): each writes the resources its globs match. */
+  tokenEntries?: readonly TokenEntry[]
   /** Resource versions to register at start when not stored yet (schemas/). */
   seed?: readonly SeedSchema[]
   /** Mode for resources without their own configuration, until PUT /config changes it. */
@@ -52,7 +58,8 @@ export interface ResolvedConfig {
   databaseUrl: string | undefined
   databaseSchema: string
   dataDir: string
-  tokens: readonly string[]
+  /** Both kinds of token, resolved once (digests only). */
+  tokens: Tokens
   seed: readonly SeedSchema[]
   defaultMode: Mode
   policy: Policy
@@ -71,7 +78,7 @@ export const DEFAULTS = {
   databaseUrl: undefined,
   databaseSchema: 'public',
   dataDir: './.data',
-  tokens: [],
+  tokens: resolveTokens(),
   seed: [],
   defaultMode: 'BACKWARD',
   policy: 'strict',
@@ -84,6 +91,9 @@ export const DEFAULTS = {
   processMetrics: true,
 } as const satisfies ResolvedConfig
 
+/** The principal the audit trail names for what start-up seeding registers. */
+export const SEED_PRINCIPAL = 'seed'
+
 const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/
 
 /** Fills every default once; the rest of the registry only sees a fully required config. */
@@ -91,8 +101,18 @@ export function resolveConfig(options: RegistryOptions = {}): ResolvedConfig {
   const defined = Object.fromEntries(
     Object.entries(options).filter(([, v]) => v !== undefined),
   ) as RegistryOptions
-  const config = { ...DEFAULTS, ...defined } satisfies ResolvedConfig
+  const { tokens, tokenEntries, ...rest } = defined
+  const config = {
+    ...DEFAULTS,
+    ...rest,
+    tokens: resolveTokens({ admin: tokens ?? [], entries: tokenEntries ?? [] }),
+  } satisfies ResolvedConfig
   if (!SQL_IDENTIFIER.test(config.databaseSchema))
     throw new TypeError(`databaseSchema must be a lower-case SQL identifier, got '${config.databaseSchema}'`)
-  return { ...config, tokens: config.tokens.filter((t) => t.length > 0) }
+  const seeder = config.tokens.grants.find((g) => g.name === SEED_PRINCIPAL)
+  if (seeder)
+    throw new TypeError(
+      `a token may not be named '${SEED_PRINCIPAL}': the audit trail gives that name to the versions registered from schemas/ at start`,
+    )
+  return config
 }

@@ -1,13 +1,14 @@
 import type { ErrorObject } from 'ajv'
-import type { Context, MiddlewareHandler } from 'hono'
+import type { Context } from 'hono'
 import { check, ContractError, toIssue, type Issue } from '../../core/index.ts'
+import type { Authorize, Need, Principal } from '../../http/auth.ts'
 import type { Ajv } from '../../core/ajv.ts'
 import { escapePointerToken } from '../../core/json.ts'
 import { openApiPath, wireName, type JsonSchema, type ParamDecl, type Route } from './route.ts'
 
 /**
  * The edge: what every route does before its handler, compiled once per route when the app is created (validators
- * included, never per request). In order: the token (write routes), the parameters (400 BAD_REQUEST naming each
+ * included, never per request). In order: the token (routes not public), the parameters (400 BAD_REQUEST naming each
  * one), the body (413 over the limit, 400 NOT_JSON, 400 BAD_REQUEST against an `edge` schema). Everything fails by
  * throwing a ContractError; the app turns it into a problem.
  */
@@ -15,8 +16,8 @@ export interface EdgeOptions {
   /** Compiles the parameter and body schemas (core's one configuration, with the generated formats). */
   ajv: Ajv
   maxBodyBytes: number
-  /** Throws for a request that may not write; calls `next` otherwise (http/auth.ts `requireToken`). */
-  authorize: MiddlewareHandler
+  /** The principal of a request that may do what the route needs; throws otherwise (http/auth.ts). */
+  authorize: Authorize
 }
 
 export type Endpoint = (c: Context) => Response | Promise<Response>
@@ -46,6 +47,8 @@ export function checkRoute(route: Route): void {
   for (const status of ['400', '401', '403', '413'])
     if (status in route.responses)
       throw new TypeError(`${where}: ${status} is described from the declaration, do not declare it`)
+  if (typeof route.auth === 'object' && route.params[route.auth.write]?.in !== 'path')
+    throw new TypeError(`${where}: auth writes '${route.auth.write}', which is not a path parameter`)
   if (!route.path.startsWith('/') || openApiPath(route.path).includes(':'))
     throw new TypeError(`${where}: not a path hono and OpenAPI agree on`)
 }
@@ -56,22 +59,38 @@ export function compileRoute(route: Route, { ajv, maxBodyBytes, authorize }: Edg
   const parameters = compileParams(route, ajv)
   const body = route.body && compileBody(route.body.validate === 'edge' ? route.body.schema : undefined, ajv)
   const handler = route.handler
-  const afterAuth: Endpoint = body
-    ? async (c) => {
+  if (route.auth === 'public') {
+    if (body)
+      return async (c) => {
         const input = parameters(c)
-        return handler(c, input, body(await readJson(c, maxBodyBytes)))
+        return handler(c, input, body(await readJson(c, maxBodyBytes)), undefined)
       }
-    : (c) => handler(c, parameters(c), undefined)
-  if (route.auth === 'public') return afterAuth
-  return async (c) => {
-    // Fail closed: only a `next` called by the guard lets the request through, whatever else it does.
-    let allowed = false
-    await authorize(c, async () => {
-      allowed = true
-    })
-    if (!allowed) throw new ContractError('FORBIDDEN', 'the request is not authorised')
-    return afterAuth(c)
+    return (c) => handler(c, parameters(c), undefined, undefined)
   }
+  const need = needOf(route)
+  const afterAuth = (c: Context, principal: Principal): Response | Promise<Response> => {
+    const input = parameters(c)
+    if (!body) return handler(c, input, undefined, principal)
+    return readJson(c, maxBodyBytes).then((raw) => handler(c, input, body(raw), principal))
+  }
+  // The token first: nothing of the request (parameters, body) is looked at for a caller who may not make it.
+  return (c) => afterAuth(c, authorize(c.req.header('authorization'), need(c)))
+}
+
+/**
+ * What a route needs of a request's token. A write names its resource by the raw path parameter (the parameters
+ * are validated after the token): a name no token's globs match is refused as out of scope; one that is matched
+ * but malformed is then refused as a bad parameter. Globs are matched without any regular expression.
+ */
+function needOf({ auth, params }: Route): (c: Context) => Need {
+  if (typeof auth !== 'object') {
+    const admin: Need = Object.freeze({ admin: true })
+    return () => admin
+  }
+  const decl = params[auth.write]
+  const wire = decl ? wireName(auth.write, decl) : auth.write
+  const path = `/${escapePointerToken(wire)}`
+  return (c) => ({ write: c.req.param(wire) ?? '', path })
 }
 
 interface Plan {

@@ -30,7 +30,7 @@ export interface OpenApiDocument {
   paths: Record<string, PathItem>
   components: {
     schemas: Record<string, JsonSchema>
-    securitySchemes: Record<string, { type: 'http'; scheme: 'bearer'; description: string }>
+    securitySchemes: Record<string, { type: 'http'; scheme: 'bearer' | 'basic'; description: string }>
   }
 }
 
@@ -107,7 +107,14 @@ export function openApiDocument(routes: readonly Route[], options: DocumentOptio
         bearer: {
           type: 'http',
           scheme: 'bearer',
-          description: 'one of the tokens the registry was started with (REGISTRY_TOKENS)',
+          description:
+            'a token the registry was started with (REGISTRY_TOKENS: admin; REGISTRY_TOKENS_FILE: named, scoped). Role `write`: a token whose `resources` match the resource the path names, or an admin token; role `admin`: an admin token',
+        },
+        basic: {
+          type: 'http',
+          scheme: 'basic',
+          description:
+            'the same tokens as HTTP Basic (`<name>:<token>`, as Confluent clients send `basic.auth.user.info`): the password is the token, the user part is ignored',
         },
       },
       schemas: Object.fromEntries(Object.entries(components).map(([name, s]) => [name, refs(s, s)])),
@@ -136,10 +143,17 @@ function operation(route: Route, maxBodyBytes: number, refs: (s: JsonSchema) => 
   }
   if (bad.length)
     responses['400'] = problem(bad.map((b) => b.what).join('; '), ...new Set(bad.flatMap((b) => b.codes)))
-  if (route.auth === 'write') {
-    responses['401'] = problem('no bearer token', 'UNAUTHORIZED')
+  if (route.auth !== 'public') {
+    responses['401'] = problem(
+      'no usable Authorization header (Bearer or Basic; issue path `/Authorization`)',
+      'UNAUTHORIZED',
+    )
     responses['403'] = problem(
-      'wrong token, or writes disabled (issue keyword `writes-disabled`)',
+      `${
+        route.auth === 'admin'
+          ? 'not an admin token (issue keyword `admin`)'
+          : `the token may not write the resource \`{${route.auth.write}}\` names (issue keyword \`scope\`, path \`/${route.auth.write}\`)`
+      }, an unknown token (keyword \`token\`), or no tokens configured (keyword \`writes-disabled\`)`,
       'FORBIDDEN',
     )
   }
@@ -168,8 +182,14 @@ function operation(route: Route, maxBodyBytes: number, refs: (s: JsonSchema) => 
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([status, r]) => [status, response(r, refs)]),
     ),
-    ...(route.auth === 'write' ? { security: [{ bearer: [] }] } : {}),
+    ...(route.auth === 'public' ? {} : { security: securityOf(route.auth) }),
   }
+}
+
+/** Either scheme, with the role the route needs (OpenAPI 3.1 allows roles for http schemes). */
+function securityOf(auth: Exclude<Route['auth'], 'public'>): Record<string, string[]>[] {
+  const role = auth === 'admin' ? 'admin' : 'write'
+  return [{ bearer: [role] }, { basic: [role] }]
 }
 
 function response(r: ResponseDecl, refs: (s: JsonSchema) => JsonSchema): ResponseObject {

@@ -1,4 +1,5 @@
 import type { Context } from 'hono'
+import type { Principal } from '../../http/auth.ts'
 
 /**
  * One route, declared once: method, path, auth, parameters, body, responses and handler. `mountRoutes` (edge.ts)
@@ -11,8 +12,14 @@ export type JsonSchema = { readonly [keyword: string]: unknown }
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
 
-/** `write`: a bearer token is required (http/auth.ts), checked before anything else of the request. */
-export type Auth = 'public' | 'write'
+/**
+ * Who may call a route, checked before anything else of the request (http/auth.ts): anyone; a token whose
+ * `resources` match the resource the path parameter `write` names (or an admin token); an admin token.
+ */
+export type Auth = 'public' | { readonly write: string } | 'admin'
+
+/** What a handler receives as its principal: none on a public route, the token's on the others. */
+export type PrincipalOf<A> = A extends 'public' ? undefined : Principal
 
 /** A path, query or header parameter. The handler receives it parsed (`schema` decides the type) and validated. */
 export interface ParamDecl {
@@ -93,10 +100,11 @@ export type Input<P extends Params> = {
 
 export type BodyOf<B> = B extends { validate: 'edge'; schema: infer S } ? FromSchema<S> : unknown
 
-export type Handler<P extends Params, B> = (
+export type Handler<P extends Params, B, A extends Auth = Auth> = (
   c: Context,
   input: Input<P>,
   body: BodyOf<B>,
+  principal: PrincipalOf<A>,
 ) => Response | Promise<Response>
 
 /** The `:name` segments of a hono path. */
@@ -115,7 +123,15 @@ type SamePathKeys<Path extends string, P extends Params> = [PathKeys<Path>] exte
     : { 'path parameters not in the path': Exclude<PathParamKeys<P>, PathKeys<Path>> }
   : { 'path segments without a parameter': Exclude<PathKeys<Path>, PathParamKeys<P>> }
 
-export interface RouteDecl<Path extends string, P extends Params, B extends BodyDecl | undefined> {
+/** A route's auth, with `write` naming one of its path parameters (the resource written). */
+type AuthOf<P extends Params> = 'public' | 'admin' | { readonly write: PathParamKeys<P> & string }
+
+export interface RouteDecl<
+  Path extends string,
+  P extends Params,
+  B extends BodyDecl | undefined,
+  A extends Auth = Auth,
+> {
   readonly method: Method
   /** hono syntax (`/schemas/:name/versions`); OpenAPI gets `{name}`. Also the route label of metrics. */
   readonly path: Path
@@ -123,11 +139,11 @@ export interface RouteDecl<Path extends string, P extends Params, B extends Body
   readonly tags: readonly string[]
   readonly summary: string
   readonly description?: string
-  readonly auth: Auth
+  readonly auth: A
   readonly params?: P
   readonly body?: B
   readonly responses: Responses
-  readonly handler: Handler<P, B>
+  readonly handler: Handler<P, B, A>
 }
 
 /** A declared route with its types erased, as the table holds it. */
@@ -146,15 +162,22 @@ export interface Route {
     c: Context,
     input: Record<string, unknown>,
     body: unknown,
+    principal: Principal | undefined,
   ) => Response | Promise<Response>
 }
 
-/** Declares a route; the handler's `input` and `body` are typed from the declared schemas. */
+/** Declares a route; the handler's `input`, `body` and `principal` are typed from the declaration. */
 export function route<
   const Path extends string,
   const P extends Params = Record<never, never>,
   const B extends BodyDecl | undefined = undefined,
->(decl: RouteDecl<Path, P, B> & { readonly params?: P & SamePathKeys<Path, P> }): Route {
+  const A extends Auth = Auth,
+>(
+  decl: RouteDecl<Path, P, B, A> & {
+    readonly params?: P & SamePathKeys<Path, P>
+    readonly auth: A & AuthOf<P>
+  },
+): Route {
   return { ...decl, params: decl.params ?? {}, body: decl.body } as unknown as Route
 }
 

@@ -46,7 +46,7 @@ export function compatibilityRoutes({ service, maxDepth }: RouteDeps): Route[] {
       operationId: 'setDefaultMode',
       tags: ['compatibility'],
       summary: 'Set the default compatibility mode',
-      auth: 'write',
+      auth: 'admin',
       body: modeBody,
       responses: { '200': { description: 'the mode now', content: modeContent } },
       handler: async (c, _input, body) =>
@@ -72,7 +72,7 @@ export function compatibilityRoutes({ service, maxDepth }: RouteDeps): Route[] {
       operationId: 'setMode',
       tags: ['compatibility'],
       summary: 'Set the mode of a resource',
-      auth: 'write',
+      auth: 'admin',
       params: { name },
       body: modeBody,
       responses: {

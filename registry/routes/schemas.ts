@@ -91,7 +91,7 @@ export function schemaRoutes({ service, metrics, maxDepth }: RouteDeps): Route[]
       summary: 'Register a new version',
       description:
         'The registry assigns the version and the canonical `$id` (`https://event-contracts.dev/schemas/<name>/<version>`); a body `$id` must be absent or exactly that (else 409 SCHEMA_CONFLICT). Identical content (canonical JSON without `$id`) answers 200 with the existing version. A new resource needs `x-topic` and `x-key`; later versions may omit them but cannot change them.',
-      auth: 'write',
+      auth: { write: 'name' },
       params: { name },
       body: schemaBody(maxDepth),
       responses: {
@@ -143,7 +143,7 @@ export function schemaRoutes({ service, metrics, maxDepth }: RouteDeps): Route[]
       tags: ['schemas'],
       summary:
         'Soft delete (hidden from lists and latest, still resolvable by URI); `?permanent=true` removes a soft-deleted version',
-      auth: 'write',
+      auth: 'admin',
       params: {
         name,
         version: numberedVersion,

@@ -133,9 +133,11 @@ function announce(io: Io, url: string, registry: Awaited<ReturnType<typeof creat
   for (const m of report?.modeChanges ?? [])
     io.out(`registry: ${m.name}: mode ${m.from} → ${m.to} from ${m.file} (checked against its history)`)
   for (const w of report?.warnings ?? []) io.err(`registry: WARNING ${w.file}: ${w.message}`)
+  const grants = config.tokens.grants
+  const admins = grants.filter((g) => g.admin).length
   io.out(
-    config.tokens.length
-      ? `registry: writes enabled (${config.tokens.length} token${config.tokens.length === 1 ? '' : 's'})`
-      : 'registry: writes DISABLED (read-only); set REGISTRY_TOKENS=<token>[,<token>…] to enable them',
+    grants.length
+      ? `registry: writes enabled (${grants.length} token${grants.length === 1 ? '' : 's'}: ${admins} admin, ${grants.length - admins} scoped)`
+      : 'registry: writes DISABLED (read-only); set REGISTRY_TOKENS=<token>[,<token>…] or REGISTRY_TOKENS_FILE to enable them',
   )
 }

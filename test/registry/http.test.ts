@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp, type Registry } from '../../registry/index.ts'
+import { resolveTokens } from '../../http/tokens.ts'
 import {
   auth,
   jsonHeaders,
@@ -212,7 +213,7 @@ describe('errors are problem+json made in one place', () => {
     const readOnly = createApp({
       service: registry.service,
       store: registry.store,
-      tokens: [],
+      tokens: resolveTokens(),
       logger: silent,
       metrics: registry.metrics,
       maxBodyBytes: 1024,

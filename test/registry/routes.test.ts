@@ -9,7 +9,8 @@ import {
   type Registry,
   type Route,
 } from '../../registry/index.ts'
-import { requireToken } from '../../http/auth.ts'
+import { createAuthorizer } from '../../http/auth.ts'
+import { resolveTokens } from '../../http/tokens.ts'
 import { auth, jsonHeaders, silent, testRegistry } from './helpers.ts'
 
 type Json = Record<string, unknown>
@@ -56,9 +57,16 @@ describe('one declaration drives the app and /openapi.json', () => {
           schema: d.schema,
         })),
       )
-      expect(op.security !== undefined, `${key(r)} security`).toBe(r.auth === 'write')
+      expect(op.security, `${key(r)} security`).toEqual(
+        r.auth === 'public'
+          ? undefined
+          : [
+              { bearer: [r.auth === 'admin' ? 'admin' : 'write'] },
+              { basic: [r.auth === 'admin' ? 'admin' : 'write'] },
+            ],
+      )
       expect(op.requestBody !== undefined, `${key(r)} body`).toBe(r.body !== undefined)
-      if (r.auth === 'write')
+      if (r.auth !== 'public')
         expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['401', '403']))
       if (Object.keys(r.params).length || r.body) expect(op.responses['400']).toBeDefined()
       if (r.body) expect(op.responses['413']).toBeDefined()
@@ -92,7 +100,7 @@ describe('one declaration drives the app and /openapi.json', () => {
     const app = createApp({
       service: registry.service,
       store: registry.store,
-      tokens: ['t'],
+      tokens: resolveTokens({ admin: ['t'] }),
       logger: silent,
       metrics: registry.metrics,
       maxBodyBytes: 2048,
@@ -124,7 +132,7 @@ describe('one declaration drives the app and /openapi.json', () => {
       logger: silent,
       metrics: registry.metrics,
       maxBodyBytes: 1024,
-      authorize: requireToken([]),
+      authorize: createAuthorizer(resolveTokens()),
     }
     const ok = (c: { text: (s: string) => Response }) => c.text('')
     const bare = {
@@ -150,6 +158,21 @@ describe('one declaration drives the app and /openapi.json', () => {
         options,
       ),
     ).toThrow(/400 is described from the declaration/)
+    expect(() =>
+      mountRoutes(
+        [
+          route({
+            ...bare,
+            method: 'POST',
+            path: '/x/:id',
+            params: { id: { in: 'path', description: '', schema: { type: 'string' } } },
+            // @ts-expect-error a write names the resource by one of the route's path parameters
+            auth: { write: 'name' },
+          }),
+        ],
+        options,
+      ),
+    ).toThrow(/auth writes 'name', which is not a path parameter/)
   })
 })
 
@@ -180,7 +203,7 @@ function requestFor(r: Route, bad: string, value: string | undefined): [string, 
   }
   const qs = query.toString()
   const headers: Record<string, string> = r.body ? { ...jsonHeaders } : {}
-  if (r.auth === 'write') Object.assign(headers, auth)
+  if (r.auth !== 'public') Object.assign(headers, auth)
   return [qs ? `${path}?${qs}` : path, { method: r.method, headers, ...(r.body ? { body: '{}' } : {}) }]
 }
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import { ContractError, RESOURCE_NAME, schemaUri, type Issue } from '../core/index.ts'
+import { ContractError, isContractError, RESOURCE_NAME, schemaUri, type Issue } from '../core/index.ts'
 import { isMode, MODES, type Mode, type Policy } from '../compat/index.ts'
 import {
   admitModeChange,
@@ -13,9 +13,10 @@ import {
   type Refused,
   type ResourceState,
 } from '../admission/index.ts'
-import type { SeedSchema } from './config.ts'
+import { SEED_PRINCIPAL, type SeedSchema } from './config.ts'
 import { contentHash, withId, type JsonObject } from './content.ts'
 import { Memory, toBytes, type Bytes, type SubjectEntry, type VersionEntry } from './memory.ts'
+import type { AuditEntry, AuditQuery, AuditRecord } from './store/audit.ts'
 import type { SchemaStore, SeedPlan, SeedVersion, StoredSubject } from './store/store.ts'
 import { schemaTypes } from '../codegen/types-ts.ts'
 
@@ -167,6 +168,27 @@ export function createSchemaService({ store, defaultMode, policy, maxDepth, logg
     return run
   }
   const reloadAll = () => serial(async () => memory.replaceAll(await store.snapshot()))
+
+  /**
+   * Runs an authorised write. Its audit row is written by the store in the write's transaction; a refusal rolls
+   * that back, so it is recorded here, on its own (storage failures are not refusals: nothing to record).
+   */
+  async function audited<T>(
+    attempt: Omit<AuditRecord, 'outcome' | 'detail'>,
+    run: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await run()
+    } catch (e) {
+      if (isContractError(e) && e.code !== 'REGISTRY_UNAVAILABLE')
+        await store
+          .record({ ...attempt, outcome: 'refused', detail: `${e.code}: ${e.message}` })
+          .catch((err: unknown) =>
+            logger.warn({ err, attempt }, 'a refused write is missing from the audit trail'),
+          )
+      throw e
+    }
+  }
   const reload = (name: string) => serial(async () => memory.apply(name, await store.subject(name)))
 
   /** A body that is not even an object is refused before anything is read from storage. */
@@ -318,8 +340,11 @@ export function createSchemaService({ store, defaultMode, policy, maxDepth, logg
       for (const list of byName.values()) list.sort((a, b) => a.version - b.version)
       const report: SeedReport = { inserted: 0, unchanged: 0, purged: 0, warnings: [], modeChanges: [] }
       const refusals: SeedRefusal[] = []
-      const outcome = await store.seed([...byName.keys()], (name, subject, storedDefault) =>
-        planSeed(name, byName.get(name) ?? [], subject, storedDefault, report, refusals),
+      const outcome = await store.seed(
+        [...byName.keys()],
+        (name, subject, storedDefault) =>
+          planSeed(name, byName.get(name) ?? [], subject, storedDefault, report, refusals),
+        SEED_PRINCIPAL,
       )
       if (outcome === 'aborted') {
         const edited = refusals.filter((r) => r.result.issues[0]?.keyword === 'stored-content')
@@ -380,48 +405,55 @@ export function createSchemaService({ store, defaultMode, policy, maxDepth, logg
       return entry.types
     },
 
-    async register(name: string, body: unknown): Promise<Registration> {
-      checkName(name)
-      const schema = asObject(name, body)
-      const hash = contentHash(schema)
-      const givenId = schema.$id
-      // Read without judging: the rule judges below, against the subject as stored, under the lock.
-      const compatibility = schema['x-compatibility']
-      const { created, version } = await store.register(
-        {
-          name,
-          hash,
-          topic: annotation(schema, 'x-topic'),
-          key: annotation(schema, 'x-key'),
-          compatibility: isMode(compatibility) ? compatibility : undefined,
-          uri: (v) => schemaUri(name, v),
-          body: (_v, uri) => JSON.stringify(withId(schema, uri)),
-        },
-        (subject, storedDefault) => {
-          const state = registryState(name, subject && fromStored(subject), storedDefault ?? defaultMode)
-          const r = admitVersion(
-            { version: (state.lastVersion ?? 0) + 1, schema, origin: 'registry' },
-            state,
-            rule,
-          )
-          if (!r.ok) throw refusalError(r)
-        },
-      )
-      if (!created && givenId !== undefined && givenId !== version.uri)
-        throw new ContractError(
-          'SCHEMA_CONFLICT',
-          `this content is already version ${version.version} ('${version.uri}'), not '${String(givenId)}'`,
-          [
-            {
-              path: '/$id',
-              keyword: '$id',
-              message: `must be '${version.uri}'`,
-              params: { allowedValue: version.uri },
+    /** Registers a version as `principal` (a token's name): recorded in the audit trail, refused or not. */
+    register(name: string, body: unknown, principal: string): Promise<Registration> {
+      return audited({ principal, action: 'register', resource: name, version: null }, async () => {
+        checkName(name)
+        const schema = asObject(name, body)
+        const hash = contentHash(schema)
+        const givenId = schema.$id
+        // Read without judging: the rule judges below, against the subject as stored, under the lock.
+        const compatibility = schema['x-compatibility']
+        const { created, version } = await store.register(
+          {
+            name,
+            hash,
+            topic: annotation(schema, 'x-topic'),
+            key: annotation(schema, 'x-key'),
+            compatibility: isMode(compatibility) ? compatibility : undefined,
+            uri: (v) => schemaUri(name, v),
+            body: (_v, uri) => JSON.stringify(withId(schema, uri)),
+            // Identical content under another $id is refused in the transaction, so the trail has no no-op for it.
+            existing: (stored) => {
+              if (givenId !== undefined && givenId !== stored.uri)
+                throw new ContractError(
+                  'SCHEMA_CONFLICT',
+                  `this content is already version ${stored.version} ('${stored.uri}'), not '${String(givenId)}'`,
+                  [
+                    {
+                      path: '/$id',
+                      keyword: '$id',
+                      message: `must be '${stored.uri}'`,
+                      params: { allowedValue: stored.uri },
+                    },
+                  ],
+                )
             },
-          ],
+          },
+          (subject, storedDefault) => {
+            const state = registryState(name, subject && fromStored(subject), storedDefault ?? defaultMode)
+            const r = admitVersion(
+              { version: (state.lastVersion ?? 0) + 1, schema, origin: 'registry' },
+              state,
+              rule,
+            )
+            if (!r.ok) throw refusalError(r)
+          },
+          principal,
         )
-      if (created) await reload(name)
-      return { created, name, version: version.version, uri: version.uri }
+        if (created) await reload(name)
+        return { created, name, version: version.version, uri: version.uri }
+      })
     },
 
     /**
@@ -458,17 +490,47 @@ export function createSchemaService({ store, defaultMode, policy, maxDepth, logg
      * Changes a resource's mode (or the default, for every resource without its own): a separate, checked step.
      * The history must satisfy the new mode (admitModeChange); refused: 409 INCOMPATIBLE_SCHEMA with each difference.
      */
-    async setMode(name: string | undefined, mode: unknown): Promise<Mode> {
-      if (!isMode(mode))
-        throw new ContractError('BAD_REQUEST', 'compatibility must be a mode', [
-          {
-            path: '/compatibility',
-            keyword: 'enum',
-            message: `must be one of ${MODES.join(', ')}`,
-          },
-        ])
-      if (name !== undefined) service.subject(name)
-      await store.setMode(name ?? null, mode, (subjects, storedDefault) => {
+    setMode(name: string | undefined, mode: unknown, principal: string): Promise<Mode> {
+      return audited({ principal, action: 'set-mode', resource: name ?? null, version: null }, async () =>
+        setMode(name, mode, principal),
+      )
+    },
+
+    /** The audit trail, newest first (GET /audit). */
+    audit: (query: AuditQuery): Promise<AuditEntry[]> => store.audit(query),
+
+    remove(
+      name: string,
+      version: string,
+      permanent: boolean,
+      principal: string,
+    ): Promise<{ name: string; version: number; deleted: 'soft' | 'permanent' }> {
+      return audited(
+        {
+          principal,
+          action: permanent ? 'permanent-delete' : 'soft-delete',
+          resource: name,
+          version: VERSION_PARAM.test(version) ? Number(version) : null,
+        },
+        () => remove(name, version, permanent, principal),
+      )
+    },
+  }
+
+  async function setMode(name: string | undefined, mode: unknown, principal: string): Promise<Mode> {
+    if (!isMode(mode))
+      throw new ContractError('BAD_REQUEST', 'compatibility must be a mode', [
+        {
+          path: '/compatibility',
+          keyword: 'enum',
+          message: `must be one of ${MODES.join(', ')}`,
+        },
+      ])
+    if (name !== undefined) service.subject(name)
+    await store.setMode(
+      name ?? null,
+      mode,
+      (subjects, storedDefault) => {
         const issues: Issue[] = []
         const refused: string[] = []
         for (const s of subjects) {
@@ -491,41 +553,44 @@ export function createSchemaService({ store, defaultMode, policy, maxDepth, logg
             `default mode ${mode} refused: the history of ${refused.join(', ')} is not ${mode} compatible (${plural(issues.length, 'breaking difference')})`,
             issues,
           )
-      })
-      await (name === undefined ? reloadAll() : reload(name))
-      return mode
-    },
-
-    async remove(
-      name: string,
-      version: string,
-      permanent: boolean,
-    ): Promise<{ name: string; version: number; deleted: 'soft' | 'permanent' }> {
-      if (!VERSION_PARAM.test(version))
-        throw new ContractError('BAD_REQUEST', `'${version}' is not a version number`)
-      const n = Number(version)
-      if (!permanent) {
-        if (!(await store.softDelete(name, n))) throw notFound(name, n)
-      } else {
-        const r = await store.purge(name, n)
-        if (r === 'not-found') throw notFound(name, n)
-        if (r === 'not-soft-deleted')
-          throw new ContractError(
-            'PRECONDITION_FAILED',
-            `version ${n} of '${name}' must be soft-deleted before it is deleted permanently`,
-            [
-              {
-                path: '',
-                keyword: 'soft-delete-first',
-                message: `DELETE /schemas/${name}/versions/${n} first`,
-              },
-            ],
-          )
-      }
-      await reload(name)
-      return { name, version: n, deleted: permanent ? 'permanent' : 'soft' }
-    },
+      },
+      principal,
+    )
+    await (name === undefined ? reloadAll() : reload(name))
+    return mode
   }
+
+  async function remove(
+    name: string,
+    version: string,
+    permanent: boolean,
+    principal: string,
+  ): Promise<{ name: string; version: number; deleted: 'soft' | 'permanent' }> {
+    if (!VERSION_PARAM.test(version))
+      throw new ContractError('BAD_REQUEST', `'${version}' is not a version number`)
+    const n = Number(version)
+    if (!permanent) {
+      if (!(await store.softDelete(name, n, principal))) throw notFound(name, n)
+    } else {
+      const r = await store.purge(name, n, principal)
+      if (r === 'not-found') throw notFound(name, n)
+      if (r === 'not-soft-deleted')
+        throw new ContractError(
+          'PRECONDITION_FAILED',
+          `version ${n} of '${name}' must be soft-deleted before it is deleted permanently`,
+          [
+            {
+              path: '',
+              keyword: 'soft-delete-first',
+              message: `DELETE /schemas/${name}/versions/${n} first`,
+            },
+          ],
+        )
+    }
+    await reload(name)
+    return { name, version: n, deleted: permanent ? 'permanent' : 'soft' }
+  }
+
   return service
 }
 

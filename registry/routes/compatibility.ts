@@ -49,8 +49,8 @@ export function compatibilityRoutes({ service, maxDepth }: RouteDeps): Route[] {
       auth: 'admin',
       body: modeBody,
       responses: { '200': { description: 'the mode now', content: modeContent } },
-      handler: async (c, _input, body) =>
-        c.json({ compatibility: await service.setMode(undefined, body.compatibility) }),
+      handler: async (c, _input, body, principal) =>
+        c.json({ compatibility: await service.setMode(undefined, body.compatibility, principal.name) }),
     }),
     route({
       method: 'GET',
@@ -79,8 +79,8 @@ export function compatibilityRoutes({ service, maxDepth }: RouteDeps): Route[] {
         '200': { description: 'the mode now', content: modeContent },
         '404': problem('unknown resource', 'UNKNOWN_RESOURCE'),
       },
-      handler: async (c, { name }, body) =>
-        c.json({ compatibility: await service.setMode(name, body.compatibility) }),
+      handler: async (c, { name }, body, principal) =>
+        c.json({ compatibility: await service.setMode(name, body.compatibility, principal.name) }),
     }),
   ]
 }

@@ -1,4 +1,5 @@
 import type { Route } from '../http/route.ts'
+import { auditRoutes } from './audit.ts'
 import { compatibilityRoutes } from './compatibility.ts'
 import type { RouteDeps } from './deps.ts'
 import { operationRoutes } from './operations.ts'
@@ -12,11 +13,12 @@ export const registryRoutes = (deps: RouteDeps): Route[] => [
   ...operationRoutes(deps),
   ...schemaRoutes(deps),
   ...compatibilityRoutes(deps),
+  ...auditRoutes(deps),
 ]
 
 export const API_INFO = {
   title: 'event-contracts registry',
   version: '1',
   description:
-    'Serves the JSON Schemas of event contracts by name and version or by `$id`, and registers new versions only when they are compatible with their predecessors. Reads are public; writes need a bearer token. Every parameter is validated as declared here: a bad one is 400 `BAD_REQUEST` with an issue naming it.',
+    'Serves the JSON Schemas of event contracts by name and version or by `$id`, and registers new versions only when they are compatible with their predecessors. Reads are public; writes need a token (Bearer, or the password of HTTP Basic): registering a version one whose `resources` match the resource, deletes, mode changes and the audit trail an admin token. Every parameter is validated as declared here: a bad one is 400 `BAD_REQUEST` with an issue naming it.',
 }

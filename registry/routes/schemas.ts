@@ -112,8 +112,8 @@ export function schemaRoutes({ service, metrics, maxDepth }: RouteDeps): Route[]
         '422': invalidSchema,
         '503': problem('storage unreachable', 'REGISTRY_UNAVAILABLE'),
       },
-      handler: async (c, { name }, body) => {
-        const r = await service.register(name, body)
+      handler: async (c, { name }, body, principal) => {
+        const r = await service.register(name, body, principal.name)
         metrics.registered(r.created)
         return c.json({ name: r.name, version: r.version, uri: r.uri }, r.created ? 201 : 200)
       },
@@ -161,8 +161,8 @@ export function schemaRoutes({ service, metrics, maxDepth }: RouteDeps): Route[]
         '404': problem('no such version', 'SCHEMA_NOT_FOUND'),
         '412': problem('permanent delete of a version that is not soft-deleted', 'PRECONDITION_FAILED'),
       },
-      handler: async (c, { name, version, permanent }) =>
-        c.json(await service.remove(name, String(version), permanent === true)),
+      handler: async (c, { name, version, permanent }, _body, principal) =>
+        c.json(await service.remove(name, String(version), permanent === true, principal.name)),
     }),
     route({
       method: 'GET',

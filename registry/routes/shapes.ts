@@ -1,6 +1,7 @@
 import { RESOURCE_NAME } from '../../core/index.ts'
 import { MODES } from '../../compat/index.ts'
 import { param, type JsonSchema } from '../http/route.ts'
+import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from '../store/audit.ts'
 
 /**
  * What the registry's routes share: their parameters (validated at the edge, emitted into /openapi.json as they
@@ -95,6 +96,30 @@ export const CompatReport = {
   },
 } as const satisfies JsonSchema
 
+export const AuditEntry = {
+  type: 'object',
+  required: ['id', 'at', 'principal', 'action', 'resource', 'version', 'outcome', 'detail'],
+  properties: {
+    id: { type: 'integer' },
+    at: { type: 'string', format: 'date-time' },
+    principal: { type: 'string', description: "the token's name; `seed` for start-up seeding" },
+    action: { enum: AUDIT_ACTIONS },
+    resource: { type: ['string', 'null'], description: 'null: the default mode' },
+    version: { type: ['integer', 'null'] },
+    outcome: { enum: AUDIT_OUTCOMES },
+    detail: { type: ['string', 'null'], description: 'the mode set, or the refusal (code: message)' },
+  },
+} as const satisfies JsonSchema
+
+export const AuditPage = {
+  type: 'object',
+  required: ['entries', 'next'],
+  properties: {
+    entries: { type: 'array', items: AuditEntry },
+    next: { type: ['string', 'null'], description: 'the next (older) page, null on the last' },
+  },
+} as const satisfies JsonSchema
+
 /** The named schemas of /openapi.json. */
 export const COMPONENTS: Record<string, JsonSchema> = {
   Resource,
@@ -102,6 +127,8 @@ export const COMPONENTS: Record<string, JsonSchema> = {
   Config,
   Difference,
   CompatReport,
+  AuditEntry,
+  AuditPage,
 }
 
 export const json = (schema: JsonSchema, example?: unknown) => ({

@@ -34,6 +34,23 @@ export const MIGRATIONS: readonly { id: number; name: string; sql: string }[] = 
       );
     `,
   },
+  {
+    id: 2,
+    name: 'audit trail',
+    sql: `
+      CREATE TABLE registry_audit (
+        id        integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        at        timestamptz NOT NULL DEFAULT now(),
+        principal text NOT NULL,
+        action    text NOT NULL CHECK (action IN ('register', 'soft-delete', 'permanent-delete', 'set-mode')),
+        -- null: the default mode. No foreign key: a purged version and a refused name stay in the trail
+        resource  text,
+        version   integer,
+        outcome   text NOT NULL CHECK (outcome IN ('created', 'unchanged', 'deleted', 'changed', 'refused')),
+        detail    text
+      )
+    `,
+  },
 ]
 
 /** Serialises migrations between processes starting at once on one database. */

@@ -1,6 +1,7 @@
 import { ContractError } from '../../core/index.ts'
 import { isMode, type Mode } from '../../compat/index.ts'
 import type { Database, Sql } from '../../storage/database.ts'
+import { insertAudit, readAudit, type AuditEntry, type AuditQuery, type AuditRecord } from './audit.ts'
 import { migrate } from './migrations.ts'
 
 export interface StoredVersion {
@@ -40,6 +41,8 @@ export interface NewVersion {
   /** The body to store once the version number is known (the registry writes the `$id`). */
   body: (version: number, uri: string) => string
   uri: (version: number) => string
+  /** Runs in the transaction when the content is already stored (throws to refuse the no-op). */
+  existing?: (version: StoredVersion) => void
 }
 
 /** Runs inside the registering transaction, with the subject locked: throws to refuse. */
@@ -84,18 +87,29 @@ export interface SchemaStore {
   ping(): Promise<void>
   snapshot(): Promise<Snapshot>
   subject(name: string): Promise<StoredSubject | undefined>
-  /** Atomic: one version per content, consecutive numbers, `gate` sees the predecessors under a lock. */
-  register(input: NewVersion, gate: Gate): Promise<Registered>
+  /**
+   * Atomic: one version per content, consecutive numbers, `gate` sees the predecessors under a lock. Every write
+   * below records its audit row, naming `principal`, in its own transaction.
+   */
+  register(input: NewVersion, gate: Gate, principal: string): Promise<Registered>
   /** All or nothing, one transaction: each resource planned under its lock; when any plan aborts, nothing is written. */
-  seed(names: readonly string[], plan: SeedPlanner): Promise<'committed' | 'aborted'>
+  seed(names: readonly string[], plan: SeedPlanner, principal: string): Promise<'committed' | 'aborted'>
   /**
    * The resource's own mode, or (name null) the default. `gate` sees the subjects whose mode changes (the named
    * one; for the default, every subject without a mode of its own), locked, so no registration runs meanwhile.
    */
-  setMode(name: string | null, mode: Mode, gate?: ModeGate): Promise<void>
-  softDelete(name: string, version: number): Promise<StoredVersion | undefined>
+  setMode(name: string | null, mode: Mode, gate: ModeGate | undefined, principal: string): Promise<void>
+  softDelete(name: string, version: number, principal: string): Promise<StoredVersion | undefined>
   /** Removes a soft-deleted version for good. */
-  purge(name: string, version: number): Promise<'purged' | 'not-found' | 'not-soft-deleted'>
+  purge(
+    name: string,
+    version: number,
+    principal: string,
+  ): Promise<'purged' | 'not-found' | 'not-soft-deleted'>
+  /** An audit row on its own: an attempt that was refused (its transaction, if any, rolled back). */
+  record(entry: AuditRecord): Promise<void>
+  /** The audit trail, newest first. */
+  audit(query: AuditQuery): Promise<AuditEntry[]>
   /** `name` changed (null: the default mode), here or in another process on the same database. */
   onChange(listener: (name: string | null) => void): Promise<void>
   close(): Promise<void>
@@ -217,7 +231,7 @@ export async function createSqlStore(db: Database): Promise<SchemaStore> {
 
     subject: (name) => guard('loading', () => readSubject(db, name)),
 
-    register: (input, gate) =>
+    register: (input, gate, principal) =>
       guard('registering', () =>
         db.transaction(async (tx) => {
           await readingDefault(tx)
@@ -237,7 +251,18 @@ export async function createSqlStore(db: Database): Promise<SchemaStore> {
                 },
               ],
             )
-          if (same) return { created: false, version: same }
+          if (same) {
+            input.existing?.(same)
+            await insertAudit(tx, {
+              principal,
+              action: 'register',
+              resource: input.name,
+              version: same.version,
+              outcome: 'unchanged',
+              detail: null,
+            })
+            return { created: false, version: same }
+          }
           gate(subject, await readDefaultMode(tx))
           const version = (subject?.lastVersion ?? 0) + 1
           const uri = input.uri(version)
@@ -258,12 +283,20 @@ export async function createSqlStore(db: Database): Promise<SchemaStore> {
             `INSERT INTO registry_versions (name, version, uri, content_hash, body) VALUES ($1, $2, $3, $4, $5) RETURNING ${VERSION_COLUMNS}`,
             [input.name, version, uri, input.hash, input.body(version, uri)],
           )
+          await insertAudit(tx, {
+            principal,
+            action: 'register',
+            resource: input.name,
+            version,
+            outcome: 'created',
+            detail: null,
+          })
           await notify(tx, input.name)
           return { created: true, version: toVersion(row as VersionRow) }
         }),
       ),
 
-    seed: (names, plan) =>
+    seed: (names, plan, principal) =>
       guard('seeding', () =>
         db.transaction(async (tx) => {
           await readingDefault(tx)
@@ -291,11 +324,29 @@ export async function createSqlStore(db: Database): Promise<SchemaStore> {
                 [name, last ?? 0, p.mode ?? null],
               )
             }
-            for (const v of p.insert)
+            if (subject && p.mode !== undefined)
+              await insertAudit(tx, {
+                principal,
+                action: 'set-mode',
+                resource: name,
+                version: null,
+                outcome: 'changed',
+                detail: p.mode,
+              })
+            for (const v of p.insert) {
               await tx.query(
                 'INSERT INTO registry_versions (name, version, uri, content_hash, body) VALUES ($1, $2, $3, $4, $5)',
                 [v.name, v.version, v.uri, v.hash, v.body],
               )
+              await insertAudit(tx, {
+                principal,
+                action: 'register',
+                resource: name,
+                version: v.version,
+                outcome: 'created',
+                detail: null,
+              })
+            }
             touched.push(name)
           }
           // Refused: ROLLBACK by throwing (the planner has its reports).
@@ -308,7 +359,7 @@ export async function createSqlStore(db: Database): Promise<SchemaStore> {
         throw e
       }),
 
-    setMode: (name, mode, gate) =>
+    setMode: (name, mode, gate, principal) =>
       guard('configuring', () =>
         db.transaction(async (tx) => {
           if (name === null) {
@@ -335,11 +386,19 @@ export async function createSqlStore(db: Database): Promise<SchemaStore> {
             gate?.([subject], await readDefaultMode(tx))
             await tx.query('UPDATE registry_subjects SET compatibility = $2 WHERE name = $1', [name, mode])
           }
+          await insertAudit(tx, {
+            principal,
+            action: 'set-mode',
+            resource: name,
+            version: null,
+            outcome: 'changed',
+            detail: mode,
+          })
           await notify(tx, name ?? GLOBAL)
         }),
       ),
 
-    softDelete: (name, version) =>
+    softDelete: (name, version, principal) =>
       guard('deleting', () =>
         db.transaction(async (tx) => {
           await lock(tx, name)
@@ -347,12 +406,21 @@ export async function createSqlStore(db: Database): Promise<SchemaStore> {
             `UPDATE registry_versions SET deleted_at = COALESCE(deleted_at, now()) WHERE name = $1 AND version = $2 RETURNING ${VERSION_COLUMNS}`,
             [name, version],
           )
-          if (row) await notify(tx, name)
-          return row && toVersion(row)
+          if (!row) return undefined
+          await insertAudit(tx, {
+            principal,
+            action: 'soft-delete',
+            resource: name,
+            version,
+            outcome: 'deleted',
+            detail: null,
+          })
+          await notify(tx, name)
+          return toVersion(row)
         }),
       ),
 
-    purge: (name, version) =>
+    purge: (name, version, principal) =>
       guard('deleting', () =>
         db.transaction(async (tx) => {
           await lock(tx, name)
@@ -363,10 +431,21 @@ export async function createSqlStore(db: Database): Promise<SchemaStore> {
           if (!row) return 'not-found' as const
           if (!row.deleted) return 'not-soft-deleted' as const
           await tx.query('DELETE FROM registry_versions WHERE name = $1 AND version = $2', [name, version])
+          await insertAudit(tx, {
+            principal,
+            action: 'permanent-delete',
+            resource: name,
+            version,
+            outcome: 'deleted',
+            detail: null,
+          })
           await notify(tx, name)
           return 'purged' as const
         }),
       ),
+
+    record: (entry) => guard('auditing', async () => void (await insertAudit(db, entry))),
+    audit: (query) => guard('reading the audit trail', () => readAudit(db, query)),
 
     onChange: (listener) => db.listen(CHANNEL, (payload) => listener(payload === GLOBAL ? null : payload)),
     close: () => db.close(),

@@ -186,6 +186,8 @@ const BAD: Record<string, (string | undefined)[]> = {
   version: ['abc', '0', '01', '-1', '1.5', '1e2', '1000000000', 'LATEST'],
   uri: [undefined, '', 'not a uri'],
   permanent: ['yes', '', '1', 'TRUE'],
+  limit: ['0', '501', 'ten', '1.5', '-1'],
+  before: ['0', 'x', '2147483648', '01'],
 }
 /** Valid values, used for the parameters a case does not break. */
 const GOOD: Record<string, string> = { name: 'person', version: '1', uri: `${BASE}/person/1` }

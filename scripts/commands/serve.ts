@@ -1,10 +1,13 @@
+import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { formatIssues, isContractError } from '../../core/index.ts'
 import { isMode, isPolicy } from '../../compat/index.ts'
+import { parseTokenFile, type TokenEntry } from '../../http/tokens.ts'
 import {
   createRegistry,
   listen,
+  resolveConfig,
   SeedRefused,
   type RegistryOptions,
   type SeedSchema,
@@ -33,6 +36,25 @@ const int = (s: string | undefined, what: string): number | undefined => {
   return Number(s)
 }
 
+/**
+ * REGISTRY_TOKENS_FILE → its entries. An unreadable file, or one the schema refuses, stops the start with every
+ * problem named by entry and field (`/1/sha256: 'team-b': must match pattern …`).
+ */
+export function readTokenFile(path: string): TokenEntry[] {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (e) {
+    throw new Error(`REGISTRY_TOKENS_FILE ${path} cannot be read: ${(e as Error).message}`, { cause: e })
+  }
+  const r = parseTokenFile(text)
+  if (!r.ok)
+    throw new Error(
+      `REGISTRY_TOKENS_FILE ${path} is not a valid token file (see docs/registry.md#tokens):\n${formatIssues(r.issues, '  ')}`,
+    )
+  return [...r.value]
+}
+
 /** The environment → typed registry options. The only place the registry's configuration is read from env. */
 export function optionsFromEnv(
   env: NodeJS.ProcessEnv,
@@ -44,7 +66,7 @@ export function optionsFromEnv(
   const policy = env.REGISTRY_POLICY
   if (policy !== undefined && !isPolicy(policy))
     throw new Error(`REGISTRY_POLICY must be strict or lenient, got '${policy}'`)
-  return {
+  const options = {
     port: int(env.PORT, 'PORT'),
     host: env.HOST || undefined,
     databaseUrl: env.DATABASE_URL || undefined,
@@ -54,17 +76,24 @@ export function optionsFromEnv(
       .split(',')
       .map((t) => t.trim())
       .filter(Boolean),
+    tokenEntries: env.REGISTRY_TOKENS_FILE
+      ? readTokenFile(resolve(cwd, env.REGISTRY_TOKENS_FILE))
+      : undefined,
     logLevel: env.LOG_LEVEL || undefined,
     defaultMode: mode,
     policy,
     reloadIntervalMs: int(env.REGISTRY_RELOAD_MS, 'REGISTRY_RELOAD_MS'),
     schemasDir: resolve(cwd, env.SCHEMAS_DIR || 'schemas'),
   }
+  // Checked now, so that a configuration error (two entries with one token…) is a usage error before anything starts.
+  resolveConfig(options)
+  return options
 }
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'run the registry (PORT, HOST, DATABASE_URL or DATA_DIR, SCHEMAS_DIR, REGISTRY_TOKENS, LOG_LEVEL)',
+  summary:
+    'run the registry (PORT, HOST, DATABASE_URL or DATA_DIR, SCHEMAS_DIR, REGISTRY_TOKENS, REGISTRY_TOKENS_FILE, LOG_LEVEL)',
   usage: 'contracts serve',
   async run(argv, io) {
     parseArgs({ args: argv, options: {}, strict: true })

@@ -26,7 +26,7 @@ function operation(path: string, method: Method, op: Operation): string {
     )
     .join('')
   return `<section id="${esc(op.operationId)}">
-<h3><span class="m ${method}">${method.toUpperCase()}</span> <code>${esc(path)}</code>${op.security ? ' <span class="lock">bearer token</span>' : ''}</h3>
+<h3><span class="m ${method}">${method.toUpperCase()}</span> <code>${esc(path)}</code>${op.security ? ` <span class="lock">${op.security[0]?.bearer?.includes('admin') ? 'admin token' : 'token that may write it'}</span>` : ''}</h3>
 <p>${inline(op.summary)}</p>${op.description ? `<p>${inline(op.description)}</p>` : ''}
 ${params ? `<table><tr><th>parameter</th><th>in</th><th>required</th><th>schema</th><th></th></tr>${params}</table>` : ''}${body}
 <table><tr><th>status</th><th>meaning</th><th>content</th></tr>${responses}</table>

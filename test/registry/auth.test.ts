@@ -137,3 +137,14 @@ describe('scoped tokens on the registry', () => {
     expect((await problemOf(inside)).issues[0]?.path).toBe('/name')
   })
 })
+
+describe('the API reference says what each route needs', () => {
+  it('/docs marks admin routes and scoped writes', async () => {
+    const page = await (await registry.app.request('/docs')).text()
+    expect(page).toContain('<code>/audit</code> <span class="lock">admin token</span>')
+    expect(page).toContain('<code>/config/{name}</code> <span class="lock">admin token</span>')
+    expect(page).toContain(
+      '<code>/schemas/{name}/versions</code> <span class="lock">token that may write it</span>',
+    )
+  })
+})

@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
+  // The package's own name resolves to its TypeScript sources here, not to dist/ (package.json `exports`).
+  ssr: { resolve: { conditions: ['event-contracts-source', 'module', 'node', 'development|production'] } },
   test: {
     include: ['test/**/*.test.ts'],
     // Starts a real Kafka broker unless KAFKA_BROKERS points at one already.

@@ -1,7 +1,8 @@
 /**
  * The documentation's TypeScript examples are real files. Every ```ts block of README.md, docs/publishing.md and
  * docs/consuming.md is a verbatim part of a file in examples/, which tsc typechecks (tsconfig.json includes
- * examples/), importing the package by its name as a service would. The examples that need no broker are run here
+ * examples/), importing the package by its name as a service would (the `event-contracts-source` export condition
+ * resolves that name to the sources here). The examples that need no broker are run here
  * and must print what their closing "Prints:" comment says. The Kafka ones are typechecked only: running them needs
  * a broker, they create topics and consumer groups, and the consumers run until they are signalled.
  */
@@ -46,7 +47,10 @@ function printed(source: string): RegExp[] {
 
 function run(file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, env: process.env })
+    const child = spawn(process.execPath, ['--conditions=event-contracts-source', '--import', 'tsx', file], {
+      cwd: ROOT,
+      env: process.env,
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))

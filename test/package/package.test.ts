@@ -21,6 +21,12 @@ const repoManifest = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8
 }
 const range = (name: string) => repoManifest.devDependencies[name] as string
 
+/** README's "Use it in your service" files: its ```ts file=PATH blocks, verbatim. */
+const readme = await readFile(join(REPO, 'README.md'), 'utf8')
+const SERVICE_FILES = new Map(
+  [...readme.matchAll(/^```ts file=(\S+)\n([\s\S]*?)^```$/gm)].map((m) => [m[1] as string, m[2] as string]),
+)
+
 interface Ran {
   code: number
   stdout: string
@@ -39,6 +45,8 @@ function sh(cwd: string, command: string, args: string[], env: NodeJS.ProcessEnv
 const contracts = (cwd: string, ...args: string[]) => sh(cwd, join(cwd, 'node_modules/.bin/contracts'), args)
 const tsc = (cwd: string, project: string) => sh(cwd, join(cwd, 'node_modules/.bin/tsc'), ['-p', project])
 
+/** The resource's topic: this run's own on the shared broker. */
+const topic = `shop-orders-${randomUUID().slice(0, 8)}`
 let work: string
 let tarball: string
 let registry: Served | undefined
@@ -173,8 +181,9 @@ describe('the packed package in a new project', () => {
 
   it('after npm install: new-resource, generate, generate --check and check', async () => {
     await addDevDependencies(app, ['typescript', '@types/node']) // with init's json-schema-to-typescript
+    // As in the README, but on a topic of this run's own.
     expect(
-      await contracts(app, 'new-resource', 'order', '--topic', 'shop-orders', '--key', 'customerId'),
+      await contracts(app, 'new-resource', 'order', '--topic', topic, '--key', 'customerId'),
     ).toMatchObject({ code: 0 })
     expect(await contracts(app, 'generate')).toMatchObject({ code: 0 })
     expect(await contracts(app, 'generate', '--check')).toMatchObject({ code: 0 })
@@ -186,11 +195,13 @@ describe('the packed package in a new project', () => {
     ['node16', 'node16'],
     ['esnext', 'bundler'],
   ])(
-    'a TypeScript file using the typed publisher typechecks with module %s, moduleResolution %s',
+    "the README's src/publish.ts and src/consume.ts, and a file of type checks, typecheck with module %s, moduleResolution %s",
     async (module, resolution) => {
       await mkdir(join(app, 'src'), { recursive: true })
+      expect([...SERVICE_FILES.keys()]).toEqual(['src/publish.ts', 'src/consume.ts'])
+      for (const [file, text] of SERVICE_FILES) await writeFile(join(app, file), text)
       await writeFile(
-        join(app, 'src/publish.ts'),
+        join(app, 'src/typed.ts'),
         `import { Kafka } from 'kafkajs'
 import { createKafkaPublisher } from 'event-contracts/kafka'
 import type { ContentOf } from 'event-contracts'
@@ -216,9 +227,15 @@ export async function publishOrder(brokers: string[], order: OrderV1) {
     },
   )
 
-  it('a plain .mjs publishes and consumes one event on the real broker', async () => {
+  it("the README's src/publish.ts, compiled by the project's tsc, publishes on the real broker", async () => {
     const built = await tsc(app, 'tsconfig.nodenext.json') // the project's own build: src/ → build/
     expect(built).toMatchObject({ code: 0 })
+    const r = await sh(app, process.execPath, ['build/publish.js'], { KAFKA_BROKERS: inject('kafkaBrokers') })
+    expect(r, r.stderr).toMatchObject({ code: 0 })
+    expect(r.stdout).toMatch(new RegExp(`^sent [0-9a-f-]{36} to ${topic}\\n$`))
+  }, 60_000)
+
+  it('a plain .mjs publishes and consumes one event on the real broker', async () => {
     await writeFile(
       join(app, 'app.mjs'),
       `import { Kafka, logLevel } from 'kafkajs'
@@ -255,7 +272,7 @@ console.log(JSON.stringify({ topic: sent.destination, sent: sent.id, received: r
       customerId: string
     }
     expect(result).toEqual({
-      topic: `${prefix}.shop-orders`,
+      topic: `${prefix}.${topic}`,
       sent: result.received,
       received: expect.any(String) as string,
       customerId: 'c-1',

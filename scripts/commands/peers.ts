@@ -6,8 +6,16 @@
 import { ContractError } from '../../core/index.ts'
 
 export const PEERS = {
-  /** `contracts serve`, `event-contracts/registry` */
-  registry: ['hono', '@hono/node-server', '@electric-sql/pglite', 'pg', 'pino', 'prom-client'],
+  /** `contracts serve`, `event-contracts/registry` (json-schema-to-typescript for its `types.ts` route) */
+  registry: [
+    'hono',
+    '@hono/node-server',
+    '@electric-sql/pglite',
+    'pg',
+    'pino',
+    'prom-client',
+    'json-schema-to-typescript',
+  ],
   /** `contracts generate`, `contracts pull`: TypeScript types from the schemas */
   generator: ['json-schema-to-typescript'],
   /** `contracts publish|consume`, `event-contracts/kafka` */

@@ -175,7 +175,7 @@ describe('the packed package in a new project', () => {
     const serve = await contracts(app, 'serve')
     expect(serve.code).toBe(2)
     expect(serve.stderr).toContain(
-      'npm install hono @hono/node-server @electric-sql/pglite pg pino prom-client',
+      'npm install hono @hono/node-server @electric-sql/pglite pg pino prom-client json-schema-to-typescript',
     )
   })
 

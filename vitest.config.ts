@@ -1,8 +1,12 @@
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 
 export default defineConfig({
+  // The package's own name resolves to its TypeScript sources here, not to dist/ (package.json `exports`).
+  ssr: { resolve: { conditions: ['event-contracts-source', 'module', 'node', 'development|production'] } },
   test: {
     include: ['test/**/*.test.ts'],
+    // The packed package in new projects: `npm run test:package` (it packs and installs; CI runs it on its own).
+    exclude: [...configDefaults.exclude, 'test/package/**'],
     // Starts a real Kafka broker unless KAFKA_BROKERS points at one already.
     globalSetup: ['test/setup/kafka.global.ts'],
     testTimeout: 30_000,

@@ -9,6 +9,22 @@ export interface SchemaSource {
 export interface RegistryClient extends SchemaSource {
   /** A version of a resource, or its latest; undefined when the registry has no such version. */
   get(name: string, version: number | 'latest'): Promise<unknown | undefined>
+  /** `GET /schemas`: every resource with its versions, topic and key. */
+  list(): Promise<ResourceSummary[]>
+  /** A resource's version numbers; undefined when the registry has no such resource. */
+  versions(name: string): Promise<number[] | undefined>
+  /** A resource's compatibility mode (its own, else the default); undefined for an unknown resource. */
+  mode(name: string): Promise<string | undefined>
+}
+
+/** One row of `GET /schemas`. */
+export interface ResourceSummary {
+  name: string
+  latest: number
+  versions: number[]
+  uri: string
+  topic: string
+  key: string
 }
 
 /** The longest wait between two attempts, whatever `backoffMs` and `retries` say. */
@@ -26,6 +42,8 @@ export interface RegistryClientOptions {
   cacheSize?: number
   /** First retry delay; doubles each time. */
   backoffMs?: number
+  /** The largest answer body read; a larger one is PAYLOAD_TOO_LARGE (the registry's own limit is 256 KiB). */
+  maxBytes?: number
   now?: () => number
 }
 
@@ -54,6 +72,7 @@ export function createRegistryClient({
   retries = 3,
   cacheSize = 256,
   backoffMs = 100,
+  maxBytes = 1024 * 1024,
   now = Date.now,
 }: RegistryClientOptions): RegistryClient & { readonly cached: number } {
   const base = baseUrl.replace(/\/+$/, '')
@@ -106,8 +125,9 @@ export function createRegistryClient({
       }
       let value: unknown
       try {
-        value = await res.json()
+        value = JSON.parse(await boundedText(res, maxBytes, url))
       } catch (cause) {
+        if (cause instanceof ContractError) throw cause
         throw new ContractError(
           'NOT_JSON',
           `the registry answered ${url} with something that is not JSON`,
@@ -142,8 +162,29 @@ export function createRegistryClient({
     return p
   }
 
+  const shaped = <T>(path: string, ok: (v: unknown) => v is T, what: string) =>
+    request(path).then((v) => {
+      if (v === undefined || ok(v)) return v
+      throw new ContractError(
+        'BAD_REQUEST',
+        `the registry answered ${base}${path} with something that is not ${what}`,
+      )
+    })
+
   return {
     getByUri: (uri) => request(`/resolve?uri=${encodeURIComponent(uri)}`),
+    list: () =>
+      shaped('/schemas', isSummaries, 'a list of resources').then((v) => {
+        if (v === undefined)
+          throw new ContractError('BAD_REQUEST', `${base}/schemas: not found (is it a registry?)`)
+        return v
+      }),
+    versions: (name) =>
+      shaped(`/schemas/${encodeURIComponent(name)}/versions`, isVersions, 'a list of version numbers'),
+    mode: (name) =>
+      shaped(`/config/${encodeURIComponent(name)}`, isModeAnswer, 'a compatibility mode').then(
+        (v) => v?.compatibility,
+      ),
     get: (name, version) =>
       request(
         `/schemas/${encodeURIComponent(name)}/versions/${version === 'latest' ? 'latest' : String(version)}`,
@@ -153,3 +194,41 @@ export function createRegistryClient({
     },
   }
 }
+
+/** The body as text, reading no more than `max` bytes. */
+async function boundedText(res: Response, max: number, url: string): Promise<string> {
+  const tooLarge = () =>
+    new ContractError('PAYLOAD_TOO_LARGE', `the registry's answer to ${url} is larger than ${max} bytes`)
+  if (Number(res.headers.get('content-length') ?? 0) > max) {
+    void res.body?.cancel()
+    throw tooLarge()
+  }
+  if (!res.body) return ''
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength
+    if (size > max) {
+      void res.body.cancel().catch(() => {})
+      throw tooLarge()
+    }
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+const isVersions = (v: unknown): v is number[] =>
+  Array.isArray(v) && v.every((n) => Number.isInteger(n) && n > 0)
+
+const isSummaries = (v: unknown): v is ResourceSummary[] =>
+  Array.isArray(v) &&
+  v.every(
+    (r) =>
+      typeof r === 'object' &&
+      r !== null &&
+      typeof (r as ResourceSummary).name === 'string' &&
+      isVersions((r as ResourceSummary).versions),
+  )
+
+const isModeAnswer = (v: unknown): v is { compatibility: string } =>
+  typeof v === 'object' && v !== null && typeof (v as { compatibility?: unknown }).compatibility === 'string'

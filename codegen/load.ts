@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
+import { BUILT_IN_ENVELOPE, packageFile } from './package-files.ts'
 
 export type JsonSchema = Record<string, unknown>
 
@@ -27,6 +28,7 @@ export interface ResourceFile {
 
 export interface SchemaTree {
   root: string
+  /** `file` is relative to the root, or `(built in)` for the package's own envelope. */
   envelope: { file: string; text: string; schema: JsonSchema }
   /** Sorted by name, then version. */
   resources: SchemaFile[]
@@ -41,10 +43,37 @@ export const RESOURCE_FILE = 'resource.json'
 export const settingsOf = (tree: Pick<SchemaTree, 'settings'>, name: string): ResourceFile | undefined =>
   tree.settings.find((s) => s.name === name)
 
+export interface LoadOptions {
+  /**
+   * The envelope: this file when given (a project's own, extending the built-in one), else `envelope.json` at the
+   * root when there is one, else the package's built-in envelope.
+   */
+  envelope?: string | undefined
+}
+
+/** The built-in envelope: every project's unless it brings its own. */
+export async function builtInEnvelope(): Promise<SchemaTree['envelope']> {
+  const text = await packageFile(BUILT_IN_ENVELOPE)
+  return { file: '(built in)', text, schema: parseJson(text, BUILT_IN_ENVELOPE) }
+}
+
+async function readEnvelope(root: string, explicit: string | undefined): Promise<SchemaTree['envelope']> {
+  const file = explicit ?? join(root, 'envelope.json')
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (e) {
+    if (explicit === undefined && (e as NodeJS.ErrnoException).code === 'ENOENT') return builtInEnvelope()
+    throw new Error(
+      `cannot read the envelope ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      { cause: e },
+    )
+  }
+  return { file: rel(root, file), text, schema: parseJson(text, file) }
+}
+
 /** Reads the schema tree. Throws with the file name when a file is not JSON. */
-export async function loadSchemaTree(root: string): Promise<SchemaTree> {
-  const envelopeFile = join(root, 'envelope.json')
-  const envelopeText = await readFile(envelopeFile, 'utf8')
+export async function loadSchemaTree(root: string, { envelope }: LoadOptions = {}): Promise<SchemaTree> {
   const resources: SchemaFile[] = []
   const settings: ResourceFile[] = []
   const resourceRoot = join(root, 'resources')
@@ -72,11 +101,7 @@ export async function loadSchemaTree(root: string): Promise<SchemaTree> {
   resources.sort((a, b) => (a.name === b.name ? a.version - b.version : a.name < b.name ? -1 : 1))
   return {
     root,
-    envelope: {
-      file: rel(root, envelopeFile),
-      text: envelopeText,
-      schema: parseJson(envelopeText, envelopeFile),
-    },
+    envelope: await readEnvelope(root, envelope),
     resources,
     settings,
   }

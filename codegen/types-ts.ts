@@ -1,4 +1,4 @@
-import { compile, type Options } from 'json-schema-to-typescript'
+import type { Options } from 'json-schema-to-typescript'
 type JsonObject = Record<string, unknown>
 
 const banner = (uri: string) =>
@@ -24,6 +24,8 @@ export const TYPE_OPTIONS = {
 export async function schemaTypes(schema: JsonObject, uri: string): Promise<string> {
   const { $id: _id, ...rest } = schema
   const name = typeof schema.title === 'string' ? schema.title : 'Schema'
+  // An optional peer dependency: loaded on the first types.ts request, never by code that only checks events.
+  const { compile } = await import('json-schema-to-typescript')
   return compile(rest as never, name, {
     ...TYPE_OPTIONS,
     bannerComment: banner(uri),

@@ -38,8 +38,15 @@ export const REGISTRY_ERROR_CODES = [
 ] as const
 export type RegistryErrorCode = (typeof REGISTRY_ERROR_CODES)[number]
 
+/** The tools around the library: the CLI, its configuration, the optional packages a feature needs. */
+export const TOOLING_ERROR_CODES = [
+  'MISSING_PACKAGE', // an optional peer dependency the feature needs is not installed (the message names it)
+  'CONFIG_INVALID', // contracts.config.json (or package.json "contracts") is not what the CLI reads
+] as const
+export type ToolingErrorCode = (typeof TOOLING_ERROR_CODES)[number]
+
 /** Every failure the library reports has one of these codes. */
-export type ContractErrorCode = EventErrorCode | RegistryErrorCode
+export type ContractErrorCode = EventErrorCode | RegistryErrorCode | ToolingErrorCode
 
 /**
  * The rules an event can break, closed: JSON Schema's keywords as the validators name them, and the kernel's own.

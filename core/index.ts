@@ -12,6 +12,7 @@ export {
   REGISTRY_ERROR_CODES,
   SCHEMA_ERROR_CODES,
   SCHEMA_RULE_KEYWORDS,
+  TOOLING_ERROR_CODES,
 } from './errors.ts'
 export type {
   ContractErrorCode,
@@ -21,6 +22,7 @@ export type {
   Issue,
   RegistryErrorCode,
   SchemaErrorCode,
+  ToolingErrorCode,
 } from './errors.ts'
 export { check, parse, toIssue } from './validate.ts'
 export type { Checked, SchemaRuleKeyword, ValidateFn } from './validate.ts'

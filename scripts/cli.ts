@@ -1,46 +1,59 @@
 #!/usr/bin/env node
 /** The `contracts` CLI: a table of commands, each returning its exit code. Only the CLI reads process.env. */
 import { pathToFileURL } from 'node:url'
+import { formatIssues, isContractError } from '../core/index.ts'
 import type { Command, ExitCode, Io } from './commands/command.ts'
-import { checkCommand } from './commands/check.ts'
-import { compatCommand } from './commands/compat.ts'
-import { consumeCommand } from './commands/consume.ts'
-import { generateCommand } from './commands/generate.ts'
-import { publishCommand } from './commands/publish.ts'
-import { serveCommand } from './commands/serve.ts'
-import { validateCommand } from './commands/validate.ts'
 
-export const commands: Command[] = [
-  generateCommand,
-  validateCommand,
-  compatCommand,
-  checkCommand,
-  serveCommand,
-  publishCommand,
-  consumeCommand,
-]
+/**
+ * name → its module, imported only when it runs (or for help). Modules import their optional peers (registry,
+ * generator, transports) inside run, through withPeers (commands/peers.ts): `contracts validate` needs none.
+ */
+export const commands: Record<string, () => Promise<Command>> = {
+  init: async () => (await import('./commands/init.ts')).initCommand,
+  generate: async () => (await import('./commands/generate.ts')).generateCommand,
+  'new-resource': async () => (await import('./commands/scaffold.ts')).newResourceCommand,
+  'new-version': async () => (await import('./commands/scaffold.ts')).newVersionCommand,
+  pull: async () => (await import('./commands/pull.ts')).pullCommand,
+  validate: async () => (await import('./commands/validate.ts')).validateCommand,
+  compat: async () => (await import('./commands/compat.ts')).compatCommand,
+  check: async () => (await import('./commands/check.ts')).checkCommand,
+  serve: async () => (await import('./commands/serve.ts')).serveCommand,
+  publish: async () => (await import('./commands/publish.ts')).publishCommand,
+  consume: async () => (await import('./commands/consume.ts')).consumeCommand,
+}
 
-function help(io: Io): void {
+async function help(io: Io): Promise<void> {
   io.out('usage: contracts <command> [options]\n')
-  for (const c of commands) io.out(`  ${c.usage}\n      ${c.summary}`)
-  io.out('\nenvironment: KAFKA_BROKERS (default of --brokers), REDIS_URL (default of --redis-url)')
+  for (const load of Object.values(commands)) {
+    const c = await load()
+    io.out(`  ${c.usage}\n      ${c.summary}`)
+  }
+  io.out('\nconfiguration: contracts.config.json or the "contracts" key of package.json (see README)')
+  io.out('environment: KAFKA_BROKERS (default of --brokers), REDIS_URL (default of --redis-url)')
 }
 
 export async function main(argv: string[], io: Io): Promise<ExitCode> {
   const [name, ...rest] = argv
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    help(io)
+    await help(io)
     return name ? 0 : 2
   }
-  const command = commands.find((c) => c.name === name)
-  if (!command) {
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined
+  if (!load) {
     io.err(`contracts: unknown command '${name}'`)
-    help(io)
+    await help(io)
     return 2
   }
+  const command = await load()
   try {
     return await command.run(rest, io)
   } catch (e) {
+    // An optional package that is not installed, or a malformed config: the message says what to do.
+    if (isContractError(e, 'MISSING_PACKAGE') || isContractError(e, 'CONFIG_INVALID')) {
+      io.err(`contracts ${name}: ${e.message}`)
+      if (e.code === 'CONFIG_INVALID') io.err(formatIssues(e.issues, '  '))
+      return 2
+    }
     // parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for unknown or malformed options.
     const code = (e as { code?: unknown }).code
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {

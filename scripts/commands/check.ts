@@ -15,6 +15,7 @@ import {
 import { loadSchemaTree } from '../../codegen/load.ts'
 import type { SchemaFile, SchemaTree } from '../../codegen/load.ts'
 import type { Command } from './command.ts'
+import { envelopeOf, loadConfig } from './config.ts'
 
 const run = promisify(execFile)
 
@@ -49,7 +50,7 @@ export const checkCommand: Command = {
   name: 'check',
   summary:
     "CI gate: every resource version is admitted against its predecessors under its resource's mode, and published versions are unchanged",
-  usage: 'contracts check [--base GIT_REF] [--root schemas] [--json]',
+  usage: 'contracts check [--base GIT_REF] [--root DIR] [--json]',
   async run(argv, io) {
     let parsed
     try {
@@ -57,7 +58,7 @@ export const checkCommand: Command = {
         args: argv,
         options: {
           base: { type: 'string' },
-          root: { type: 'string', default: 'schemas' },
+          root: { type: 'string' },
           json: { type: 'boolean', default: false },
         },
         allowPositionals: false,
@@ -68,12 +69,14 @@ export const checkCommand: Command = {
       return 2
     }
     const { values } = parsed
-    const root = resolve(io.cwd, values.root)
+    const { config } = await loadConfig(io.cwd)
+    const shownRoot = values.root ?? config.schemas
+    const root = resolve(io.cwd, shownRoot)
     let tree: SchemaTree
     try {
-      tree = await loadSchemaTree(root)
+      tree = await loadSchemaTree(root, { envelope: envelopeOf(config, io.cwd) })
     } catch (e) {
-      io.err(`cannot read the schema tree at ${values.root}: ${(e as Error).message}`)
+      io.err(`cannot read the schema tree at ${shownRoot}: ${(e as Error).message}`)
       return 2
     }
     let base: Extract<BaseFiles, { ok: true }> | undefined

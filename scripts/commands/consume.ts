@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { parseArgs } from 'node:util'
-import { Kafka, logLevel } from 'kafkajs'
 import type { Catalog, DecodedEvent, EventConsumer, MessageContext } from '../../core/index.ts'
-import { createKafkaTopicConsumer, type KafkaMessage } from '../../transports/kafka/index.ts'
-import { createRedisTopicConsumer, type RedisMessage } from '../../transports/redis/index.ts'
+import type { KafkaMessage } from '../../transports/kafka/index.ts'
+import type { RedisMessage } from '../../transports/redis/index.ts'
 import { loadCatalog, SCHEMAS_OPTION } from './catalog.ts'
 import type { Command, ExitCode, Io } from './command.ts'
+import { loadKafka, loadRedis } from './transports.ts'
 
 export const consumeCommand: Command = {
   name: 'consume',
@@ -52,6 +52,7 @@ export const consumeCommand: Command = {
 
     const loaded = await loadCatalog(io, values.schemas)
     if (!loaded.ok) return usage(loaded.error)
+    const { Kafka, logLevel, createKafkaTopicConsumer } = await loadKafka('contracts consume')
     const kafka = new Kafka({
       clientId: 'contracts-cli',
       brokers,
@@ -135,7 +136,7 @@ interface RedisValues {
   after?: string | undefined
   'claim-idle'?: string | undefined
   'redis-url'?: string | undefined
-  schemas: string
+  schemas?: string | undefined
   json?: boolean | undefined
 }
 
@@ -159,6 +160,7 @@ async function consumeRedis(
   if (!url) return usage('no Redis: pass --redis-url or set REDIS_URL')
   const loaded = await loadCatalog(io, values.schemas)
   if (!loaded.ok) return usage(loaded.error)
+  const { createRedisTopicConsumer } = await loadRedis('contracts consume --transport redis')
 
   let count = 0
   const where = (m: RedisMessage) => `${m.stream}@${m.id}`

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { Kafka, logLevel } from 'kafkajs'
 import { formatIssues, isContractError, parseJson } from '../../core/index.ts'
-import { createKafkaPublisher, type KafkaPosition } from '../../transports/kafka/index.ts'
-import { createRedisPublisher, type RedisPosition } from '../../transports/redis/index.ts'
+import type { KafkaPosition } from '../../transports/kafka/index.ts'
+import type { RedisPosition } from '../../transports/redis/index.ts'
 import type { Catalog, Published, Publisher } from '../../core/index.ts'
 import { loadCatalog, SCHEMAS_OPTION } from './catalog.ts'
 import type { Command } from './command.ts'
+import { loadConfig } from './config.ts'
+import { loadKafka, loadRedis } from './transports.ts'
 
 export const DEFAULT_SOURCE = 'urn:event-contracts:cli'
 
@@ -76,17 +77,22 @@ export const publishCommand: Command = {
       return 2
     }
 
+    const topicPrefix = values['topic-prefix'] ?? (await loadConfig(io.cwd)).config.topicPrefix
+    const kafkaModule = transport === 'kafka' ? await loadKafka('contracts publish') : undefined
+    const redisModule =
+      transport === 'redis' ? await loadRedis('contracts publish --transport redis') : undefined
     let publisher: Publisher<Catalog, KafkaPosition | RedisPosition>
     try {
-      if (transport === 'redis')
-        publisher = createRedisPublisher({
+      if (redisModule)
+        publisher = redisModule.createRedisPublisher({
           catalog: loaded.catalog,
           url: redisUrl as string,
           timeoutMs: 3_000, // as Kafka's connectionTimeout: a CLI should not hang on a Redis that is down
           source: values.source,
-          topicPrefix: values['topic-prefix'],
+          topicPrefix,
         })
       else {
+        const { Kafka, logLevel, createKafkaPublisher } = kafkaModule as Awaited<ReturnType<typeof loadKafka>>
         const kafka = new Kafka({
           clientId: 'contracts-cli',
           brokers,
@@ -98,7 +104,7 @@ export const publishCommand: Command = {
           catalog: loaded.catalog,
           kafka,
           source: values.source,
-          topicPrefix: values['topic-prefix'],
+          topicPrefix,
           producerConfig: { retry: { retries: 3 } },
         })
       }

@@ -4,17 +4,14 @@ import { parseArgs } from 'node:util'
 import { formatIssues, isContractError } from '../../core/index.ts'
 import { isMode, isPolicy } from '../../compat/index.ts'
 import { parseTokenFile, type TokenEntry } from '../../http/tokens.ts'
-import {
-  createRegistry,
-  listen,
-  resolveConfig,
-  SeedRefused,
-  type RegistryOptions,
-  type SeedSchema,
-} from '../../registry/index.ts'
+// config.ts only: the registry's peers (hono, PGlite, pg…) load when the server starts, not to read options.
+import { resolveConfig } from '../../registry/config.ts'
+import type { Registry, RegistryOptions, SeedSchema } from '../../registry/index.ts'
 import { formatAdmission } from '../../admission/index.ts'
 import { loadSchemaTree, settingsOf, type SchemaTree } from '../../codegen/load.ts'
 import type { Command, Io } from './command.ts'
+import { envelopeOf, loadConfig } from './config.ts'
+import { withPeers } from './peers.ts'
 
 /** The schema tree as the registry seeds it: every version file, each with its resource's resource.json. */
 export function seedFromTree(tree: SchemaTree): SeedSchema[] {
@@ -59,6 +56,7 @@ export function readTokenFile(path: string): TokenEntry[] {
 export function optionsFromEnv(
   env: NodeJS.ProcessEnv,
   cwd: string,
+  schemas = 'schemas',
 ): RegistryOptions & { schemasDir: string } {
   const mode = env.REGISTRY_DEFAULT_MODE
   if (mode !== undefined && !isMode(mode))
@@ -83,7 +81,7 @@ export function optionsFromEnv(
     defaultMode: mode,
     policy,
     reloadIntervalMs: int(env.REGISTRY_RELOAD_MS, 'REGISTRY_RELOAD_MS'),
-    schemasDir: resolve(cwd, env.SCHEMAS_DIR || 'schemas'),
+    schemasDir: resolve(cwd, env.SCHEMAS_DIR || schemas),
   }
   // Checked now, so that a configuration error (two entries with one token…) is a usage error before anything starts.
   resolveConfig(options)
@@ -97,17 +95,23 @@ export const serveCommand: Command = {
   usage: 'contracts serve',
   async run(argv, io) {
     parseArgs({ args: argv, options: {}, strict: true })
+    const { config } = await loadConfig(io.cwd)
     let options: ReturnType<typeof optionsFromEnv>
     try {
-      options = optionsFromEnv(io.env, io.cwd)
+      options = optionsFromEnv(io.env, io.cwd, config.schemas)
     } catch (e) {
       io.err(`serve: ${(e as Error).message}`)
       return 2
     }
+    const { createRegistry, listen, SeedRefused } = await withPeers(
+      'registry',
+      'contracts serve',
+      () => import('../../registry/index.ts'),
+    )
     const { schemasDir, ...registryOptions } = options
     let registry
     try {
-      const tree = await loadSchemaTree(schemasDir)
+      const tree = await loadSchemaTree(schemasDir, { envelope: envelopeOf(config, io.cwd) })
       registry = await createRegistry({ ...registryOptions, seed: seedFromTree(tree) })
     } catch (e) {
       if (e instanceof SeedRefused) {
@@ -151,7 +155,7 @@ export const serveCommand: Command = {
   },
 }
 
-function announce(io: Io, url: string, registry: Awaited<ReturnType<typeof createRegistry>>): void {
+function announce(io: Io, url: string, registry: Registry): void {
   const { seeded, store, config, service } = registry
   io.out(`registry: listening on ${url}  (API reference: ${url}/docs)`)
   io.out(`registry: storage ${store.description}`)

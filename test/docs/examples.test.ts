@@ -1,7 +1,8 @@
 /**
  * The documentation's TypeScript examples are real files. Every ```ts block of README.md, docs/publishing.md and
  * docs/consuming.md is a verbatim part of a file in examples/, which tsc typechecks (tsconfig.json includes
- * examples/), importing the package by its name as a service would. The examples that need no broker are run here
+ * examples/), importing the package by its name as a service would (the `event-contracts-source` export condition
+ * resolves that name to the sources here). The examples that need no broker are run here
  * and must print what their closing "Prints:" comment says. The Kafka ones are typechecked only: running them needs
  * a broker, they create topics and consumer groups, and the consumers run until they are signalled.
  */
@@ -46,7 +47,10 @@ function printed(source: string): RegExp[] {
 
 function run(file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, env: process.env })
+    const child = spawn(process.execPath, ['--conditions=event-contracts-source', '--import', 'tsx', file], {
+      cwd: ROOT,
+      env: process.env,
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
@@ -65,8 +69,9 @@ describe('documentation examples', () => {
   it.each(DOCS)('%s: every ```ts block is verbatim in a file of examples/', async (doc) => {
     const markdown = await read(doc)
     const blocks = tsBlocks(markdown)
-    // A fence the pattern misses (indented, ```tsx…) would escape the check: count the fences themselves.
-    expect(blocks.length).toBe(markdown.match(/^\s*```(?:ts|typescript|tsx)\b/gm)?.length ?? 0)
+    // A fence the pattern misses (indented, ```tsx…) would escape the check: count the fences themselves. Blocks
+    // marked `file=PATH` are a service's own files (README, "Use it in your service"): test/package runs them.
+    expect(blocks.length).toBe(markdown.match(/^\s*```(?:ts|typescript|tsx)\b(?! file=)/gm)?.length ?? 0)
     expect(blocks.length).toBeGreaterThan(0)
     const sources = await Promise.all([...RUN, ...KAFKA_ONLY].map((f) => read(`examples/${f}`)))
     for (const block of blocks)

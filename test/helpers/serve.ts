@@ -1,0 +1,50 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+
+export interface Served {
+  url: string
+  child: ChildProcess
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>
+}
+
+/**
+ * A real `contracts serve` process (the argv runs it: the sources under tsx, or an installed package's bin), on a
+ * free loopback port; resolves once it says where it listens.
+ */
+export async function startServe(argv: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Served> {
+  const [command, ...args] = argv as [string, ...string[]]
+  const child = spawn(command, args, {
+    cwd,
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      REGISTRY_RELOAD_MS: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()))
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      output += d.toString()
+      const m = /listening on (http:\/\/\S+)/.exec(output)
+      if (m) resolve(m[1] as string)
+    })
+    child.once('exit', (code) => reject(new Error(`contracts serve exited (${code}): ${output}`)))
+  })
+  return {
+    url,
+    child,
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode
+      const exited = once(child, 'exit')
+      child.kill('SIGTERM')
+      const [code] = (await exited) as [number | null]
+      return code
+    },
+  }
+}

@@ -5,7 +5,8 @@ import {
   type RecordMetadata,
   type TopicMessages,
 } from 'kafkajs'
-import { ContractError, sendFailed, type OutboundMessage, type Sink } from '../../core/index.ts'
+import { ContractError, type OutboundMessage, type Sink } from '../../core/index.ts'
+import { kafkaSendFailed } from './errors.ts'
 import type { Headers, KafkaPort, ProducerPort } from './ports.ts'
 
 /** Where one event went on Kafka. */
@@ -75,7 +76,7 @@ export function kafkaSink(options: KafkaSinkOptions): KafkaSink {
       () => p,
       (e: unknown) => {
         connecting = undefined // the next send tries again
-        throw sendFailed(e, 'cannot connect to Kafka')
+        throw kafkaSendFailed(e, 'cannot connect to Kafka')
       },
     )
     return connecting
@@ -88,7 +89,7 @@ export function kafkaSink(options: KafkaSinkOptions): KafkaSink {
       try {
         meta = await p.send({ topic: m.destination, messages: [record(m)], acks: -1 })
       } catch (e) {
-        throw sendFailed(e, `Kafka did not take event ${m.id} for ${m.destination}`)
+        throw kafkaSendFailed(e, `Kafka did not take event ${m.id} for ${m.destination}`)
       }
       const r = meta[0]
       if (!r) throw new ContractError('SEND_FAILED', `Kafka sent no record metadata for event ${m.id}`)
@@ -107,7 +108,7 @@ export function kafkaSink(options: KafkaSinkOptions): KafkaSink {
       try {
         meta = await p.sendBatch({ topicMessages: [...byTopic.values()], acks: -1 })
       } catch (e) {
-        throw sendFailed(e, `Kafka did not take the batch of ${messages.length} events`)
+        throw kafkaSendFailed(e, `Kafka did not take the batch of ${messages.length} events`)
       }
       return meta.map((r) => ({
         topic: r.topicName,

@@ -51,6 +51,33 @@ describe('topics', () => {
     ])
   })
 
+  it('sets min.insync.replicas on the topics it makes', async () => {
+    const { admin, created } = fakeAdmin([])
+    await ensureTopics(admin, { catalog, resources: ['person'], replicationFactor: 3, minInsyncReplicas: 2 })
+    expect(created).toEqual([
+      [
+        {
+          topic: 'callisto-person',
+          numPartitions: 3,
+          replicationFactor: 3,
+          configEntries: [{ name: 'min.insync.replicas', value: '2' }],
+        },
+      ],
+    ])
+  })
+
+  it.each([
+    { replicationFactor: 3, minInsyncReplicas: 4 },
+    { replicationFactor: undefined, minInsyncReplicas: 2 },
+    { replicationFactor: 3, minInsyncReplicas: 0 },
+  ])('refuses min.insync.replicas $minInsyncReplicas with replication $replicationFactor', async (o) => {
+    const { admin } = fakeAdmin([])
+    await expect(ensureTopics(admin, { catalog, ...o })).rejects.toThrow(
+      /^minInsyncReplicas \d+ must be between 1 and replicationFactor \d+/,
+    )
+    expect(admin.createTopics).not.toHaveBeenCalled()
+  })
+
   it('does nothing when every topic exists', async () => {
     const { admin } = fakeAdmin(['callisto-person', 'callisto-accruals', 'callisto-timecard-timeentries'])
     expect((await ensureTopics(admin, { catalog })).created).toEqual([])

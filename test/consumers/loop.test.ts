@@ -14,6 +14,7 @@ import {
 } from '../../core/index.ts'
 import { catalog, type ContractCatalog } from '../../generated/index.ts'
 import {
+  COMMIT_EVERY_DEFAULTS,
   createKafkaConsumer,
   createKafkaTopicConsumer,
   type BatchPayload,
@@ -21,6 +22,7 @@ import {
   type KafkaMessage,
   type KafkaTopicConsumerOptions,
   type ProducerPort,
+  type RunConfig,
 } from '../../transports/kafka/index.ts'
 import { eventMessage, rawEvent, uuid } from './events.ts'
 
@@ -36,12 +38,16 @@ type FakeOptions = Omit<Partial<KafkaTopicConsumerOptions<ContractCatalog>>, 'ha
 /** A Kafka runner over fake ports: `batch` hands it one batch of topic `t` (or the handlers' topic), partition 0. */
 function harness({ sendFailures, ...options }: FakeOptions) {
   let eachBatch: ((p: BatchPayload) => Promise<void>) | undefined
+  let runConfig: RunConfig | undefined
   let running = true
   const consumer: ConsumerPort = {
     connect: async () => undefined,
     disconnect: async () => undefined,
     subscribe: async () => undefined,
-    run: async (config) => void (eachBatch = config.eachBatch),
+    run: async (config) => {
+      runConfig = config
+      eachBatch = config.eachBatch
+    },
     stop: async () => void (running = false),
     seek: () => undefined,
   }
@@ -64,6 +70,8 @@ function harness({ sendFailures, ...options }: FakeOptions) {
     : createKafkaTopicConsumer({ ...common, destinations: ['t'], ...options, handle: options.handle })
   const topic = c.destinations[0] as string
   const resolved: string[] = []
+  /** Explicit commits: the offsets committed, as kafkajs' `uncommittedOffsets()` would have given them. */
+  const commits: string[] = []
   const batch = async (steps: Step[]) => {
     await c.start()
     const messages = steps.map((s, i) => ({
@@ -77,17 +85,52 @@ function harness({ sendFailures, ...options }: FakeOptions) {
       batch: { topic, partition: 0, messages },
       resolveOffset: (o) => void resolved.push(o),
       heartbeat: async () => undefined,
-      commitOffsetsIfNecessary: async () => undefined,
+      commitOffsetsIfNecessary: async (offsets) => {
+        if (offsets) commits.push(offsets.topics[0]?.partitions[0]?.offset ?? 'none')
+      },
+      // kafkajs commits the offset after the last resolved one: the next to read.
+      uncommittedOffsets: () => ({
+        topics: [{ topic, partitions: [{ partition: 0, offset: String(Number(resolved.at(-1)) + 1) }] }],
+      }),
       isRunning: () => running,
       isStale: () => false,
     })
   }
-  return { consumer: c, batch, resolved, sent, sentTo }
+  return { consumer: c, batch, resolved, sent, sentTo, commits, runConfig: () => runConfig }
 }
 
 const ok = () => eventMessage('time-entry', 'create').value
 
 describe('consumer loop (fakes)', () => {
+  it('commits every commitEvery.messages handled messages, and asks kafkajs for every commitEvery.ms', async () => {
+    const h = harness({ handle: () => undefined, commitEvery: { messages: 2, ms: 250 } })
+    await h.batch(Array.from({ length: 5 }, () => ({ value: ok() })))
+    expect(h.resolved).toEqual(['0', '1', '2', '3', '4'])
+    expect(h.commits).toEqual(['2', '4'])
+    expect(h.runConfig()).toMatchObject({
+      autoCommit: true,
+      autoCommitInterval: 250,
+      eachBatchAutoResolve: false,
+    })
+  })
+
+  it('by default commits every 5,000 messages or 1 s', async () => {
+    const h = harness({ handle: () => undefined })
+    await h.batch([{ value: ok() }])
+    expect(h.commits).toEqual([])
+    expect(h.runConfig()?.autoCommitInterval).toBe(1000)
+    expect(COMMIT_EVERY_DEFAULTS).toEqual({ messages: 5000, ms: 1000 })
+  })
+
+  it.each([{ messages: 0 }, { ms: -1 }, { messages: Number.NaN }])(
+    'refuses commitEvery %o',
+    (commitEvery) => {
+      expect(() => harness({ handle: () => undefined, commitEvery })).toThrow(
+        /^commitEvery\.(messages|ms) must be a number >= 1/,
+      )
+    },
+  )
+
   it('resolves handled, skipped and dead-lettered messages, in order', async () => {
     const seen: string[] = []
     const h = harness({ handle: (e) => void seen.push(e.event.id) })

@@ -1,9 +1,11 @@
 /**
  * The Kafka runner: batches, heartbeats, commits, seeks and start positions, over the kernel's inbound pipeline.
  * At-least-once with kafkajs eachBatch: autoCommit on, auto-resolve off. An offset is resolved only after its
- * message was handled, skipped or dead-lettered, and kafkajs commits only resolved offsets (every 5 s, at the end
- * of each batch and when stopping). Leaving the batch early leaves the rest unresolved, so kafkajs fetches them
- * again: that is how a message waiting on the registry is retried without being committed.
+ * message was handled, skipped or dead-lettered, and only resolved offsets are committed: every `commitEvery.ms`
+ * (kafkajs' autoCommitInterval) or `commitEvery.messages` messages (ours), at the end of each batch and when
+ * stopping. What a crash redelivers is what was handled since the last commit. Leaving the batch early leaves the
+ * rest unresolved, so kafkajs fetches them again: that is how a message waiting on the registry is retried without
+ * being committed.
  */
 import type { ConsumerConfig } from 'kafkajs'
 import {
@@ -41,6 +43,27 @@ export interface KafkaCommonOptions<C extends Catalog> extends PipelineConsumerO
   start?: StartPosition
   /** kafkajs `partitionsConsumedConcurrently`. Default 1. Order per partition (so per key) holds either way. */
   partitionsConsumedConcurrently?: number
+  /**
+   * Commit handled offsets at least this often, so that a consumer killed without stopping redelivers at most
+   * about this much. Default `{ messages: 5000, ms: 1000 }`: about a second of traffic or 5,000 messages, whichever
+   * comes first (a commit is one round trip to the group coordinator). Batch ends and stop() commit too.
+   */
+  commitEvery?: CommitEvery
+}
+
+export interface CommitEvery {
+  messages?: number
+  ms?: number
+}
+
+export const COMMIT_EVERY_DEFAULTS: Required<CommitEvery> = { messages: 5000, ms: 1000 }
+
+export function resolveCommitEvery(commitEvery: CommitEvery | undefined): Required<CommitEvery> {
+  const r = { ...COMMIT_EVERY_DEFAULTS, ...commitEvery }
+  for (const [name, value] of Object.entries(r))
+    if (!(value >= 1) || Number.isNaN(value))
+      throw new TypeError(`commitEvery.${name} must be a number >= 1, got ${String(value)}`)
+  return r
 }
 
 export type KafkaConsumerOptions<C extends Catalog> = KafkaCommonOptions<C> & HandlersOptions<C, KafkaMessage>
@@ -74,6 +97,9 @@ function createRunner<C extends Catalog>(
 ): EventConsumer {
   const { kafka, groupId } = options
   const start = options.start ?? { from: 'committed' }
+  const commitEvery = resolveCommitEvery(options.commitEvery)
+  // Resolved since the last commit that we asked for or that ended a batch (kafkajs commits there).
+  let sinceCommit = 0
 
   const consumer: ConsumerPort =
     options.consumer ??
@@ -109,14 +135,19 @@ function createRunner<C extends Catalog>(
   }
 
   async function eachBatch(payload: BatchPayload) {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, uncommittedOffsets } = payload
+    const { isRunning, isStale } = payload
     const { topic, partition } = batch
     const control: Control = { signal: abort.signal, wait: (ms) => pause(ms, heartbeat) }
+    sinceCommit = 0
     for (const record of batch.messages) {
       if (abort.signal.aborted || !isRunning() || isStale()) return
       if (!(await pipeline.process(new KafkaMessage(topic, partition, record), control))) return
       resolveOffset(record.offset)
-      await commitOffsetsIfNecessary()
+      if (++sinceCommit >= commitEvery.messages) {
+        sinceCommit = 0
+        await commitOffsetsIfNecessary(uncommittedOffsets())
+      } else await commitOffsetsIfNecessary() // kafkajs commits if commitEvery.ms has passed
       await heartbeat()
     }
   }
@@ -160,7 +191,7 @@ function createRunner<C extends Catalog>(
           eachBatch,
           eachBatchAutoResolve: false,
           autoCommit: true,
-          autoCommitInterval: 5000,
+          autoCommitInterval: commitEvery.ms,
           partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
         })
         // kafkajs takes seeks only once run() has joined the group; batches fetched before are discarded (isStale).

@@ -3,8 +3,18 @@ export { kafkaSink, kafkaHeaders } from './sink.ts'
 export type { KafkaBatchPositions, KafkaPosition, KafkaSink, KafkaSinkOptions, SinkProducer } from './sink.ts'
 export { createKafkaPublisher } from './publisher.ts'
 export type { KafkaPublisher, KafkaPublisherOptions } from './publisher.ts'
-export { createKafkaConsumer, createKafkaTopicConsumer } from './consumer.ts'
-export type { KafkaCommonOptions, KafkaConsumerOptions, KafkaTopicConsumerOptions } from './consumer.ts'
+export {
+  COMMIT_EVERY_DEFAULTS,
+  createKafkaConsumer,
+  createKafkaTopicConsumer,
+  resolveCommitEvery,
+} from './consumer.ts'
+export type {
+  CommitEvery,
+  KafkaCommonOptions,
+  KafkaConsumerOptions,
+  KafkaTopicConsumerOptions,
+} from './consumer.ts'
 export { KafkaMessage, CE_HEADER, CE_PREFIX } from './message.ts'
 export { DLQ_HEADERS, deadLetterRecord, deadLetterTopicOf, kafkaDeadLetters } from './dead-letter.ts'
 export type { DeadLetterTopic } from './dead-letter.ts'
@@ -23,4 +33,6 @@ export type {
   KafkaRecord,
   OutboundRecord,
   ProducerPort,
+  RunConfig,
+  TopicOffsets,
 } from './ports.ts'

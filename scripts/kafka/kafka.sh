@@ -499,8 +499,9 @@ cluster_up() {
   cluster_bootstrap "$n"
 }
 
+# All nodes at once: stopped one by one, the last ones lose their quorum and wait out the grace period.
 cluster_down() {
-  local n i
+  local n i pids=()
   if [[ ! -f "$CLUSTER_FILE" ]]; then
     log "no cluster in $CLUSTER_DIR"
     return 0
@@ -508,8 +509,10 @@ cluster_down() {
   n="$(cluster_size)"
   for ((i = 1; i <= n; i++)); do
     select_node "$i" "$n"
-    stop_process TERM
+    stop_process TERM &
+    pids+=($!)
   done
+  for i in "${pids[@]}"; do wait "$i"; done
 }
 
 cluster_status() {

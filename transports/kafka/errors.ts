@@ -42,22 +42,38 @@ function innermost(error: unknown): unknown {
   return e
 }
 
+/** The broker refused a batch for its idempotence numbers: not written, and a new producer starts afresh. */
+const SEQUENCE = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH'])
+
+export interface RetriableOptions {
+  /** The failed producer is replaced before the next send (the sink's own): sequence errors pass too. */
+  freshProducer?: boolean
+}
+
 /** Whether trying again later may succeed: connection, timeout and leadership failures, retries exhausted or not. */
-export function isRetriableKafkaError(error: unknown): boolean {
+export function isRetriableKafkaError(
+  error: unknown,
+  { freshProducer = false }: RetriableOptions = {},
+): boolean {
   const e = innermost(error)
   if (TRANSIENT.some((type) => e instanceof type)) return true
-  if (e instanceof KafkaJSProtocolError) return LEADERSHIP.has(e.type) || e.retriable
+  if (e instanceof KafkaJSProtocolError)
+    return LEADERSHIP.has(e.type) || (freshProducer && SEQUENCE.has(e.type)) || e.retriable
   // kafkajs' own verdict on its other errors; another client's error may say so too.
   if (e instanceof KafkaJSError) return e.retriable
   return typeof e === 'object' && e !== null && (e as { retriable?: unknown }).retriable === true
 }
 
 /** A kafkajs failure as the publisher reports it: SEND_FAILED, retriable as isRetriableKafkaError says. */
-export function kafkaSendFailed(cause: unknown, message: string): ContractError {
+export function kafkaSendFailed(
+  cause: unknown,
+  message: string,
+  options: RetriableOptions = {},
+): ContractError {
   if (isContractError(cause, 'SEND_FAILED')) return cause
   const reason = cause instanceof Error ? `: ${cause.message}` : ''
   return new ContractError('SEND_FAILED', message + reason, [], {
     cause,
-    retriable: isRetriableKafkaError(cause),
+    retriable: isRetriableKafkaError(cause, options),
   })
 }

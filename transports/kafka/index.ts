@@ -20,6 +20,7 @@ export { DLQ_HEADERS, deadLetterRecord, deadLetterTopicOf, kafkaDeadLetters } fr
 export type { DeadLetterTopic } from './dead-letter.ts'
 export { ensureTopics } from './topics.ts'
 export { isRetriableKafkaError, kafkaSendFailed } from './errors.ts'
+export type { RetriableOptions } from './errors.ts'
 export type { EnsuredTopics, EnsureTopicsOptions } from './topics.ts'
 export { fromBeginning, planSeeks } from './start.ts'
 export type { Seek, StartPosition } from './start.ts'

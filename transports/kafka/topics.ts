@@ -1,4 +1,5 @@
 import type { Admin, ITopicConfig } from 'kafkajs'
+import { isRetriableKafkaError } from './errors.ts'
 import {
   checkTopicPrefix,
   deadLetterTopic,
@@ -31,7 +32,7 @@ export interface EnsuredTopics {
   existing: string[]
 }
 
-type TopicAdmin = Pick<Admin, 'listTopics' | 'createTopics'>
+type TopicAdmin = Pick<Admin, 'listTopics' | 'createTopics' | 'fetchTopicMetadata'>
 type OwnedAdmin = TopicAdmin & Pick<Admin, 'connect' | 'disconnect'>
 
 /**
@@ -93,7 +94,31 @@ async function ensure<C extends Catalog>(
       ...(configEntries && { configEntries }),
     }))
     // false: another process created them between our list and our create (TOPIC_ALREADY_EXISTS); that is fine.
-    await admin.createTopics({ topics, waitForLeaders: true })
+    await admin.createTopics({ topics, waitForLeaders: false })
+    await waitForLeaders(admin, missing)
   }
   return { created: missing, existing: wanted.filter((t) => present.has(t)) }
+}
+
+const LEADERS_TIMEOUT_MS = 30_000
+
+/**
+ * Resolves once every partition of `topics` has a leader. kafkajs' own `waitForLeaders` gives up on the first
+ * UNKNOWN_TOPIC_OR_PARTITION, which a cluster answers while the new topic's metadata reaches its other brokers.
+ */
+async function waitForLeaders(admin: TopicAdmin, topics: string[]): Promise<void> {
+  const end = Date.now() + LEADERS_TIMEOUT_MS
+  for (let wait = 50; ; wait = Math.min(wait * 2, 1000)) {
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics })
+      const ready = (t: (typeof meta.topics)[number]) =>
+        t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)
+      if (meta.topics.length === topics.length && meta.topics.every(ready)) return
+    } catch (e) {
+      if (!isRetriableKafkaError(e)) throw e
+    }
+    if (Date.now() > end)
+      throw new Error(`no leader for every partition of ${topics.join(', ')} after ${LEADERS_TIMEOUT_MS} ms`)
+    await new Promise((r) => setTimeout(r, wait))
+  }
 }

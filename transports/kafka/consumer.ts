@@ -98,7 +98,7 @@ function createRunner<C extends Catalog>(
   const { kafka, groupId } = options
   const start = options.start ?? { from: 'committed' }
   const commitEvery = resolveCommitEvery(options.commitEvery)
-  // Resolved since the last commit that we asked for or that ended a batch (kafkajs commits there).
+  // Resolved since the last commit we asked for or the last batch end (kafkajs commits everything resolved there).
   let sinceCommit = 0
 
   const consumer: ConsumerPort =
@@ -135,11 +135,18 @@ function createRunner<C extends Catalog>(
   }
 
   async function eachBatch(payload: BatchPayload) {
+    try {
+      await handleBatch(payload)
+    } finally {
+      sinceCommit = 0
+    }
+  }
+
+  async function handleBatch(payload: BatchPayload) {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, uncommittedOffsets } = payload
     const { isRunning, isStale } = payload
     const { topic, partition } = batch
     const control: Control = { signal: abort.signal, wait: (ms) => pause(ms, heartbeat) }
-    sinceCommit = 0
     for (const record of batch.messages) {
       if (abort.signal.aborted || !isRunning() || isStale()) return
       if (!(await pipeline.process(new KafkaMessage(topic, partition, record), control))) return

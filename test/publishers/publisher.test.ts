@@ -514,6 +514,31 @@ describe('with a Kafka client, the publisher owns an idempotent producer', () =>
     expect(most).toBe(1)
   })
 
+  it('disconnect() lets the queued sends go first, then disconnects once, without connecting again', async () => {
+    const producer = {
+      connect: vi.fn(async () => undefined),
+      disconnect: vi.fn(async () => undefined),
+      send: vi.fn(async (r: ProducerRecord): Promise<RecordMetadata[]> => {
+        await new Promise((resolve) => setTimeout(resolve, 2))
+        return [{ topicName: r.topic, partition: 0, errorCode: 0, baseOffset: '1' }]
+      }),
+      sendBatch: vi.fn(async () => []),
+    }
+    const publisher = createPublisher({
+      kafka: { producer: () => producer } as unknown as Kafka,
+      source: SOURCE,
+    })
+    const sends = Array.from({ length: 3 }, () => publisher.publish('person', 'create', person))
+    await publisher.connect()
+    await publisher.disconnect()
+    await Promise.all(sends)
+    expect(producer.send).toHaveBeenCalledTimes(3)
+    expect([producer.connect.mock.calls.length, producer.disconnect.mock.calls.length]).toEqual([1, 1])
+    expect(producer.disconnect.mock.invocationCallOrder[0]).toBeGreaterThan(
+      Math.max(...producer.send.mock.invocationCallOrder),
+    )
+  })
+
   it('replaces its own producer after a failed send; a sequence error is then retriable', async () => {
     const made: { send: ReturnType<typeof vi.fn>; disconnect: ReturnType<typeof vi.fn> }[] = []
     const kafka = {

@@ -144,9 +144,9 @@ export function kafkaSink(options: KafkaSinkOptions): KafkaSink {
       await ready()
     },
     async close() {
+      await queue // the requests already queued go first
       if (!own || !connecting) return
       connecting = undefined
-      await queue
       await own.disconnect()
     },
   }

@@ -2,7 +2,8 @@
  * The consumer loop with fake ports: which offsets get resolved (so committed) and when. At-least-once means an
  * offset is resolved only after its message was handled, skipped or dead-lettered, and never past one that was not.
  */
-import { describe, expect, it } from 'vitest'
+import kafkajs from 'kafkajs'
+import { describe, expect, it, vi } from 'vitest'
 import {
   ContractError,
   schemaUri,
@@ -100,6 +101,58 @@ function harness({ sendFailures, ...options }: FakeOptions) {
 }
 
 const ok = () => eventMessage('time-entry', 'create').value
+
+describe('starting on a cluster that is still spreading a new topic', () => {
+  const unknownTopic = () =>
+    new kafkajs.KafkaJSProtocolError(
+      Object.assign(new Error('This server does not host this topic-partition'), {
+        type: 'UNKNOWN_TOPIC_OR_PARTITION',
+        code: 3,
+        retriable: true,
+      }),
+    )
+  function start(failures: unknown[]) {
+    const subscribe = vi.fn(async () => {
+      const failure = failures.shift()
+      if (failure) throw failure
+    })
+    const consumer: ConsumerPort = {
+      connect: async () => undefined,
+      disconnect: async () => undefined,
+      subscribe,
+      run: async () => undefined,
+      stop: async () => undefined,
+      seek: () => undefined,
+    }
+    const producer: ProducerPort = {
+      connect: async () => undefined,
+      disconnect: async () => undefined,
+      send: async () => [],
+    }
+    const c = createKafkaTopicConsumer({
+      catalog,
+      consumer,
+      producer,
+      groupId: 'g',
+      destinations: ['t'],
+      handle: () => undefined,
+    })
+    return { started: c.start(), subscribe, consumer: c }
+  }
+
+  it('asks again while the topic is unknown, then runs', async () => {
+    const s = start([unknownTopic(), unknownTopic()])
+    await s.started
+    expect(s.subscribe).toHaveBeenCalledTimes(3)
+    await s.consumer.stop()
+  })
+
+  it('gives up at once on an error that will not pass', async () => {
+    const s = start([new kafkajs.KafkaJSNonRetriableError('Invalid topic')])
+    await expect(s.started).rejects.toThrow('Invalid topic')
+    expect(s.subscribe).toHaveBeenCalledTimes(1)
+  })
+})
 
 describe('consumer loop (fakes)', () => {
   it('commits every commitEvery.messages handled messages, and asks kafkajs for every commitEvery.ms', async () => {

@@ -39,8 +39,8 @@ describe('the publisher through a broker restart (a broker of the test’s own)'
       try {
         run = await publishThrough({
           publisher,
-          total: 10_000,
-          at: 2_000,
+          total: 5_000,
+          at: 1_000,
           disrupt: async () => {
             await own.stop()
             await new Promise((r) => setTimeout(r, 2000))
@@ -56,7 +56,7 @@ describe('the publisher through a broker restart (a broker of the test’s own)'
       else expect(run.failed.length).toBeGreaterThan(0) // the outage was seen
       expect(errorSummary(run.notRetriable)).toEqual([])
       expect(read.lost).toEqual([])
-      expect(run.acknowledged.length + run.failed.length).toBe(10_000)
+      expect(run.acknowledged.length + run.failed.length).toBe(5_000)
     },
     300_000,
   )

@@ -10,6 +10,7 @@
 import type { ConsumerConfig } from 'kafkajs'
 import {
   allEvents,
+  backoff,
   createPipeline,
   destinationsOf,
   handlerDispatcher,
@@ -24,6 +25,7 @@ import {
   type PipelineConsumerOptions,
 } from '../../core/index.ts'
 import { kafkaDeadLetters, type DeadLetterTopic } from './dead-letter.ts'
+import { isRetriableKafkaError } from './errors.ts'
 import { KafkaMessage } from './message.ts'
 import type { AdminPort, BatchPayload, ConsumerPort, KafkaPort, ProducerPort } from './ports.ts'
 import { fromBeginning, needsAdmin, planSeeks, type StartPosition } from './start.ts'
@@ -193,7 +195,7 @@ function createRunner<C extends Catalog>(
         consumer.on?.('consumer.crash', ({ payload }) => {
           if (!payload.restart) void shutdown(payload.error)
         })
-        await consumer.subscribe({ topics, fromBeginning: fromBeginning(start) })
+        await subscribe(consumer, { topics, fromBeginning: fromBeginning(start) }, abort.signal)
         await consumer.run({
           eachBatch,
           eachBatchAutoResolve: false,
@@ -209,6 +211,29 @@ function createRunner<C extends Catalog>(
       }
     },
     stop: () => shutdown(),
+  }
+}
+
+/** How long start() keeps asking for the topics' metadata before it gives up. */
+const SUBSCRIBE_WITHIN_MS = 30_000
+
+/**
+ * kafkajs' subscribe asks one broker for the topics' metadata and fails on UNKNOWN_TOPIC_OR_PARTITION, which a
+ * cluster answers for a moment after a topic was created (on another broker): asked again, with backoff.
+ */
+async function subscribe(
+  consumer: ConsumerPort,
+  subscription: { topics: string[]; fromBeginning: boolean },
+  signal: AbortSignal,
+): Promise<void> {
+  const started = Date.now()
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await consumer.subscribe(subscription)
+    } catch (e) {
+      if (!isRetriableKafkaError(e) || Date.now() - started > SUBSCRIBE_WITHIN_MS) throw e
+      if (!(await sleep(backoff(attempt, { initialMs: 100, maxMs: 2000 }), signal))) throw e
+    }
   }
 }
 

@@ -5,8 +5,9 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['event-contracts-source', 'module', 'node', 'development|production'] } },
   test: {
     include: ['test/**/*.test.ts'],
-    // The packed package in new projects: `npm run test:package` (it packs and installs; CI runs it on its own).
-    exclude: [...configDefaults.exclude, 'test/package/**'],
+    // Run on their own: the packed package in new projects (`npm run test:package`, it packs and installs) and the
+    // cluster's failover tests on a cluster of their own (`npm run test:cluster`, vitest.cluster.config.ts).
+    exclude: [...configDefaults.exclude, 'test/package/**', 'test/cluster/**'],
     // Starts a real Kafka broker unless KAFKA_BROKERS points at one already.
     globalSetup: ['test/setup/kafka.global.ts'],
     testTimeout: 30_000,

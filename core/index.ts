@@ -86,7 +86,7 @@ export type {
 } from './ports.ts'
 export { createEncoder, encodeError } from './encode.ts'
 export type { EncodeInput, EncodeMeta, Encoder, EncoderOptions } from './encode.ts'
-export { createPublisher, sendFailed } from './publisher.ts'
+export { createPublisher, resolvePublishRetry, sendFailed } from './publisher.ts'
 export type {
   BatchEvent,
   BatchPublished,
@@ -94,6 +94,7 @@ export type {
   Publisher,
   PublisherOptions,
   PublishOptions,
+  PublishRetry,
   ReferenceKey,
   ReferenceOptions,
 } from './publisher.ts'

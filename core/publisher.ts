@@ -16,7 +16,31 @@ import type {
 import { createEncoder, encodeError, type EncodeMeta } from './encode.ts'
 import { ContractError, isContractError, type Issue } from './errors.ts'
 import type { OutboundMessage, Sink } from './ports.ts'
+import { backoff, sleep } from './retry.ts'
 import { checkTopicPrefix } from './topics.ts'
+
+/**
+ * Tries a retriable SEND_FAILED again, with exponential backoff, until `maxElapsedMs` have passed since the first
+ * attempt; then the last failure reaches the caller (still retriable). A retry is a new send: an event whose first
+ * send was written but not acknowledged (a timeout) is written twice, with the same id. Events published one at a
+ * time keep their order; events in flight at once may land in another order when one of them is retried.
+ */
+export interface PublishRetry {
+  maxElapsedMs: number
+  /** First wait; doubles each attempt up to `maxMs`. Defaults 100 and 2,000. */
+  initialMs?: number
+  maxMs?: number
+}
+
+const NO_RETRY: Required<PublishRetry> = { maxElapsedMs: 0, initialMs: 100, maxMs: 2000 }
+
+export function resolvePublishRetry(retry: PublishRetry | undefined): Required<PublishRetry> {
+  const r = { ...NO_RETRY, ...retry }
+  for (const [name, value] of Object.entries(r))
+    if (!Number.isFinite(value) || value < 0)
+      throw new TypeError(`retry.${name} must be a finite number >= 0, got ${String(value)}`)
+  return r
+}
 
 export interface PublisherOptions<C extends Catalog, S extends Sink> {
   catalog: C
@@ -28,6 +52,8 @@ export interface PublisherOptions<C extends Catalog, S extends Sink> {
   topicPrefix?: string
   newId?: () => string
   now?: () => Date
+  /** Retry retriable send failures for up to `maxElapsedMs` before rejecting. Off by default. */
+  retry?: PublishRetry
 }
 
 /** Per-event choices; the id and time are generated when absent. */
@@ -138,6 +164,29 @@ export function createPublisher<C extends Catalog, P, B>(
   const { catalog, sink, source, topicPrefix, newId = randomUUID, now = () => new Date() } = options
   checkTopicPrefix(topicPrefix, catalog)
   const encoder = createEncoder(catalog, { source, newId, now, topicPrefix })
+  const retry = resolvePublishRetry(options.retry)
+  // disconnect() ends the waits of retries in progress: they reject with their last failure.
+  let closing = new AbortController()
+
+  async function attempt<T>(call: () => Promise<T>, message: string): Promise<T> {
+    const started = Date.now()
+    for (let n = 1; ; n++) {
+      try {
+        return await call()
+      } catch (e) {
+        const failure = sendFailed(e, message)
+        const left = retry.maxElapsedMs - (Date.now() - started)
+        if (!failure.retriable || retry.maxElapsedMs === 0) throw failure
+        if (left <= 0 || !(await sleep(Math.min(backoff(n, retry), left), closing.signal)))
+          throw new ContractError(
+            'SEND_FAILED',
+            `${failure.message} (gave up after ${n} attempts in ${Date.now() - started} ms)`,
+            [],
+            { cause: failure.cause, retriable: true },
+          )
+      }
+    }
+  }
 
   function one(resource: string, action: string, body: unknown, asReference: boolean, meta: EncodeMeta) {
     const r = encoder.encode({ resource, action, body, asReference, meta })
@@ -146,12 +195,10 @@ export function createPublisher<C extends Catalog, P, B>(
   }
 
   async function send(message: OutboundMessage): Promise<Published<P>> {
-    let position: P
-    try {
-      position = await sink.send(message)
-    } catch (e) {
-      throw sendFailed(e, `the transport did not take event ${message.id} for ${message.destination}`)
-    }
+    const position = await attempt(
+      () => sink.send(message),
+      `the transport did not take event ${message.id} for ${message.destination}`,
+    )
     return { destination: message.destination, id: message.id, position }
   }
 
@@ -192,12 +239,10 @@ export function createPublisher<C extends Catalog, P, B>(
         )
       const ids = messages.map((m) => m.id)
       if (messages.length === 0) return { ids, positions: (await sink.sendBatch([])) as B }
-      let positions: B
-      try {
-        positions = await sink.sendBatch(messages)
-      } catch (e) {
-        throw sendFailed(e, `the transport did not take the batch of ${ids.length} events`)
-      }
+      const positions = await attempt(
+        () => sink.sendBatch(messages),
+        `the transport did not take the batch of ${ids.length} events`,
+      )
       return { ids, positions }
     },
     async connect() {
@@ -208,6 +253,8 @@ export function createPublisher<C extends Catalog, P, B>(
       }
     },
     async disconnect() {
+      closing.abort()
+      closing = new AbortController() // a publisher may be used again after disconnect()
       await sink.close?.()
     },
   }

@@ -2,7 +2,8 @@
  * The consumer loop with fake ports: which offsets get resolved (so committed) and when. At-least-once means an
  * offset is resolved only after its message was handled, skipped or dead-lettered, and never past one that was not.
  */
-import { describe, expect, it } from 'vitest'
+import kafkajs from 'kafkajs'
+import { describe, expect, it, vi } from 'vitest'
 import {
   ContractError,
   schemaUri,
@@ -14,6 +15,7 @@ import {
 } from '../../core/index.ts'
 import { catalog, type ContractCatalog } from '../../generated/index.ts'
 import {
+  COMMIT_EVERY_DEFAULTS,
   createKafkaConsumer,
   createKafkaTopicConsumer,
   type BatchPayload,
@@ -21,6 +23,7 @@ import {
   type KafkaMessage,
   type KafkaTopicConsumerOptions,
   type ProducerPort,
+  type RunConfig,
 } from '../../transports/kafka/index.ts'
 import { eventMessage, rawEvent, uuid } from './events.ts'
 
@@ -36,12 +39,16 @@ type FakeOptions = Omit<Partial<KafkaTopicConsumerOptions<ContractCatalog>>, 'ha
 /** A Kafka runner over fake ports: `batch` hands it one batch of topic `t` (or the handlers' topic), partition 0. */
 function harness({ sendFailures, ...options }: FakeOptions) {
   let eachBatch: ((p: BatchPayload) => Promise<void>) | undefined
+  let runConfig: RunConfig | undefined
   let running = true
   const consumer: ConsumerPort = {
     connect: async () => undefined,
     disconnect: async () => undefined,
     subscribe: async () => undefined,
-    run: async (config) => void (eachBatch = config.eachBatch),
+    run: async (config) => {
+      runConfig = config
+      eachBatch = config.eachBatch
+    },
     stop: async () => void (running = false),
     seek: () => undefined,
   }
@@ -64,6 +71,8 @@ function harness({ sendFailures, ...options }: FakeOptions) {
     : createKafkaTopicConsumer({ ...common, destinations: ['t'], ...options, handle: options.handle })
   const topic = c.destinations[0] as string
   const resolved: string[] = []
+  /** Explicit commits: the offsets committed, as kafkajs' `uncommittedOffsets()` would have given them. */
+  const commits: string[] = []
   const batch = async (steps: Step[]) => {
     await c.start()
     const messages = steps.map((s, i) => ({
@@ -77,17 +86,104 @@ function harness({ sendFailures, ...options }: FakeOptions) {
       batch: { topic, partition: 0, messages },
       resolveOffset: (o) => void resolved.push(o),
       heartbeat: async () => undefined,
-      commitOffsetsIfNecessary: async () => undefined,
+      commitOffsetsIfNecessary: async (offsets) => {
+        if (offsets) commits.push(offsets.topics[0]?.partitions[0]?.offset ?? 'none')
+      },
+      // kafkajs commits the offset after the last resolved one: the next to read.
+      uncommittedOffsets: () => ({
+        topics: [{ topic, partitions: [{ partition: 0, offset: String(Number(resolved.at(-1)) + 1) }] }],
+      }),
       isRunning: () => running,
       isStale: () => false,
     })
   }
-  return { consumer: c, batch, resolved, sent, sentTo }
+  return { consumer: c, batch, resolved, sent, sentTo, commits, runConfig: () => runConfig }
 }
 
 const ok = () => eventMessage('time-entry', 'create').value
 
+describe('starting on a cluster that is still spreading a new topic', () => {
+  const unknownTopic = () =>
+    new kafkajs.KafkaJSProtocolError(
+      Object.assign(new Error('This server does not host this topic-partition'), {
+        type: 'UNKNOWN_TOPIC_OR_PARTITION',
+        code: 3,
+        retriable: true,
+      }),
+    )
+  function start(failures: unknown[]) {
+    const subscribe = vi.fn(async () => {
+      const failure = failures.shift()
+      if (failure) throw failure
+    })
+    const consumer: ConsumerPort = {
+      connect: async () => undefined,
+      disconnect: async () => undefined,
+      subscribe,
+      run: async () => undefined,
+      stop: async () => undefined,
+      seek: () => undefined,
+    }
+    const producer: ProducerPort = {
+      connect: async () => undefined,
+      disconnect: async () => undefined,
+      send: async () => [],
+    }
+    const c = createKafkaTopicConsumer({
+      catalog,
+      consumer,
+      producer,
+      groupId: 'g',
+      destinations: ['t'],
+      handle: () => undefined,
+    })
+    return { started: c.start(), subscribe, consumer: c }
+  }
+
+  it('asks again while the topic is unknown, then runs', async () => {
+    const s = start([unknownTopic(), unknownTopic()])
+    await s.started
+    expect(s.subscribe).toHaveBeenCalledTimes(3)
+    await s.consumer.stop()
+  })
+
+  it('gives up at once on an error that will not pass', async () => {
+    const s = start([new kafkajs.KafkaJSNonRetriableError('Invalid topic')])
+    await expect(s.started).rejects.toThrow('Invalid topic')
+    expect(s.subscribe).toHaveBeenCalledTimes(1)
+  })
+})
+
 describe('consumer loop (fakes)', () => {
+  it('commits every commitEvery.messages handled messages, and asks kafkajs for every commitEvery.ms', async () => {
+    const h = harness({ handle: () => undefined, commitEvery: { messages: 2, ms: 250 } })
+    await h.batch(Array.from({ length: 5 }, () => ({ value: ok() })))
+    expect(h.resolved).toEqual(['0', '1', '2', '3', '4'])
+    expect(h.commits).toEqual(['2', '4'])
+    expect(h.runConfig()).toMatchObject({
+      autoCommit: true,
+      autoCommitInterval: 250,
+      eachBatchAutoResolve: false,
+    })
+  })
+
+  it('by default commits every 5,000 messages or 1 s', async () => {
+    const h = harness({ handle: () => undefined })
+    await h.batch([{ value: ok() }])
+    expect(h.commits).toEqual([])
+    expect(h.runConfig()?.autoCommitInterval).toBe(1000)
+    expect(COMMIT_EVERY_DEFAULTS).toEqual({ messages: 5000, ms: 1000 })
+  })
+
+  it.each([{ messages: 0 }, { ms: -1 }, { messages: Number.NaN }])(
+    'refuses commitEvery %o',
+    (commitEvery) => {
+      expect(() => harness({ handle: () => undefined, commitEvery })).toThrow(
+        /^commitEvery\.(messages|ms) must be a number >= 1/,
+      )
+    },
+  )
+
   it('resolves handled, skipped and dead-lettered messages, in order', async () => {
     const seen: string[] = []
     const h = harness({ handle: (e) => void seen.push(e.event.id) })

@@ -3,7 +3,7 @@
  * stopped through scripts/kafka/kafka.sh. For tests that stop, kill or restart a broker: the shared one on 19092 is
  * never touched. The jars come from the repository's cache (fetched once by `kafka.sh up`).
  */
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -39,6 +39,9 @@ export interface OwnKafka {
   kill(): void
   /** Stops it and removes its data dir. */
   destroy(): void
+  /** As up() and down(), without blocking the event loop: for clients that must keep running meanwhile. */
+  start(): Promise<void>
+  stop(): Promise<void>
 }
 
 export async function startOwnKafka(options: { heap?: string } = {}): Promise<OwnKafka> {
@@ -59,12 +62,30 @@ export async function startOwnKafka(options: { heap?: string } = {}): Promise<Ow
     if (r.status !== 0)
       throw new Error(`kafka.sh ${command} (port ${port}) exited ${r.status}: ${r.stderr.slice(-2000)}`)
   }
+  const runAsync = (command: string) =>
+    new Promise<void>((resolve, reject) => {
+      const child = spawn('bash', [script, command], {
+        env,
+        cwd: repoRoot,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      })
+      let stderr = ''
+      child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)))
+      child.on('error', reject)
+      child.on('exit', (code) =>
+        code === 0
+          ? resolve()
+          : reject(new Error(`kafka.sh ${command} (port ${port}) exited ${code}: ${stderr}`)),
+      )
+    })
   const pid = () => Number(readFileSync(join(dataDir, 'kafka.pid'), 'utf8').trim())
   const own: OwnKafka = {
     brokers: `127.0.0.1:${port}`,
     dataDir,
     up: () => run('up'),
     down: () => run('down'),
+    start: () => runAsync('up'),
+    stop: () => runAsync('down'),
     kill() {
       const p = pid()
       process.kill(p, 'SIGKILL')

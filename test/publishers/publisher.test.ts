@@ -1,5 +1,5 @@
 /** Unit tests: a fake producer stands in for Kafka, so every case shows exactly what would have been sent. */
-import {
+import kafkajs, {
   Partitioners,
   type Kafka,
   type Producer,
@@ -482,5 +482,93 @@ describe('with a Kafka client, the publisher owns an idempotent producer', () =>
     const { publisher } = setup()
     await publisher.connect()
     await publisher.disconnect()
+  })
+
+  const outOfOrder = () =>
+    new kafkajs.KafkaJSProtocolError(
+      Object.assign(new Error('The broker received an out of order sequence number'), {
+        type: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
+        code: 45,
+        retriable: false,
+      }),
+    )
+
+  it('sends one request at a time, whatever the callers do', async () => {
+    let inFlight = 0
+    let most = 0
+    const producer = {
+      connect: async () => undefined,
+      disconnect: async () => undefined,
+      send: vi.fn(async (r: ProducerRecord): Promise<RecordMetadata[]> => {
+        most = Math.max(most, ++inFlight)
+        await new Promise((resolve) => setTimeout(resolve, 2))
+        inFlight--
+        return [{ topicName: r.topic, partition: 0, errorCode: 0, baseOffset: '1' }]
+      }),
+      sendBatch: vi.fn(async () => []),
+    }
+    const kafka = { producer: () => producer } as unknown as Kafka
+    const publisher = createPublisher({ kafka, source: SOURCE })
+    await Promise.all(Array.from({ length: 10 }, () => publisher.publish('person', 'create', person)))
+    expect(producer.send).toHaveBeenCalledTimes(10)
+    expect(most).toBe(1)
+  })
+
+  it('disconnect() lets the queued sends go first, then disconnects once, without connecting again', async () => {
+    const producer = {
+      connect: vi.fn(async () => undefined),
+      disconnect: vi.fn(async () => undefined),
+      send: vi.fn(async (r: ProducerRecord): Promise<RecordMetadata[]> => {
+        await new Promise((resolve) => setTimeout(resolve, 2))
+        return [{ topicName: r.topic, partition: 0, errorCode: 0, baseOffset: '1' }]
+      }),
+      sendBatch: vi.fn(async () => []),
+    }
+    const publisher = createPublisher({
+      kafka: { producer: () => producer } as unknown as Kafka,
+      source: SOURCE,
+    })
+    const sends = Array.from({ length: 3 }, () => publisher.publish('person', 'create', person))
+    await publisher.connect()
+    await publisher.disconnect()
+    await Promise.all(sends)
+    expect(producer.send).toHaveBeenCalledTimes(3)
+    expect([producer.connect.mock.calls.length, producer.disconnect.mock.calls.length]).toEqual([1, 1])
+    expect(producer.disconnect.mock.invocationCallOrder[0]).toBeGreaterThan(
+      Math.max(...producer.send.mock.invocationCallOrder),
+    )
+  })
+
+  it('replaces its own producer after a failed send; a sequence error is then retriable', async () => {
+    const made: { send: ReturnType<typeof vi.fn>; disconnect: ReturnType<typeof vi.fn> }[] = []
+    const kafka = {
+      producer: () => {
+        const n = made.length
+        const p = {
+          connect: vi.fn(async () => undefined),
+          disconnect: vi.fn(async () => undefined),
+          send: vi.fn(async (r: ProducerRecord): Promise<RecordMetadata[]> => {
+            if (n === 0) throw outOfOrder()
+            return [{ topicName: r.topic, partition: 0, errorCode: 0, baseOffset: '1' }]
+          }),
+          sendBatch: vi.fn(async () => []),
+        }
+        made.push(p)
+        return p
+      },
+    } as unknown as Kafka
+    const publisher = createPublisher({ kafka, source: SOURCE })
+    const e = await thrown(publisher.publish('person', 'create', person))
+    expect([e.code, e.retriable]).toEqual(['SEND_FAILED', true])
+    await publisher.publish('person', 'create', person)
+    expect(made).toHaveLength(2)
+    expect(made[0]?.disconnect).toHaveBeenCalledTimes(1)
+    expect(made[1]?.send).toHaveBeenCalledTimes(1)
+  })
+
+  it('a sequence error from a producer of the caller’s own is not retriable: only a new producer clears it', async () => {
+    const { publisher } = setup({ failure: outOfOrder() })
+    const e = await thrown(publisher.publish('person', 'create', person))
+    expect([e.code, e.retriable]).toEqual(['SEND_FAILED', false])
   })
 })

@@ -1,4 +1,5 @@
 import type { Admin, ITopicConfig } from 'kafkajs'
+import kafkajs from 'kafkajs'
 import { describe, expect, it, vi } from 'vitest'
 import { deadLetterTopic, topicOf as topicIn } from '../../core/index.ts'
 import { catalog } from '../../generated/index.ts'
@@ -8,12 +9,20 @@ const topicOf = (r: keyof typeof catalog.resources, prefix?: string) => topicIn(
 
 function fakeAdmin(existing: string[]) {
   const created: ITopicConfig[][] = []
-  const admin: Pick<Admin, 'listTopics' | 'createTopics'> = {
+  const admin: Pick<Admin, 'listTopics' | 'createTopics' | 'fetchTopicMetadata'> = {
     listTopics: vi.fn(async () => existing),
     createTopics: vi.fn(async ({ topics }: { topics: ITopicConfig[] }) => {
       created.push(topics)
       return true
     }),
+    fetchTopicMetadata: vi.fn(async (o?: { topics: string[] }) => ({
+      topics: (o?.topics ?? []).map((name) => ({
+        name,
+        partitions: [
+          { partitionId: 0, leader: 1, replicas: [1], isr: [1], offlineReplicas: [], partitionErrorCode: 0 },
+        ],
+      })),
+    })),
   }
   return { admin, created }
 }
@@ -51,6 +60,69 @@ describe('topics', () => {
     ])
   })
 
+  it('sets min.insync.replicas on the topics it makes', async () => {
+    const { admin, created } = fakeAdmin([])
+    await ensureTopics(admin, { catalog, resources: ['person'], replicationFactor: 3, minInsyncReplicas: 2 })
+    expect(created).toEqual([
+      [
+        {
+          topic: 'callisto-person',
+          numPartitions: 3,
+          replicationFactor: 3,
+          configEntries: [{ name: 'min.insync.replicas', value: '2' }],
+        },
+      ],
+    ])
+  })
+
+  it.each([
+    { replicationFactor: 3, minInsyncReplicas: 4 },
+    { replicationFactor: undefined, minInsyncReplicas: 2 },
+    { replicationFactor: 3, minInsyncReplicas: 0 },
+  ])('refuses min.insync.replicas $minInsyncReplicas with replication $replicationFactor', async (o) => {
+    const { admin } = fakeAdmin([])
+    await expect(ensureTopics(admin, { catalog, ...o })).rejects.toThrow(
+      /^minInsyncReplicas \d+ must be between 1 and replicationFactor \d+/,
+    )
+    expect(admin.createTopics).not.toHaveBeenCalled()
+  })
+
+  it('waits for the new topics’ leaders through UNKNOWN_TOPIC_OR_PARTITION (a cluster spreading metadata)', async () => {
+    const { admin } = fakeAdmin([])
+    const unknown = new kafkajs.KafkaJSProtocolError(
+      Object.assign(new Error('This server does not host this topic-partition'), {
+        type: 'UNKNOWN_TOPIC_OR_PARTITION',
+        code: 3,
+        retriable: true,
+      }),
+    )
+    const partition = (leader: number) => ({
+      partitionId: 0,
+      leader,
+      replicas: [1],
+      isr: [1],
+      offlineReplicas: [],
+      partitionErrorCode: 0,
+    })
+    const fetch = vi
+      .fn<Admin['fetchTopicMetadata']>()
+      .mockRejectedValueOnce(unknown)
+      .mockResolvedValueOnce({ topics: [{ name: 'callisto-person', partitions: [partition(-1)] }] })
+      .mockResolvedValueOnce({ topics: [{ name: 'callisto-person', partitions: [partition(2)] }] })
+    admin.fetchTopicMetadata = fetch
+    await ensureTopics(admin, { catalog, resources: ['person'] })
+    expect(fetch).toHaveBeenCalledTimes(3)
+    expect(admin.createTopics).toHaveBeenCalledWith(expect.objectContaining({ waitForLeaders: false }))
+  })
+
+  it('does not wait through an error that will not pass', async () => {
+    const { admin } = fakeAdmin([])
+    admin.fetchTopicMetadata = vi.fn(async () => {
+      throw new kafkajs.KafkaJSNonRetriableError('Invalid topic')
+    })
+    await expect(ensureTopics(admin, { catalog, resources: ['person'] })).rejects.toThrow('Invalid topic')
+  })
+
   it('does nothing when every topic exists', async () => {
     const { admin } = fakeAdmin(['callisto-person', 'callisto-accruals', 'callisto-timecard-timeentries'])
     expect((await ensureTopics(admin, { catalog })).created).toEqual([])
@@ -65,6 +137,7 @@ describe('ensureTopics given a Kafka client', () => {
       connect: vi.fn(async () => void calls.push('connect')),
       disconnect: vi.fn(async () => void calls.push('disconnect')),
       listTopics: vi.fn(async () => (calls.push('list'), [] as string[])),
+      fetchTopicMetadata: vi.fn(async () => ({ topics: [] })),
       createTopics: vi.fn(async () => {
         calls.push('create')
         throw new Error('broker said no')

@@ -1,13 +1,16 @@
 /**
  * The Kafka runner: batches, heartbeats, commits, seeks and start positions, over the kernel's inbound pipeline.
  * At-least-once with kafkajs eachBatch: autoCommit on, auto-resolve off. An offset is resolved only after its
- * message was handled, skipped or dead-lettered, and kafkajs commits only resolved offsets (every 5 s, at the end
- * of each batch and when stopping). Leaving the batch early leaves the rest unresolved, so kafkajs fetches them
- * again: that is how a message waiting on the registry is retried without being committed.
+ * message was handled, skipped or dead-lettered, and only resolved offsets are committed: every `commitEvery.ms`
+ * (kafkajs' autoCommitInterval) or `commitEvery.messages` messages (ours), at the end of each batch and when
+ * stopping. What a crash redelivers is what was handled since the last commit. Leaving the batch early leaves the
+ * rest unresolved, so kafkajs fetches them again: that is how a message waiting on the registry is retried without
+ * being committed.
  */
 import type { ConsumerConfig } from 'kafkajs'
 import {
   allEvents,
+  backoff,
   createPipeline,
   destinationsOf,
   handlerDispatcher,
@@ -22,6 +25,7 @@ import {
   type PipelineConsumerOptions,
 } from '../../core/index.ts'
 import { kafkaDeadLetters, type DeadLetterTopic } from './dead-letter.ts'
+import { isRetriableKafkaError } from './errors.ts'
 import { KafkaMessage } from './message.ts'
 import type { AdminPort, BatchPayload, ConsumerPort, KafkaPort, ProducerPort } from './ports.ts'
 import { fromBeginning, needsAdmin, planSeeks, type StartPosition } from './start.ts'
@@ -41,6 +45,27 @@ export interface KafkaCommonOptions<C extends Catalog> extends PipelineConsumerO
   start?: StartPosition
   /** kafkajs `partitionsConsumedConcurrently`. Default 1. Order per partition (so per key) holds either way. */
   partitionsConsumedConcurrently?: number
+  /**
+   * Commit handled offsets at least this often, so that a consumer killed without stopping redelivers at most
+   * about this much. Default `{ messages: 5000, ms: 1000 }`: about a second of traffic or 5,000 messages, whichever
+   * comes first (a commit is one round trip to the group coordinator). Batch ends and stop() commit too.
+   */
+  commitEvery?: CommitEvery
+}
+
+export interface CommitEvery {
+  messages?: number
+  ms?: number
+}
+
+export const COMMIT_EVERY_DEFAULTS: Required<CommitEvery> = { messages: 5000, ms: 1000 }
+
+export function resolveCommitEvery(commitEvery: CommitEvery | undefined): Required<CommitEvery> {
+  const r = { ...COMMIT_EVERY_DEFAULTS, ...commitEvery }
+  for (const [name, value] of Object.entries(r))
+    if (!(value >= 1) || Number.isNaN(value))
+      throw new TypeError(`commitEvery.${name} must be a number >= 1, got ${String(value)}`)
+  return r
 }
 
 export type KafkaConsumerOptions<C extends Catalog> = KafkaCommonOptions<C> & HandlersOptions<C, KafkaMessage>
@@ -74,6 +99,9 @@ function createRunner<C extends Catalog>(
 ): EventConsumer {
   const { kafka, groupId } = options
   const start = options.start ?? { from: 'committed' }
+  const commitEvery = resolveCommitEvery(options.commitEvery)
+  // Resolved since the last commit we asked for or the last batch end (kafkajs commits everything resolved there).
+  let sinceCommit = 0
 
   const consumer: ConsumerPort =
     options.consumer ??
@@ -109,14 +137,26 @@ function createRunner<C extends Catalog>(
   }
 
   async function eachBatch(payload: BatchPayload) {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload
+    try {
+      await handleBatch(payload)
+    } finally {
+      sinceCommit = 0
+    }
+  }
+
+  async function handleBatch(payload: BatchPayload) {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, uncommittedOffsets } = payload
+    const { isRunning, isStale } = payload
     const { topic, partition } = batch
     const control: Control = { signal: abort.signal, wait: (ms) => pause(ms, heartbeat) }
     for (const record of batch.messages) {
       if (abort.signal.aborted || !isRunning() || isStale()) return
       if (!(await pipeline.process(new KafkaMessage(topic, partition, record), control))) return
       resolveOffset(record.offset)
-      await commitOffsetsIfNecessary()
+      if (++sinceCommit >= commitEvery.messages) {
+        sinceCommit = 0
+        await commitOffsetsIfNecessary(uncommittedOffsets())
+      } else await commitOffsetsIfNecessary() // kafkajs commits if commitEvery.ms has passed
       await heartbeat()
     }
   }
@@ -155,12 +195,12 @@ function createRunner<C extends Catalog>(
         consumer.on?.('consumer.crash', ({ payload }) => {
           if (!payload.restart) void shutdown(payload.error)
         })
-        await consumer.subscribe({ topics, fromBeginning: fromBeginning(start) })
+        await subscribe(consumer, { topics, fromBeginning: fromBeginning(start) }, abort.signal)
         await consumer.run({
           eachBatch,
           eachBatchAutoResolve: false,
           autoCommit: true,
-          autoCommitInterval: 5000,
+          autoCommitInterval: commitEvery.ms,
           partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
         })
         // kafkajs takes seeks only once run() has joined the group; batches fetched before are discarded (isStale).
@@ -171,6 +211,29 @@ function createRunner<C extends Catalog>(
       }
     },
     stop: () => shutdown(),
+  }
+}
+
+/** How long start() keeps asking for the topics' metadata before it gives up. */
+const SUBSCRIBE_WITHIN_MS = 30_000
+
+/**
+ * kafkajs' subscribe asks one broker for the topics' metadata and fails on UNKNOWN_TOPIC_OR_PARTITION, which a
+ * cluster answers for a moment after a topic was created (on another broker): asked again, with backoff.
+ */
+async function subscribe(
+  consumer: ConsumerPort,
+  subscription: { topics: string[]; fromBeginning: boolean },
+  signal: AbortSignal,
+): Promise<void> {
+  const started = Date.now()
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await consumer.subscribe(subscription)
+    } catch (e) {
+      if (!isRetriableKafkaError(e) || Date.now() - started > SUBSCRIBE_WITHIN_MS) throw e
+      if (!(await sleep(backoff(attempt, { initialMs: 100, maxMs: 2000 }), signal))) throw e
+    }
   }
 }
 

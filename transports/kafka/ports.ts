@@ -30,12 +30,20 @@ export interface OutboundRecord {
   headers: Headers
 }
 
+/** Offsets by topic and partition, as kafkajs commits them. */
+export interface TopicOffsets {
+  topics: { topic: string; partitions: { partition: number; offset: string }[] }[]
+}
+
 /** What kafkajs hands `eachBatch`; only the parts used here. */
 export interface BatchPayload {
   batch: { topic: string; partition: number; messages: KafkaRecord[] }
   resolveOffset(offset: string): void
   heartbeat(): Promise<void>
-  commitOffsetsIfNecessary(): Promise<void>
+  /** Without offsets: commits the resolved ones if `autoCommitInterval` has passed. With offsets: commits those. */
+  commitOffsetsIfNecessary(offsets?: TopicOffsets): Promise<void>
+  /** Resolved and not yet committed. */
+  uncommittedOffsets(): TopicOffsets
   isRunning(): boolean
   isStale(): boolean
 }

@@ -1,4 +1,4 @@
-import { createPublisher, type Catalog, type Publisher } from '../../core/index.ts'
+import { createPublisher, type Catalog, type Publisher, type PublishRetry } from '../../core/index.ts'
 import { kafkaSink, type KafkaBatchPositions, type KafkaPosition, type KafkaSinkOptions } from './sink.ts'
 
 export type KafkaPublisherOptions<C extends Catalog> = KafkaSinkOptions & {
@@ -9,6 +9,8 @@ export type KafkaPublisherOptions<C extends Catalog> = KafkaSinkOptions & {
   topicPrefix?: string
   newId?: () => string
   now?: () => Date
+  /** Retry retriable send failures for up to `maxElapsedMs` before rejecting (off by default): see PublishRetry. */
+  retry?: PublishRetry
 }
 
 export type KafkaPublisher<C extends Catalog> = Publisher<C, KafkaPosition, KafkaBatchPositions>
@@ -17,6 +19,6 @@ export type KafkaPublisher<C extends Catalog> = Publisher<C, KafkaPosition, Kafk
 export function createKafkaPublisher<C extends Catalog>(
   options: KafkaPublisherOptions<C>,
 ): KafkaPublisher<C> {
-  // catalog, source, topicPrefix, newId and now go to the kernel as given (it fills the defaults once).
+  // catalog, source, topicPrefix, newId, now and retry go to the kernel as given (it fills the defaults once).
   return createPublisher({ ...options, sink: kafkaSink(options) })
 }

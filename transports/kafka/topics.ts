@@ -1,4 +1,5 @@
 import type { Admin, ITopicConfig } from 'kafkajs'
+import { isRetriableKafkaError } from './errors.ts'
 import {
   checkTopicPrefix,
   deadLetterTopic,
@@ -11,7 +12,14 @@ import {
 export interface EnsureTopicsOptions<C extends Catalog> {
   catalog: C
   partitions?: number
+  /** Copies of each partition. Default 1 (one broker); on a cluster 3, so a broker may fail without data loss. */
   replicationFactor?: number
+  /**
+   * `min.insync.replicas` of the topics made here: how many copies an `acks: -1` write (the publisher's) needs
+   * before it is acknowledged. On a cluster 2 with replication 3: one broker may be down and writes go on, and an
+   * acknowledged event is on two brokers. Default: the broker's (`min.insync.replicas`, 1 unless set).
+   */
+  minInsyncReplicas?: number
   topicPrefix?: string
   /** Only these resources' topics; all of the catalog by default. */
   resources?: readonly ResourceOf<C>[]
@@ -24,7 +32,7 @@ export interface EnsuredTopics {
   existing: string[]
 }
 
-type TopicAdmin = Pick<Admin, 'listTopics' | 'createTopics'>
+type TopicAdmin = Pick<Admin, 'listTopics' | 'createTopics' | 'fetchTopicMetadata'>
 type OwnedAdmin = TopicAdmin & Pick<Admin, 'connect' | 'disconnect'>
 
 /**
@@ -53,12 +61,18 @@ async function ensure<C extends Catalog>(
     catalog,
     partitions = 3,
     replicationFactor = 1,
+    minInsyncReplicas,
     topicPrefix,
     resources,
     deadLetters = false,
   }: EnsureTopicsOptions<C>,
 ): Promise<EnsuredTopics> {
   checkTopicPrefix(topicPrefix, catalog)
+  if (minInsyncReplicas !== undefined && !(minInsyncReplicas >= 1 && minInsyncReplicas <= replicationFactor))
+    throw new TypeError(
+      `minInsyncReplicas ${minInsyncReplicas} must be between 1 and replicationFactor ${replicationFactor}: ` +
+        'a topic needing more in-sync copies than it has refuses every acks=-1 write',
+    )
   const names = new Set<string>()
   for (const r of resources ?? (indexCatalog(catalog).resources as ResourceOf<C>[])) {
     const topic = topicOf(catalog, r, topicPrefix)
@@ -69,13 +83,42 @@ async function ensure<C extends Catalog>(
   const wanted = [...names].sort()
   const missing = wanted.filter((t) => !present.has(t))
   if (missing.length) {
+    const configEntries =
+      minInsyncReplicas === undefined
+        ? undefined
+        : [{ name: 'min.insync.replicas', value: String(minInsyncReplicas) }]
     const topics: ITopicConfig[] = missing.map((topic) => ({
       topic,
       numPartitions: partitions,
       replicationFactor,
+      ...(configEntries && { configEntries }),
     }))
     // false: another process created them between our list and our create (TOPIC_ALREADY_EXISTS); that is fine.
-    await admin.createTopics({ topics, waitForLeaders: true })
+    await admin.createTopics({ topics, waitForLeaders: false })
+    await waitForLeaders(admin, missing)
   }
   return { created: missing, existing: wanted.filter((t) => present.has(t)) }
+}
+
+const LEADERS_TIMEOUT_MS = 30_000
+
+/**
+ * Resolves once every partition of `topics` has a leader. kafkajs' own `waitForLeaders` gives up on the first
+ * UNKNOWN_TOPIC_OR_PARTITION, which a cluster answers while the new topic's metadata reaches its other brokers.
+ */
+async function waitForLeaders(admin: TopicAdmin, topics: string[]): Promise<void> {
+  const end = Date.now() + LEADERS_TIMEOUT_MS
+  for (let wait = 50; ; wait = Math.min(wait * 2, 1000)) {
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics })
+      const ready = (t: (typeof meta.topics)[number]) =>
+        t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)
+      if (meta.topics.length === topics.length && meta.topics.every(ready)) return
+    } catch (e) {
+      if (!isRetriableKafkaError(e)) throw e
+    }
+    if (Date.now() > end)
+      throw new Error(`no leader for every partition of ${topics.join(', ')} after ${LEADERS_TIMEOUT_MS} ms`)
+    await new Promise((r) => setTimeout(r, wait))
+  }
 }

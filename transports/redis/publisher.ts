@@ -1,4 +1,4 @@
-import { createPublisher, type Catalog, type Publisher } from '../../core/index.ts'
+import { createPublisher, type Catalog, type Publisher, type PublishRetry } from '../../core/index.ts'
 import { redisSink, type RedisPosition, type RedisSinkOptions } from './sink.ts'
 
 export type RedisPublisherOptions<C extends Catalog> = RedisSinkOptions & {
@@ -9,6 +9,8 @@ export type RedisPublisherOptions<C extends Catalog> = RedisSinkOptions & {
   topicPrefix?: string
   newId?: () => string
   now?: () => Date
+  /** Retry retriable send failures for up to `maxElapsedMs` before rejecting (off by default): see PublishRetry. */
+  retry?: PublishRetry
 }
 
 export type RedisPublisher<C extends Catalog> = Publisher<C, RedisPosition, RedisPosition[]>
@@ -17,6 +19,6 @@ export type RedisPublisher<C extends Catalog> = Publisher<C, RedisPosition, Redi
 export function createRedisPublisher<C extends Catalog>(
   options: RedisPublisherOptions<C>,
 ): RedisPublisher<C> {
-  // catalog, source, topicPrefix, newId and now go to the kernel as given (it fills the defaults once).
+  // catalog, source, topicPrefix, newId, now and retry go to the kernel as given (it fills the defaults once).
   return createPublisher({ ...options, sink: redisSink(options) })
 }

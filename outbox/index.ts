@@ -1,0 +1,21 @@
+/**
+ * The transactional outbox on PostgreSQL (and PGlite): `createOutbox` writes validated events into the caller's
+ * transaction. The table comes from `migrateOutbox`; the database from `openPostgres` (or `openPglite`).
+ */
+export { createOutbox } from './writer.ts'
+export type { Enqueued, Outbox, OutboxOptions } from './writer.ts'
+export {
+  INBOX_MIGRATIONS,
+  migrateInbox,
+  migrateOutbox,
+  migrateTable,
+  OUTBOX_CHANNEL,
+  OUTBOX_MIGRATIONS,
+} from './schema.ts'
+export type { Migration } from './schema.ts'
+export { messageOf, rowsOf } from './rows.ts'
+export type { OutboxRow, Queryable } from './rows.ts'
+export { openPostgres } from '../storage/postgres.ts'
+export type { PostgresOptions } from '../storage/postgres.ts'
+export { openPglite, IN_MEMORY } from '../storage/pglite.ts'
+export type { Database, Sql } from '../storage/database.ts'

@@ -1,9 +1,18 @@
 /**
  * The transactional outbox on PostgreSQL (and PGlite): `createOutbox` writes validated events into the caller's
- * transaction. The table comes from `migrateOutbox`; the database from `openPostgres` (or `openPglite`).
+ * transaction, `createRelay` publishes them through any transport's sink, `createInbox` skips re-delivered events
+ * in a consumer's transaction. The tables come from `migrateOutbox` / `migrateInbox`; the database from
+ * `openPostgres` (or `openPglite`).
  */
 export { createOutbox } from './writer.ts'
 export type { Enqueued, Outbox, OutboxOptions } from './writer.ts'
+export { createRelay } from './relay.ts'
+export type { DrainResult, Relay } from './relay.ts'
+export { RELAY_DEFAULTS, resolveRelayOptions } from './options.ts'
+export type { Acknowledge, RelayConfig, RelayOptions } from './options.ts'
+export type { RoundResult } from './claim.ts'
+export { formatStatus } from './metrics.ts'
+export type { Backlog, RelayState, RelayStatus } from './metrics.ts'
 export {
   INBOX_MIGRATIONS,
   migrateInbox,

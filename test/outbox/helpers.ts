@@ -71,6 +71,8 @@ export const outboxFor = (prefix?: string) =>
 export interface RecordingSink extends Sink {
   readonly messages: OutboundMessage[]
   readonly batches: OutboundMessage[][]
+  /** sendBatch calls begun, refused and gated ones included. */
+  calls: number
   refuse: ((batch: readonly OutboundMessage[]) => boolean) | undefined
   /** Resolves each send after this promise (a slow transport). */
   gate: Promise<void> | undefined
@@ -80,12 +82,14 @@ export function recordingSink(): RecordingSink {
   const sink: RecordingSink = {
     messages: [],
     batches: [],
+    calls: 0,
     refuse: undefined,
     gate: undefined,
     async send(m) {
       await sink.sendBatch([m])
     },
     async sendBatch(batch) {
+      sink.calls++
       if (sink.gate) await sink.gate
       if (sink.refuse?.(batch))
         throw Object.assign(new Error('refused by the test sink'), { retriable: true })

@@ -13,6 +13,8 @@ export type { Acknowledge, RelayConfig, RelayOptions } from './options.ts'
 export type { RoundResult } from './claim.ts'
 export { formatStatus } from './metrics.ts'
 export type { Backlog, RelayState, RelayStatus } from './metrics.ts'
+export { createInbox } from './inbox.ts'
+export type { Inbox, InboxOptions } from './inbox.ts'
 export {
   INBOX_MIGRATIONS,
   migrateInbox,

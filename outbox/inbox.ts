@@ -8,6 +8,15 @@ import type { Database, Sql } from '../storage/database.ts'
 import { rowsOf, type Queryable } from './rows.ts'
 import { tableName } from './schema.ts'
 
+/**
+ * What a kernel handler receives: an envelope (typed `handlers`), or a decoded event around one (a topic consumer's
+ * `handle`). Either way the inbox keys on the envelope's id.
+ */
+export type InboxEvent = { id: string } | { event: { id: string } }
+
+const idOf = (e: InboxEvent): string =>
+  'event' in e && typeof e.event === 'object' ? e.event.id : (e as { id: string }).id
+
 export interface InboxOptions {
   /** The database the handlers write to; `wrap` runs each handler in one of its transactions. */
   db?: Pick<Database, 'transaction'>
@@ -32,7 +41,7 @@ export interface Inbox {
    * event's id, or skips it when the id was processed. A handler that throws rolls back the claim too, so the
    * pipeline's retry finds the event unprocessed.
    */
-  wrap<E extends { id: string }, X>(
+  wrap<E extends InboxEvent, X>(
     handler: (event: E, context: X, tx: Sql) => void | Promise<void>,
   ): (event: E, context: X) => Promise<void>
   /** Removes ids processed before `now - olderThanMs` (keep them longer than any re-delivery can come). */
@@ -64,7 +73,7 @@ export function createInbox(options: InboxOptions): Inbox {
       const database = needDb()
       return (event, context) =>
         database.transaction(async (tx) => {
-          if (await claim(tx, event.id)) await handler(event, context, tx)
+          if (await claim(tx, idOf(event))) await handler(event, context, tx)
         })
     },
     async purge(olderThanMs, now = new Date()) {

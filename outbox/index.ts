@@ -6,7 +6,7 @@
  */
 export { createOutbox } from './writer.ts'
 export type { Enqueued, Outbox, OutboxOptions } from './writer.ts'
-export { createRelay } from './relay.ts'
+export { createRelay, purgeOutbox } from './relay.ts'
 export type { DrainResult, Relay } from './relay.ts'
 export { RELAY_DEFAULTS, resolveRelayOptions } from './options.ts'
 export type { Acknowledge, RelayConfig, RelayOptions } from './options.ts'
@@ -14,7 +14,7 @@ export type { RoundResult } from './claim.ts'
 export { formatStatus } from './metrics.ts'
 export type { Backlog, RelayState, RelayStatus } from './metrics.ts'
 export { createInbox } from './inbox.ts'
-export type { Inbox, InboxOptions } from './inbox.ts'
+export type { Inbox, InboxEvent, InboxOptions } from './inbox.ts'
 export {
   INBOX_MIGRATIONS,
   migrateInbox,

@@ -13,7 +13,8 @@ import {
   type RelayStatus,
 } from './metrics.ts'
 import { resolveRelayOptions, type RelayConfig, type RelayOptions } from './options.ts'
-import { OUTBOX_CHANNEL } from './schema.ts'
+import { OUTBOX_CHANNEL, tableName } from './schema.ts'
+import type { Database } from '../storage/database.ts'
 import type { Registry } from 'prom-client'
 
 export interface DrainResult {
@@ -195,25 +196,7 @@ export function createRelay(options: RelayOptions): Relay {
     }
   }
 
-  async function purge(olderThanMs = config.retentionMs): Promise<number> {
-    if (olderThanMs === Infinity) return 0
-    const cutoff = new Date(now().getTime() - olderThanMs)
-    let total = 0
-    // In slices, so that a large purge holds no long lock and leaves room for the relay's rounds.
-    for (;;) {
-      const rows = await db.query<{ n: number }>(
-        `WITH gone AS (
-           DELETE FROM ${t} WHERE id IN (
-             SELECT id FROM ${t} WHERE sent_at IS NOT NULL AND sent_at < $1 LIMIT 5000
-           ) RETURNING 1
-         ) SELECT count(*)::int AS n FROM gone`,
-        [cutoff],
-      )
-      const n = rows[0]?.n ?? 0
-      total += n
-      if (n < 5000) return total
-    }
-  }
+  const purge = (olderThanMs = config.retentionMs) => purgeOutbox(db, { table: t, olderThanMs, now: now() })
 
   const status = (): RelayStatus => ({ state, sent, failedSends, backlog: lastBacklog, lastError })
 
@@ -295,5 +278,32 @@ export function createRelay(options: RelayOptions): Relay {
       [now()],
     )
     return row?.n ?? 0
+  }
+}
+
+/**
+ * Deletes rows sent (acknowledge `mark`) before `now - olderThanMs`, in slices of 5,000 so that a large purge holds
+ * no long lock and leaves room for the relays' rounds. Pending rows are never touched. Returns how many went.
+ */
+export async function purgeOutbox(
+  db: Pick<Database, 'query'>,
+  { table, olderThanMs, now = new Date() }: { table?: string; olderThanMs: number; now?: Date },
+): Promise<number> {
+  if (olderThanMs === Infinity) return 0
+  const t = tableName(table ?? 'outbox')
+  const cutoff = new Date(now.getTime() - olderThanMs)
+  let total = 0
+  for (;;) {
+    const rows = await db.query<{ n: number }>(
+      `WITH gone AS (
+         DELETE FROM ${t} WHERE id IN (
+           SELECT id FROM ${t} WHERE sent_at IS NOT NULL AND sent_at < $1 LIMIT 5000
+         ) RETURNING 1
+       ) SELECT count(*)::int AS n FROM gone`,
+      [cutoff],
+    )
+    const n = rows[0]?.n ?? 0
+    total += n
+    if (n < 5000) return total
   }
 }

@@ -7,6 +7,7 @@ import { compatCommand } from './commands/compat.ts'
 import { consumeCommand } from './commands/consume.ts'
 import { generateCommand } from './commands/generate.ts'
 import { publishCommand } from './commands/publish.ts'
+import { relayCommand } from './commands/relay.ts'
 import { serveCommand } from './commands/serve.ts'
 import { validateCommand } from './commands/validate.ts'
 
@@ -18,12 +19,15 @@ export const commands: Command[] = [
   serveCommand,
   publishCommand,
   consumeCommand,
+  relayCommand,
 ]
 
 function help(io: Io): void {
   io.out('usage: contracts <command> [options]\n')
   for (const c of commands) io.out(`  ${c.usage}\n      ${c.summary}`)
-  io.out('\nenvironment: KAFKA_BROKERS (default of --brokers), REDIS_URL (default of --redis-url)')
+  io.out(
+    '\nenvironment: KAFKA_BROKERS (default of --brokers), REDIS_URL (default of --redis-url), DATABASE_URL and DATABASE_SCHEMA (relay)',
+  )
 }
 
 export async function main(argv: string[], io: Io): Promise<ExitCode> {

@@ -24,24 +24,28 @@ export interface ClaimedRow extends OutboxRow {
 }
 
 /**
- * $1 now, $2 look-ahead, $3 the lock namespace, $4 batch size. `held` is evaluated once (it is used twice, and
- * calls a volatile function), so each aggregate of the look-ahead is try-locked once.
+ * $1 now, $2 look-ahead, $3 the lock namespace, $4 batch size. The look-ahead is the oldest pending rows; within
+ * it, the rows of one aggregate are that aggregate's oldest (any older one is older still, so in it too), and the
+ * round claims only those: its cost follows the look-ahead, never the backlog. `held` is evaluated once (it is
+ * used twice and calls a volatile function), so each aggregate is try-locked once.
  */
 export const claimSql = (t: string) => `
-  WITH oldest AS (
-    SELECT DISTINCT lock_key FROM (
-      SELECT lock_key FROM ${t} WHERE sent_at IS NULL AND available_at <= $1 ORDER BY seq LIMIT $2
-    ) w
-  ), held AS (
-    SELECT coalesce(array_agg(lock_key), '{}') AS keys FROM oldest WHERE pg_try_advisory_xact_lock($3, lock_key)
+  WITH oldest AS MATERIALIZED (
+    SELECT seq, lock_key FROM ${t} WHERE sent_at IS NULL AND available_at <= $1 ORDER BY seq LIMIT $2
+  ), held AS MATERIALIZED (
+    SELECT k.lock_key FROM (SELECT DISTINCT lock_key FROM oldest) k
+    WHERE pg_try_advisory_xact_lock($3, k.lock_key)
+  ), picked AS MATERIALIZED (
+    SELECT seq FROM oldest WHERE lock_key IN (SELECT lock_key FROM held) ORDER BY seq LIMIT $4
   ), claimed AS (
-    SELECT ${CLAIM_COLUMNS}, attempts, seq, available_at > $1 AS deferred FROM ${t}
-    WHERE sent_at IS NULL AND lock_key = ANY ((SELECT keys FROM held)::int[])
-    ORDER BY seq LIMIT $4
-    FOR UPDATE SKIP LOCKED
+    SELECT ${CLAIM_COLUMNS}, attempts, o.seq, available_at > $1 AS deferred
+    FROM ${t} o JOIN picked p ON o.seq = p.seq
+    WHERE o.sent_at IS NULL
+    ORDER BY o.seq
+    FOR UPDATE OF o SKIP LOCKED
   ), counted AS (
     SELECT lock_key, count(*)::int AS pending FROM ${t}
-    WHERE sent_at IS NULL AND lock_key = ANY ((SELECT keys FROM held)::int[])
+    WHERE sent_at IS NULL AND lock_key IN (SELECT lock_key FROM held)
       AND seq <= (SELECT max(seq) FROM claimed)
     GROUP BY lock_key
   )

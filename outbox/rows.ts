@@ -75,12 +75,11 @@ export interface OutboxRow {
   ce_dataschema: string
   headers: Record<string, string> | null
   lock_key: number
-  available_at: Date | string
 }
 
 /** The columns the relay reads: `payload::text` keeps the stored bytes (pg would parse a json column). */
 export const CLAIM_COLUMNS =
-  'id, aggregateid, type, payload::text AS payload, destination, ce_source, ce_time, ce_dataschema, headers, lock_key, available_at'
+  'id, aggregateid, type, payload::text AS payload, destination, ce_source, ce_time, ce_dataschema, headers, lock_key'
 
 /** A claimed row as the sink takes it: the message the encoder produced at enqueue. */
 export function messageOf(row: OutboxRow): OutboundMessage {

@@ -7,13 +7,13 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { Admin } from 'kafkajs'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { topicOf } from '../../core/index.ts'
+import { topicOf, type Sink } from '../../core/index.ts'
 import { catalog } from '../../generated/index.ts'
 import { createRelay, type Relay } from '../../outbox/index.ts'
 import { ensureTopics, kafkaSink, type KafkaSink } from '../../transports/kafka/index.ts'
 import { person } from '../publishers/fixtures.ts'
 import { brokers, endOffsets, newKafka, readBack, uniquePrefix } from '../publishers/kafka-helpers.ts'
-import { until, uuid } from '../consumers/events.ts'
+import { pause, until, uuid } from '../consumers/events.ts'
 import { checkOrder, outboxFor, pendingRows, testDb, type TestDb } from './helpers.ts'
 
 const prefix = uniquePrefix('outbox')
@@ -164,12 +164,18 @@ describe('the outbox on PostgreSQL and Kafka', () => {
   }, 120_000)
 
   it('two relays at once, events enqueued while they run: every key in order on its partition', async () => {
-    const a = createRelay({ db: t.db, sink: sink(), batchSize: 50, pollIntervalMs: 100 })
-    const b = createRelay({ db: t.db, sink: sink(), batchSize: 50, pollIntervalMs: 100 })
+    // Each send is held back a random moment first (a GC pause, a slow network): without the per-aggregate
+    // locks, one relay's later events of a key would then reach the partition before the other's earlier ones.
+    const jittered = (s: KafkaSink): Sink => ({
+      send: (m) => s.send(m),
+      sendBatch: async (batch) => (await pause(Math.random() * 20), s.sendBatch(batch)),
+    })
+    const a = createRelay({ db: t.db, sink: jittered(sink()), batchSize: 10, pollIntervalMs: 100 })
+    const b = createRelay({ db: t.db, sink: jittered(sink()), batchSize: 10, pollIntervalMs: 100 })
     relays.push(a, b)
     const before = await endOffsets(admin, [people])
     await Promise.all([a.start(), b.start()])
-    const expected = await enqueuePeople(t, Array.from({ length: 40 }, uuid), 2000, 20)
+    const expected = await enqueuePeople(t, Array.from({ length: 6 }, uuid), 2000, 5)
     await until('the outbox is empty', () => a.status().sent + b.status().sent >= 2000, 60_000)
     const delivered = await newSince(before, 2000)
     const check = checkOrder(expected, delivered)

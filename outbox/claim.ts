@@ -24,17 +24,29 @@ export interface ClaimedRow extends OutboxRow {
 }
 
 /**
- * $1 now, $2 look-ahead, $3 the lock namespace, $4 batch size. The look-ahead is the oldest pending rows; within
- * it, the rows of one aggregate are that aggregate's oldest (any older one is older still, so in it too), and the
- * round claims only those: its cost follows the look-ahead, never the backlog. `held` is evaluated once (it is
- * used twice and calls a volatile function), so each aggregate is try-locked once.
+ * $1 now, $2 look-ahead, $3 the lock namespace, $4 batch size.
+ *
+ * `oldest` is the look-ahead: the oldest pending rows. Within it, an aggregate's rows are that aggregate's oldest
+ * (any older row is older still, so in it too), and the round claims only those: its cost follows the look-ahead,
+ * never the backlog. `walk` goes through the look-ahead's aggregates in the order of their oldest row and
+ * try-locks them one by one until the locked ones hold a batch: the round holds only the aggregates it sends, and
+ * skips those another round holds (it never waits for a lock).
  */
 export const claimSql = (t: string) => `
-  WITH oldest AS MATERIALIZED (
+  WITH RECURSIVE oldest AS MATERIALIZED (
     SELECT seq, lock_key FROM ${t} WHERE sent_at IS NULL AND available_at <= $1 ORDER BY seq LIMIT $2
+  ), aggregates AS MATERIALIZED (
+    SELECT coalesce(array_agg(lock_key ORDER BY first), '{}') AS keys, coalesce(array_agg(n ORDER BY first), '{}') AS rows
+    FROM (SELECT lock_key, min(seq) AS first, count(*)::int AS n FROM oldest GROUP BY lock_key) g
+  ), walk (i, total, lock_key, locked) AS (
+    SELECT 0, 0, NULL::int, false
+    UNION ALL
+    SELECT w.i + 1, w.total + CASE WHEN l.locked THEN a.rows[w.i + 1] ELSE 0 END, a.keys[w.i + 1], l.locked
+    FROM walk w CROSS JOIN aggregates a
+    CROSS JOIN LATERAL (SELECT pg_try_advisory_xact_lock($3, a.keys[w.i + 1]) AS locked) l
+    WHERE w.total < $4 AND w.i < cardinality(a.keys)
   ), held AS MATERIALIZED (
-    SELECT k.lock_key FROM (SELECT DISTINCT lock_key FROM oldest) k
-    WHERE pg_try_advisory_xact_lock($3, k.lock_key)
+    SELECT lock_key FROM walk WHERE locked
   ), picked AS MATERIALIZED (
     SELECT seq FROM oldest WHERE lock_key IN (SELECT lock_key FROM held) ORDER BY seq LIMIT $4
   ), claimed AS (
@@ -158,6 +170,9 @@ export async function runRound(
   }
 
   if (sent.length) {
+    // An acknowledgement lost in a database crash only makes the relay send those events again (at least once,
+    // and lost commits are always the latest ones, so never out of order): no need to wait for the WAL flush.
+    await tx.query('SET LOCAL synchronous_commit TO OFF')
     const ids = sent.flatMap((g) => g.map((r) => r.id))
     if (config.acknowledge === 'delete') await tx.query(`DELETE FROM ${t} WHERE id = ANY ($1::uuid[])`, [ids])
     else await tx.query(`UPDATE ${t} SET sent_at = $2 WHERE id = ANY ($1::uuid[])`, [ids, at])

@@ -18,6 +18,12 @@ export interface RelayOptions {
   batchSize?: number
   /** Oldest pending rows looked at to choose which aggregates to lock. Default 4 × batchSize. */
   lookAhead?: number
+  /**
+   * Rounds in flight at once, each in its own transaction with aggregates of its own: one claims and acknowledges
+   * while another sends. Per-aggregate order holds whatever the number; events of different aggregates may go out
+   * in another order than enqueued. Default 1.
+   */
+  concurrency?: number
   /** Polling fallback when no NOTIFY arrives (and the pace at which another relay's held rows are retried). Default 1000. */
   pollIntervalMs?: number
   /** `delete` (default) removes a row once sent; `mark` sets `sent_at` and keeps it for `retentionMs`. */
@@ -46,6 +52,7 @@ export interface RelayConfig {
   table: string
   batchSize: number
   lookAhead: number
+  concurrency: number
   pollIntervalMs: number
   acknowledge: Acknowledge
   retentionMs: number
@@ -61,6 +68,7 @@ export interface RelayConfig {
 export const RELAY_DEFAULTS = {
   table: 'outbox',
   batchSize: 500,
+  concurrency: 1,
   pollIntervalMs: 1000,
   acknowledge: 'delete',
   retentionMs: 7 * 24 * 3600_000,
@@ -96,6 +104,7 @@ export function resolveRelayOptions(options: RelayOptions): RelayConfig {
     table: tableName(options.table ?? RELAY_DEFAULTS.table),
     batchSize,
     lookAhead: positive(options.lookAhead ?? 4 * batchSize, 'lookAhead'),
+    concurrency: positive(options.concurrency ?? RELAY_DEFAULTS.concurrency, 'concurrency'),
     pollIntervalMs: positive(
       options.pollIntervalMs ?? RELAY_DEFAULTS.pollIntervalMs,
       'pollIntervalMs',

@@ -65,9 +65,10 @@ export function createRelay(options: RelayOptions): Relay {
   let refusals = 0 // rounds in a row where the transport took nothing
   let stopping: AbortController | undefined
   let loop: Promise<void> | undefined
-  let wake: (() => void) | undefined
-  let woken = false
+  /** Each worker's wake-up: NOTIFY and idle() wake every worker; one woken while busy looks again at once. */
+  const workers = new Set<{ woken: boolean; wake: (() => void) | undefined }>()
   let rounds = 0
+  let inFlight = 0
   const idleWaiters: { after: number; resolve: () => void }[] = []
   let settle!: () => void
   const closed = new Promise<void>((resolve) => (settle = resolve))
@@ -141,58 +142,82 @@ export function createRelay(options: RelayOptions): Relay {
   }
 
   /** Waits `ms`, or less when woken (NOTIFY, idle()) or stopped. */
-  function pause(ms: number, signal: AbortSignal): Promise<void> {
-    if (woken || signal.aborted) {
-      woken = false
+  function pause(w: { woken: boolean; wake: (() => void) | undefined }, ms: number, signal: AbortSignal) {
+    if (w.woken || signal.aborted) {
+      w.woken = false
       return Promise.resolve()
     }
-    return new Promise((resolve) => {
+    return new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer)
         signal.removeEventListener('abort', done)
-        wake = undefined
-        woken = false
+        w.wake = undefined
+        w.woken = false
         resolve()
       }
       const timer = setTimeout(done, ms)
       signal.addEventListener('abort', done, { once: true })
-      wake = done
+      w.wake = done
     })
   }
 
   function nudge(): void {
-    woken = true
-    wake?.()
+    for (const w of workers) {
+      w.woken = true
+      w.wake?.()
+    }
   }
 
-  async function run(signal: AbortSignal): Promise<void> {
+  /** Resolves the idle() calls made before `started`, once no round is in flight. */
+  function heardIdle(started: number): void {
+    if (inFlight > 0) return
+    for (let i = idleWaiters.length - 1; i >= 0; i--) {
+      const w = idleWaiters[i] as (typeof idleWaiters)[number]
+      if (w.after < started) {
+        idleWaiters.splice(i, 1)
+        w.resolve()
+      }
+    }
+  }
+
+  /** One of `concurrency` loops: rounds back to back while there is work, else sleep until woken or polled. */
+  async function work(index: number, signal: AbortSignal): Promise<void> {
+    const me = { woken: false, wake: undefined as (() => void) | undefined }
+    workers.add(me)
     let lastPurge = now().getTime()
-    while (!signal.aborted) {
-      const started = ++rounds
-      state = 'sending'
-      const r = await guardedRound()
-      if (signal.aborted) break
-      if (r.refused) {
-        state = 'backing-off'
-        await sleep(backoff(refusals, config.backoff), signal)
-        continue
-      }
-      if (r.claimed >= config.batchSize && r.sent > 0) continue // more is waiting
-      if (r.sent > 0) continue // one more look: a partial batch usually means empty, but rows may have come in
-      // Nothing to send: anyone waiting for idle hears it, then sleep until NOTIFY or the poll interval.
-      for (let i = idleWaiters.length - 1; i >= 0; i--) {
-        const w = idleWaiters[i] as (typeof idleWaiters)[number]
-        if (w.after < started) {
-          idleWaiters.splice(i, 1)
-          w.resolve()
+    try {
+      while (!signal.aborted) {
+        const started = ++rounds
+        inFlight++
+        state = 'sending'
+        let r: RoundResult
+        try {
+          r = await guardedRound()
+        } finally {
+          inFlight--
         }
+        if (signal.aborted) break
+        if (r.refused) {
+          state = 'backing-off'
+          await sleep(backoff(refusals, config.backoff), signal)
+          continue
+        }
+        // Something went: look again at once (a partial batch usually means empty, but rows may have come in).
+        if (r.sent > 0) continue
+        heardIdle(started)
+        if (
+          index === 0 &&
+          config.acknowledge === 'mark' &&
+          now().getTime() - lastPurge >= config.purgeIntervalMs
+        ) {
+          lastPurge = now().getTime()
+          await purge().catch((e: unknown) => config.onError(e, 'database'))
+        }
+        if (inFlight === 0) state = 'idle'
+        await pause(me, config.pollIntervalMs, signal)
       }
-      if (config.acknowledge === 'mark' && now().getTime() - lastPurge >= config.purgeIntervalMs) {
-        lastPurge = now().getTime()
-        await purge().catch((e: unknown) => config.onError(e, 'database'))
-      }
-      state = 'idle'
-      await pause(config.pollIntervalMs, signal)
+    } finally {
+      workers.delete(me)
     }
   }
 
@@ -213,7 +238,8 @@ export function createRelay(options: RelayOptions): Relay {
       stopping = new AbortController()
       const signal = stopping.signal
       state = 'idle'
-      loop = run(signal).finally(() => {
+      const loops = Array.from({ length: config.concurrency }, (_, i) => work(i, signal))
+      loop = Promise.all(loops).then(() => {
         state = 'stopped'
         for (const w of idleWaiters.splice(0)) w.resolve()
         settle()
@@ -235,16 +261,20 @@ export function createRelay(options: RelayOptions): Relay {
     async drain({ signal } = {}) {
       let total = 0
       let failures = 0
+      // `concurrency` rounds at a time, as the loop runs them; each aggregate is in one of them at most.
+      const batchOfRounds = () =>
+        Promise.all(Array.from({ length: config.concurrency }, () => guardedRound()))
       for (;;) {
         if (signal?.aborted) throw signal.reason
-        const r = await guardedRound()
-        total += r.sent
-        if (r.refused) {
+        const results = await batchOfRounds()
+        const sentNow = results.reduce((n, r) => n + r.sent, 0)
+        total += sentNow
+        if (sentNow === 0 && results.some((r) => r.refused)) {
           await sleep(backoff(++failures, config.backoff), signal)
           continue
         }
         failures = 0
-        if (r.sent > 0) continue
+        if (sentNow > 0) continue
         const b = await readBacklog()
         // Left: nothing, or only deferred aggregates (pending counts their rows; deferred their number).
         if (b.pending === 0 || (await readyRows()) === 0) return { sent: total, backlog: b }

@@ -13,6 +13,7 @@ import {
   checkOrder,
   outboxFor,
   pendingRows,
+  rawClient,
   recordingSink,
   testDb,
   type Kind,
@@ -251,12 +252,13 @@ describe('several relays on one PostgreSQL table', () => {
 
   it('two relays at once, rows enqueued while they run: no per-key order violation, nothing sent twice', async () => {
     const { log, sink } = sharedLog()
-    const a = relay({ sink: sink(1), batchSize: 40 })
-    const b = relay({ sink: sink(2), batchSize: 40 })
+    // Small batches and transactions over few keys: both relays keep finding rows of the keys the other sends.
+    const a = relay({ sink: sink(1), batchSize: 10 })
+    const b = relay({ sink: sink(2), batchSize: 10 })
     await Promise.all([a.start(), b.start()])
-    const keys = keysOf(30)
-    const expected = await enqueueMany(t, keys, 3000, 25)
-    await until('all 3000 sent', () => log.length >= 3000, 60_000)
+    const keys = keysOf(6)
+    const expected = await enqueueMany(t, keys, 1500, 5)
+    await until('all 1500 sent', () => log.length >= 1500, 60_000)
     await Promise.all([a.idle(), b.idle()])
     const check = checkOrder(expected, log)
     console.log(
@@ -265,6 +267,17 @@ describe('several relays on one PostgreSQL table', () => {
     )
     expect(check).toEqual({ outOfOrder: [], duplicates: 0, missing: 0 })
     expect(log.some((m) => m.relay === 1) && log.some((m) => m.relay === 2)).toBe(true)
+  })
+
+  it('one relay with four rounds in flight: each key in order, every round with aggregates of its own', async () => {
+    const { log, sink } = sharedLog()
+    const r = relay({ sink: sink(1), batchSize: 10, concurrency: 4 })
+    await r.start()
+    const expected = await enqueueMany(t, keysOf(6), 1200, 5)
+    await until('all 1200 sent', () => log.length >= 1200, 60_000)
+    await r.idle()
+    expect(checkOrder(expected, log)).toEqual({ outOfOrder: [], duplicates: 0, missing: 0 })
+    expect(await pendingRows(t.db)).toEqual([])
   })
 
   it('a slow aggregate holds back only itself: while one relay is stuck sending it, another sends the rest', async () => {
@@ -294,6 +307,27 @@ describe('several relays on one PostgreSQL table', () => {
       duplicates: 0,
       missing: 0,
     })
+  })
+
+  it('a pending row locked by something else (an operator’s FOR UPDATE): its aggregate waits, the rest is sent', async () => {
+    const held = randomUUID()
+    const expected = await enqueueMany(t, [held, ...keysOf(3)], 40, 40)
+    const middle = expected.get(held)?.[5] as string
+    const operator = await rawClient(t)
+    try {
+      await operator.query('BEGIN')
+      await operator.query('SELECT id FROM outbox WHERE id = $1 FOR UPDATE', [middle])
+      const sink = recordingSink()
+      const r = relay({ sink })
+      // SKIP LOCKED passes over the locked row; the pending count shows the gap, so none of that key goes.
+      expect(await r.runOnce()).toMatchObject({ sent: 30, skipped: 1 })
+      expect(sink.messages.some((m) => m.key === held)).toBe(false)
+      await operator.query('ROLLBACK')
+      await r.drain()
+      expect(checkOrder(expected, sink.messages)).toEqual({ outOfOrder: [], duplicates: 0, missing: 0 })
+    } finally {
+      await operator.end()
+    }
   })
 
   it('wakes on NOTIFY: with a 60 s poll interval, an enqueued event is sent at once', async () => {

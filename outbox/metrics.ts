@@ -14,7 +14,7 @@ export interface RelayStatus {
   state: RelayState
   /** Events this relay handed to the transport (re-sends after a crash or a partial failure count again). */
   sent: number
-  /** Sends the transport refused or failed (whole batches and bisected halves). */
+  /** Rounds whose send the transport refused or failed, whole or in part (their rows stay pending). */
   failedSends: number
   /** From the last read of the table (refreshStatus, a scrape); undefined before the first. */
   backlog: Backlog | undefined
@@ -40,7 +40,7 @@ export function createRelayMetrics(
   })
   const failures = new Counter({
     name: 'outbox_send_failures_total',
-    help: 'Sends the transport refused or failed; the rows stay pending',
+    help: 'Rounds whose send the transport refused or failed, whole or in part; those rows stay pending',
     registers: [r],
   })
   // One read of the table per scrape: a scrape collects the three gauges at once, and they share the read in flight.

@@ -16,7 +16,7 @@ import { CLAIM_COLUMNS, messageOf, type OutboxRow } from './rows.ts'
 
 /** A claimed row, with what the round decides on. */
 export interface ClaimedRow extends OutboxRow {
-  /** Pending rows of its aggregate up to the last row claimed: more than claimed means one was skipped. */
+  /** Pending rows of its aggregate up to its last row claimed: more than claimed means one was skipped. */
   pending: number
   /** Its aggregate waits after a refusal (`available_at` in the future). */
   deferred: boolean
@@ -28,38 +28,34 @@ export interface ClaimedRow extends OutboxRow {
  *
  * `oldest` is the look-ahead: the oldest pending rows. Within it, an aggregate's rows are that aggregate's oldest
  * (any older row is older still, so in it too), and the round claims only those: its cost follows the look-ahead,
- * never the backlog. `walk` goes through the look-ahead's aggregates in the order of their oldest row and
- * try-locks them one by one until the locked ones hold a batch: the round holds only the aggregates it sends, and
- * skips those another round holds (it never waits for a lock).
+ * never the backlog. `picked` walks the look-ahead's rows aggregate by aggregate (in the order of each one's
+ * oldest row, each one's rows in enqueue order) and try-locks each row's aggregate (a lock this transaction holds
+ * is granted again at once; one another round holds is refused at once, never waited for) until it has a batch of
+ * rows whose aggregates it holds. The limit stops the walk, so a round holds only the aggregates it sends, with
+ * all their look-ahead rows, and leaves the next ones to other rounds. OFFSET 0 keeps the volatile lock call
+ * above the sort, so it runs only for the rows the limit pulls.
  */
 export const claimSql = (t: string) => `
-  WITH RECURSIVE oldest AS MATERIALIZED (
+  WITH oldest AS MATERIALIZED (
     SELECT seq, lock_key FROM ${t} WHERE sent_at IS NULL AND available_at <= $1 ORDER BY seq LIMIT $2
-  ), aggregates AS MATERIALIZED (
-    SELECT coalesce(array_agg(lock_key ORDER BY first), '{}') AS keys, coalesce(array_agg(n ORDER BY first), '{}') AS rows
-    FROM (SELECT lock_key, min(seq) AS first, count(*)::int AS n FROM oldest GROUP BY lock_key) g
-  ), walk (i, total, lock_key, locked) AS (
-    SELECT 0, 0, NULL::int, false
-    UNION ALL
-    SELECT w.i + 1, w.total + CASE WHEN l.locked THEN a.rows[w.i + 1] ELSE 0 END, a.keys[w.i + 1], l.locked
-    FROM walk w CROSS JOIN aggregates a
-    CROSS JOIN LATERAL (SELECT pg_try_advisory_xact_lock($3, a.keys[w.i + 1]) AS locked) l
-    WHERE w.total < $4 AND w.i < cardinality(a.keys)
-  ), held AS MATERIALIZED (
-    SELECT lock_key FROM walk WHERE locked
   ), picked AS MATERIALIZED (
-    SELECT seq FROM oldest WHERE lock_key IN (SELECT lock_key FROM held) ORDER BY seq LIMIT $4
+    SELECT seq AS s, lock_key AS k FROM (
+      SELECT seq, lock_key, min(seq) OVER (PARTITION BY lock_key) AS first FROM oldest
+      ORDER BY first, seq OFFSET 0
+    ) w
+    WHERE pg_try_advisory_xact_lock($3, w.lock_key)
+    LIMIT $4
   ), claimed AS (
     SELECT ${CLAIM_COLUMNS}, attempts, o.seq, available_at > $1 AS deferred
-    FROM ${t} o JOIN picked p ON o.seq = p.seq
+    FROM ${t} o JOIN picked p ON o.seq = p.s
     WHERE o.sent_at IS NULL
     ORDER BY o.seq
     FOR UPDATE OF o SKIP LOCKED
   ), counted AS (
-    SELECT lock_key, count(*)::int AS pending FROM ${t}
-    WHERE sent_at IS NULL AND lock_key IN (SELECT lock_key FROM held)
-      AND seq <= (SELECT max(seq) FROM claimed)
-    GROUP BY lock_key
+    SELECT c.lock_key, count(*)::int AS pending
+    FROM (SELECT lock_key, max(seq) AS last FROM claimed GROUP BY lock_key) c
+    JOIN ${t} p ON p.lock_key = c.lock_key AND p.sent_at IS NULL AND p.seq <= c.last
+    GROUP BY c.lock_key
   )
   SELECT c.*, k.pending FROM claimed c JOIN counted k USING (lock_key) ORDER BY c.seq`
 

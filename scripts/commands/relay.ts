@@ -40,7 +40,7 @@ export const relayCommand: Command = {
   summary:
     'publish the outbox table of a PostgreSQL database (DATABASE_URL) through Kafka or Redis Streams, at least once, in order per aggregate',
   usage:
-    'contracts relay [--transport kafka|redis] [--brokers HOST:PORT,...] [--redis-url URL] [--database-url URL] [--database-schema S] [--table T] [--batch-size N] [--poll-interval MS] [--acknowledge delete|mark] [--retention DURATION] [--status-interval SECONDS] [--metrics-port P] [--metrics-host H] [--drain | --purge]',
+    'contracts relay [--transport kafka|redis] [--brokers HOST:PORT,...] [--redis-url URL] [--database-url URL] [--database-schema S] [--table T] [--batch-size N] [--concurrency N] [--poll-interval MS] [--acknowledge delete|mark] [--retention DURATION] [--status-interval SECONDS] [--metrics-port P] [--metrics-host H] [--drain | --purge]',
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -52,6 +52,7 @@ export const relayCommand: Command = {
         'database-schema': { type: 'string' },
         table: { type: 'string', default: RELAY_DEFAULTS.table },
         'batch-size': { type: 'string' },
+        concurrency: { type: 'string' },
         'poll-interval': { type: 'string' },
         acknowledge: { type: 'string', default: RELAY_DEFAULTS.acknowledge },
         retention: { type: 'string' },
@@ -75,6 +76,9 @@ export const relayCommand: Command = {
     const batchSize = positiveInt(values['batch-size'])
     if (Number.isNaN(batchSize))
       return usage(`--batch-size must be a positive integer, not '${values['batch-size']}'`)
+    const concurrency = positiveInt(values.concurrency)
+    if (Number.isNaN(concurrency))
+      return usage(`--concurrency must be a positive integer, not '${values.concurrency}'`)
     const pollIntervalMs = positiveInt(values['poll-interval'])
     if (Number.isNaN(pollIntervalMs))
       return usage(
@@ -152,6 +156,7 @@ export const relayCommand: Command = {
         table: values.table,
         acknowledge,
         ...(batchSize === undefined ? {} : { batchSize }),
+        ...(concurrency === undefined ? {} : { concurrency }),
         ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
         ...(retentionMs === undefined ? {} : { retentionMs }),
         onError: (e, phase) =>

@@ -56,6 +56,7 @@ describe('contracts relay', () => {
     { args: ['--transport', 'nats'], env: {}, says: '--transport must be kafka or redis' },
     { args: [], env: { DATABASE_URL: '' }, says: 'no database' },
     { args: ['--batch-size', '0'], env: {}, says: '--batch-size must be a positive integer' },
+    { args: ['--concurrency', '1.5'], env: {}, says: '--concurrency must be a positive integer' },
     { args: ['--retention', 'a week'], env: {}, says: '--retention must be a duration' },
     { args: ['--acknowledge', 'keep'], env: {}, says: '--acknowledge must be delete or mark' },
     { args: ['--drain', '--purge'], env: {}, says: 'do not go together' },
@@ -77,7 +78,7 @@ describe('contracts relay', () => {
   it('--drain publishes what is pending to Kafka and exits 0', async () => {
     const done = await enqueue(30)
     const c = captureIo(process.cwd(), env)
-    expect(await main(['relay', '--drain', '--batch-size', '7'], c.io)).toBe(0)
+    expect(await main(['relay', '--drain', '--batch-size', '7', '--concurrency', '2'], c.io)).toBe(0)
     expect(c.text()).toContain('relay: drained: 30 sent; 0 pending in 0 deferred aggregates')
     const got = await readBack(kafka, admin, [topic], 30)
     expect(got.map((m) => String(m.value.id)).sort()).toEqual(done.map((d) => d.id).sort())

@@ -26,9 +26,10 @@ export interface ClaimedRow extends OutboxRow {
 /**
  * $1 now, $2 look-ahead, $3 the lock namespace, $4 batch size.
  *
- * `oldest` is the look-ahead: the oldest pending rows. Within it, an aggregate's rows are that aggregate's oldest
- * (any older row is older still, so in it too), and the round claims only those: its cost follows the look-ahead,
- * never the backlog. `picked` walks the look-ahead's rows aggregate by aggregate (in the order of each one's
+ * `oldest` is the look-ahead: the oldest pending rows of aggregates not deferred (a deferred aggregate's newer
+ * rows would otherwise fill it and hold back everyone behind them). Within it, an aggregate's rows are that
+ * aggregate's oldest (any older row is older still, so in it too), and the round claims only those: its cost
+ * follows the look-ahead, never the backlog. `picked` walks the look-ahead's rows aggregate by aggregate (in the order of each one's
  * oldest row, each one's rows in enqueue order) and try-locks each row's aggregate (a lock this transaction holds
  * is granted again at once; one another round holds is refused at once, never waited for) until it has a batch of
  * rows whose aggregates it holds. The limit stops the walk, so a round holds only the aggregates it sends, with
@@ -37,7 +38,11 @@ export interface ClaimedRow extends OutboxRow {
  */
 export const claimSql = (t: string) => `
   WITH oldest AS MATERIALIZED (
-    SELECT seq, lock_key FROM ${t} WHERE sent_at IS NULL AND available_at <= $1 ORDER BY seq LIMIT $2
+    SELECT seq, lock_key FROM ${t} o WHERE sent_at IS NULL AND NOT EXISTS (
+      SELECT 1 FROM ${t} d
+      WHERE d.lock_key = o.lock_key AND d.sent_at IS NULL AND d.available_at > '-infinity' AND d.available_at > $1
+    )
+    ORDER BY seq LIMIT $2
   ), picked AS MATERIALIZED (
     SELECT seq AS s, lock_key AS k FROM (
       SELECT seq, lock_key, min(seq) OVER (PARTITION BY lock_key) AS first FROM oldest

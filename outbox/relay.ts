@@ -304,7 +304,8 @@ export function createRelay(options: RelayOptions): Relay {
   async function readyRows(): Promise<number> {
     const [row] = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM ${t} p WHERE p.sent_at IS NULL AND NOT EXISTS (
-         SELECT 1 FROM ${t} h WHERE h.sent_at IS NULL AND h.lock_key = p.lock_key AND h.available_at > $1)`,
+         SELECT 1 FROM ${t} d WHERE d.lock_key = p.lock_key AND d.sent_at IS NULL
+           AND d.available_at > '-infinity' AND d.available_at > $1)`,
       [now()],
     )
     return row?.n ?? 0

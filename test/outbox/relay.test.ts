@@ -135,10 +135,14 @@ describe.each<Kind>(['postgres', 'pglite'])('the relay on %s', (kind) => {
     expect(round).toMatchObject({ claimed: 80, sent: 70, failed: 1, refused: false })
     expect(new Set(sink.messages.map((m) => m.key)).has(poisoned)).toBe(false)
     expect((await r.backlog()).deferred).toBe(1)
-    // Deferred for a minute: later rounds leave it alone, even with new rows of the same aggregate.
-    const more = await enqueueMany(t, [poisoned], 3)
+    // Deferred for a minute: later rounds leave it alone, and its new rows, older than the others' and more than
+    // a batch, do not stand in their way.
+    const more = await enqueueMany(t, [poisoned], 30)
     expect((await r.runOnce()).sent).toBe(0)
-    expect((await r.drain()).backlog).toMatchObject({ pending: 13, deferred: 1 })
+    const later = await enqueueMany(t, keysOf(4), 20)
+    const small = relay({ sink, batchSize: 10, deferral: { initialMs: 60_000, maxMs: 60_000 } })
+    expect(await small.drain()).toMatchObject({ sent: 20, backlog: { pending: 40, deferred: 1 } })
+    expect(checkOrder(later, sink.messages)).toEqual({ outOfOrder: [], duplicates: 0, missing: 0 })
     // Once it is due and the transport takes it, its events go in their order.
     refusing = false
     await t.db.query("UPDATE outbox SET available_at = '-infinity'")

@@ -26,10 +26,7 @@ const pool = new pg.Pool({ connectionString: url })
 const client = await pool.connect() // your service's own client: the outbox writes in its transaction
 try {
   await client.query('BEGIN')
-  await client.query(
-    'INSERT INTO people (id, last_name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET last_name = $2',
-    [person.id, person.lastName],
-  )
+  await client.query('UPDATE people SET last_name = $2 WHERE id = $1', [person.id, person.lastName])
   await outbox.enqueue(client, 'person', 'update', person) // validated: an invalid event throws, nothing written
   await client.query('COMMIT') // the change and its event, or neither
 } catch (e) {
@@ -40,10 +37,7 @@ try {
 }
 
 // The relay: in the service, or `contracts relay` as a process of its own (several may run at once).
-const kafka = new Kafka({
-  clientId: 'person-relay',
-  brokers: (process.env.KAFKA_BROKERS ?? 'kafka:9092').split(','),
-})
+const kafka = new Kafka({ clientId: 'person-relay', brokers: [process.env.KAFKA_BROKERS ?? 'kafka:9092'] })
 const relay = createRelay({ db, sink: kafkaSink({ kafka }) })
 await relay.start()
 

@@ -16,7 +16,10 @@ import { CLAIM_COLUMNS, messageOf, type OutboxRow } from './rows.ts'
 
 /** A claimed row, with what the round decides on. */
 export interface ClaimedRow extends OutboxRow {
-  /** Pending rows of its aggregate up to its last row claimed: more than claimed means one was skipped. */
+  /**
+   * Rows of its aggregate the round picked (pending in its snapshot): more than it claimed means `SKIP LOCKED`
+   * passed one (something else holds it) or one was acknowledged since the snapshot.
+   */
   pending: number
   /** Its aggregate waits after a refusal (`available_at` in the future). */
   deferred: boolean
@@ -57,12 +60,12 @@ export const claimSql = (t: string) => `
     ORDER BY o.seq
     FOR UPDATE OF o SKIP LOCKED
   ), counted AS (
-    SELECT c.lock_key, count(*)::int AS pending
-    FROM (SELECT lock_key, max(seq) AS last FROM claimed GROUP BY lock_key) c
-    JOIN ${t} p ON p.lock_key = c.lock_key AND p.sent_at IS NULL AND p.seq <= c.last
-    GROUP BY c.lock_key
+    SELECT k AS lock_key, count(*)::int AS pending FROM picked GROUP BY k
   )
-  SELECT c.*, k.pending FROM claimed c JOIN counted k USING (lock_key) ORDER BY c.seq`
+  SELECT c.*, k.pending FROM claimed c JOIN counted k USING (lock_key)
+  -- Once per statement, saving a round trip: the acknowledgement's commit need not wait for the WAL flush (runRound).
+  WHERE (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL
+  ORDER BY c.seq`
 
 /** What one round did. */
 export interface RoundResult {
@@ -171,9 +174,9 @@ export async function runRound(
   }
 
   if (sent.length) {
-    // An acknowledgement lost in a database crash only makes the relay send those events again (at least once,
-    // and lost commits are always the latest ones, so never out of order): no need to wait for the WAL flush.
-    await tx.query('SET LOCAL synchronous_commit TO OFF')
+    // The claim set synchronous_commit off for this transaction: an acknowledgement lost in a database crash only
+    // makes the relay send those events again (at least once; lost commits are always the latest ones, so never
+    // out of order), so its commit need not wait for the WAL flush.
     const ids = sent.flatMap((g) => g.map((r) => r.id))
     if (config.acknowledge === 'delete') await tx.query(`DELETE FROM ${t} WHERE id = ANY ($1::uuid[])`, [ids])
     else await tx.query(`UPDATE ${t} SET sent_at = $2 WHERE id = ANY ($1::uuid[])`, [ids, at])

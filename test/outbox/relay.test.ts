@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { OutboundMessage } from '../../core/index.ts'
-import { createRelay, type Relay, type RelayOptions } from '../../outbox/index.ts'
+import { createRelay, resolveRelayOptions, type Relay, type RelayOptions } from '../../outbox/index.ts'
+import { runRound } from '../../outbox/claim.ts'
 import { person } from '../publishers/fixtures.ts'
 import { pause, until } from '../consumers/events.ts'
 import {
@@ -73,6 +74,19 @@ describe.each<Kind>(['postgres', 'pglite'])('the relay on %s', (kind) => {
     expect(checkOrder(expected, sink.messages)).toEqual({ outOfOrder: [], duplicates: 0, missing: 0 })
     expect(sink.messages.map((m) => m.id)).toEqual(expected.all)
     expect(await pendingRows(t.db)).toEqual([])
+  })
+
+  it('the acknowledgement commits without waiting for the WAL flush (synchronous_commit off, that transaction only)', async () => {
+    await enqueueMany(t, keysOf(2), 4)
+    const config = resolveRelayOptions({ db: t.db, sink: recordingSink() })
+    const setting = await t.db.transaction(async (tx) => {
+      expect((await runRound(tx, { config, namespace: 1, refusedDelayMs: 100 })).sent).toBe(4)
+      return (await tx.query<{ s: string }>("SELECT current_setting('synchronous_commit') AS s"))[0]?.s
+    })
+    expect(setting).toBe('off')
+    expect((await t.db.query<{ s: string }>("SELECT current_setting('synchronous_commit') AS s"))[0]?.s).toBe(
+      'on',
+    )
   })
 
   it('batchSize bounds a round; drain() sends everything', async () => {

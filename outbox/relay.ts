@@ -26,7 +26,7 @@ export interface DrainResult {
 
 export interface Relay {
   readonly config: RelayConfig
-  /** Starts the loop (after LISTEN is in place); resolves once it runs. */
+  /** Starts the loop (after LISTEN is in place); resolves once it runs. Once stopped, a relay stays stopped. */
   start(): Promise<void>
   /** Lets the round in flight finish (sent and acknowledged), then stops. Safe to call more than once. */
   stop(): Promise<void>
@@ -229,6 +229,7 @@ export function createRelay(options: RelayOptions): Relay {
     config,
     metrics: metrics.registry,
     async start() {
+      if (stopping?.signal.aborted) throw new Error('a stopped relay does not start again: create another')
       if (loop) return
       const { qualified } = await identify()
       if (config.listen)

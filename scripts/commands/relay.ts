@@ -224,7 +224,12 @@ async function runUntilStopped(
   try {
     const { table, batchSize, acknowledge } = relay.config
     io.out(`relay: publishing ${table} (batches of ${batchSize}, ${acknowledge} when sent)`)
-    await relay.start()
+    try {
+      await relay.start()
+    } catch (e) {
+      io.err(`relay: cannot start: ${(e as Error).message}`)
+      return 2
+    }
     await relay.closed
     await status()
     return 0

@@ -203,6 +203,7 @@ describe.each<Kind>(['postgres', 'pglite'])('the relay on %s', (kind) => {
     expect(r.status().state).toBe('stopped')
     expect(sink.messages).toHaveLength(10)
     expect(await pendingRows(t.db)).toEqual([])
+    await expect(r.start()).rejects.toThrow(/does not start again/)
   })
 
   it('metrics: events sent, backlog and oldest age (by the injected clock); a status line', async () => {

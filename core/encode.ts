@@ -143,6 +143,49 @@ function envelopeJson(e: BaseEnvelope, content: string): string {
   )
 }
 
+/** One event of a batch as `publishBatch` and an outbox's `enqueueBatch` take it: content or a reference, and its meta. */
+export interface BatchInput extends EncodeMeta {
+  resource: string
+  action: Action | string
+  content?: unknown
+  reference?: unknown
+}
+
+/** Encodes one request, or throws its ContractError (UNKNOWN_RESOURCE, UNKNOWN_SCHEMA or EVENT_INVALID). */
+export function encodeOrThrow(encoder: Encoder, input: EncodeInput): OutboundMessage {
+  const r = encoder.encode(input)
+  if (r.ok) return r.value
+  throw encodeError(r.issues, `${input.resource} ${input.action} event does not match its schema`)
+}
+
+/**
+ * Encodes every event of a batch, or throws one ContractError listing every issue under `/<index>`: nothing of an
+ * invalid batch goes anywhere.
+ */
+export function encodeBatch(encoder: Encoder, events: readonly BatchInput[]): OutboundMessage[] {
+  const issues: Issue[] = []
+  const messages: OutboundMessage[] = []
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i] as BatchInput
+    const asReference = e.reference !== undefined
+    const r = encoder.encode({
+      resource: e.resource,
+      action: e.action,
+      body: asReference ? e.reference : e.content,
+      asReference,
+      meta: e,
+    })
+    if (r.ok) messages.push(r.value)
+    else for (const x of r.issues) issues.push({ ...x, path: `/${i}${x.path}` })
+  }
+  if (issues.length)
+    throw encodeError(
+      issues,
+      `${events.length - messages.length} of ${events.length} events do not match their schemas`,
+    )
+  return messages
+}
+
 /** The ContractError for issues of an encode: UNKNOWN_RESOURCE, UNKNOWN_SCHEMA or EVENT_INVALID. */
 export function encodeError(issues: Issue[], message: string): ContractError {
   const only = (keyword: string) => issues.every((i) => i.keyword === keyword)

@@ -84,8 +84,8 @@ export type {
   SchemaLookupPort,
   Sink,
 } from './ports.ts'
-export { createEncoder, encodeError } from './encode.ts'
-export type { EncodeInput, EncodeMeta, Encoder, EncoderOptions } from './encode.ts'
+export { createEncoder, encodeBatch, encodeError, encodeOrThrow } from './encode.ts'
+export type { BatchInput, EncodeInput, EncodeMeta, Encoder, EncoderOptions } from './encode.ts'
 export { createPublisher, resolvePublishRetry, sendFailed } from './publisher.ts'
 export type {
   BatchEvent,

@@ -13,8 +13,15 @@ import type {
   ResourceReference,
   VersionOf,
 } from './catalog.ts'
-import { createEncoder, encodeError, type EncodeMeta } from './encode.ts'
-import { ContractError, isContractError, type Issue } from './errors.ts'
+import {
+  createEncoder,
+  encodeBatch,
+  encodeError,
+  encodeOrThrow,
+  type BatchInput,
+  type EncodeMeta,
+} from './encode.ts'
+import { ContractError, isContractError } from './errors.ts'
 import type { OutboundMessage, Sink } from './ports.ts'
 import { backoff, sleep } from './retry.ts'
 import { checkTopicPrefix } from './topics.ts'
@@ -188,11 +195,8 @@ export function createPublisher<C extends Catalog, P, B>(
     }
   }
 
-  function one(resource: string, action: string, body: unknown, asReference: boolean, meta: EncodeMeta) {
-    const r = encoder.encode({ resource, action, body, asReference, meta })
-    if (r.ok) return r.value
-    throw encodeError(r.issues, `${resource} ${action} event does not match its schema`)
-  }
+  const one = (resource: string, action: string, body: unknown, asReference: boolean, meta: EncodeMeta) =>
+    encodeOrThrow(encoder, { resource, action, body, asReference, meta })
 
   async function send(message: OutboundMessage): Promise<Published<P>> {
     const position = await attempt(
@@ -217,26 +221,7 @@ export function createPublisher<C extends Catalog, P, B>(
       return send(r.value)
     },
     async publishBatch(events) {
-      const issues: Issue[] = []
-      const messages: OutboundMessage[] = []
-      for (let i = 0; i < events.length; i++) {
-        const e = events[i] as BatchEvent<Catalog> & EncodeMeta
-        const asReference = e.reference !== undefined
-        const r = encoder.encode({
-          resource: e.resource,
-          action: e.action,
-          body: asReference ? e.reference : e.content,
-          asReference,
-          meta: e,
-        })
-        if (r.ok) messages.push(r.value)
-        else for (const x of r.issues) issues.push({ ...x, path: `/${i}${x.path}` })
-      }
-      if (issues.length)
-        throw encodeError(
-          issues,
-          `${events.length - messages.length} of ${events.length} events do not match their schemas`,
-        )
+      const messages = encodeBatch(encoder, events as readonly BatchInput[])
       const ids = messages.map((m) => m.id)
       if (messages.length === 0) return { ids, positions: (await sink.sendBatch([])) as B }
       const positions = await attempt(

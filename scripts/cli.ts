@@ -20,6 +20,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./commands/serve.ts')).serveCommand,
   publish: async () => (await import('./commands/publish.ts')).publishCommand,
   consume: async () => (await import('./commands/consume.ts')).consumeCommand,
+  relay: async () => (await import('./commands/relay.ts')).relayCommand,
 }
 
 async function help(io: Io): Promise<void> {
@@ -29,7 +30,9 @@ async function help(io: Io): Promise<void> {
     io.out(`  ${c.usage}\n      ${c.summary}`)
   }
   io.out('\nconfiguration: contracts.config.json or the "contracts" key of package.json (see README)')
-  io.out('environment: KAFKA_BROKERS (default of --brokers), REDIS_URL (default of --redis-url)')
+  io.out(
+    'environment: KAFKA_BROKERS (default of --brokers), REDIS_URL (default of --redis-url), DATABASE_URL and DATABASE_SCHEMA (relay)',
+  )
 }
 
 export async function main(argv: string[], io: Io): Promise<ExitCode> {

@@ -16,6 +16,8 @@ export const PEERS = {
     'prom-client',
     'json-schema-to-typescript',
   ],
+  /** `contracts relay`, `event-contracts/outbox` (the relay's metrics; `openPostgres`) */
+  outbox: ['pg', 'prom-client'],
   /** `contracts generate`, `contracts pull`: TypeScript types from the schemas */
   generator: ['json-schema-to-typescript'],
   /** `contracts publish|consume`, `event-contracts/kafka` */

@@ -1,10 +1,11 @@
 /**
- * The documentation's TypeScript examples are real files. Every ```ts block of README.md, docs/publishing.md and
- * docs/consuming.md is a verbatim part of a file in examples/, which tsc typechecks (tsconfig.json includes
- * examples/), importing the package by its name as a service would (the `event-contracts-source` export condition
- * resolves that name to the sources here). The examples that need no broker are run here
- * and must print what their closing "Prints:" comment says. The Kafka ones are typechecked only: running them needs
- * a broker, they create topics and consumer groups, and the consumers run until they are signalled.
+ * The documentation's TypeScript examples are real files. Every ```ts block of README.md, docs/publishing.md,
+ * docs/consuming.md and docs/outbox.md is a verbatim part of a file in examples/, which tsc typechecks
+ * (tsconfig.json includes examples/), importing the package by its name as a service would (the
+ * `event-contracts-source` export condition resolves that name to the sources here). The examples that need no
+ * server are run here and must print what their closing "Prints:" comment says. The Kafka ones (and the PostgreSQL
+ * one) are typechecked only: running them needs a broker, they create topics and consumer groups, and the consumers
+ * run until they are signalled.
  */
 import { spawn } from 'node:child_process'
 import { readdir, readFile } from 'node:fs/promises'
@@ -13,11 +14,11 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const DOCS = ['README.md', 'docs/publishing.md', 'docs/consuming.md']
+const DOCS = ['README.md', 'docs/publishing.md', 'docs/consuming.md', 'docs/outbox.md']
 /** No broker needed: run with tsx, output checked. */
-const RUN = ['callisto.ts', 'memory.ts', 'types.ts']
-/** Need Kafka (KAFKA_BROKERS): typechecked by tsc, not run here. */
-const KAFKA_ONLY = ['consume.ts', 'consuming.ts', 'publish.ts', 'publishing.ts']
+const RUN = ['callisto.ts', 'memory.ts', 'outbox-memory.ts', 'types.ts']
+/** Need Kafka (KAFKA_BROKERS), and outbox.ts PostgreSQL too: typechecked by tsc, not run here. */
+const KAFKA_ONLY = ['consume.ts', 'consuming.ts', 'outbox.ts', 'publish.ts', 'publishing.ts']
 
 const read = (path: string) => readFile(join(ROOT, path), 'utf8')
 

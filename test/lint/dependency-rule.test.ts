@@ -49,7 +49,19 @@ describe('the dependency rule: each folder imports only what ARCHITECTURE.md dra
     { file: 'registry/x.ts', source: "import '../admission/index.ts'", allowed: true },
     { file: 'registry/x.ts', source: "import '../transports/kafka/index.ts'", allowed: false },
     { file: 'registry/x.ts', source: "import '../scripts/cli.ts'", allowed: false },
+    // the outbox app: the kernel and storage; a transport comes in through the Sink port, never imported
+    { file: 'outbox/x.ts', source: "import '../core/index.ts'", allowed: true },
+    { file: 'outbox/x.ts', source: "import '../storage/database.ts'", allowed: true },
+    { file: 'outbox/x.ts', source: "import 'pg'", allowed: true },
+    { file: 'outbox/x.ts', source: "import '../transports/kafka/index.ts'", allowed: false },
+    { file: 'outbox/x.ts', source: "import '../transports/redis/sink.ts'", allowed: false },
+    { file: 'outbox/x.ts', source: "import '../registry/index.ts'", allowed: false },
+    { file: 'outbox/x.ts', source: "import '../scripts/cli.ts'", allowed: false },
+    { file: 'registry/x.ts', source: "import '../outbox/index.ts'", allowed: false },
+    { file: 'transports/kafka/x.ts', source: "import '../../outbox/index.ts'", allowed: false },
+    { file: 'core/x.ts', source: "import '../outbox/index.ts'", allowed: false },
     // the CLI composes everything
+    { file: 'scripts/x.ts', source: "import '../outbox/index.ts'", allowed: true },
     { file: 'scripts/x.ts', source: "import '../registry/index.ts'", allowed: true },
     { file: 'scripts/x.ts', source: "import '../transports/kafka/index.ts'", allowed: true },
   ])('$file: $source → allowed: $allowed', async ({ file, source, allowed }) => {

@@ -1,0 +1,214 @@
+/**
+ * One relay round, in one transaction: lock aggregates, claim their oldest rows, send them, acknowledge them.
+ *
+ * Order: an aggregate is its destination and key (`lock_key`). A round first try-locks (never waits for) the
+ * aggregates of the oldest pending rows with transaction-scoped advisory locks, then claims the pending rows of the
+ * aggregates it holds with FOR UPDATE SKIP LOCKED, oldest first. Another relay skips those aggregates and takes
+ * others, so a slow aggregate holds back only itself. The locks and the claim end with the transaction: a crash
+ * rolls back, the rows are pending again in their order, and whoever locks the aggregate next starts from its
+ * oldest row. Every send happens before its acknowledgement commits, so a crash between them re-sends (at least
+ * once), never skips and never reorders.
+ */
+import { backoff, type OutboundMessage, type Sink } from '../core/index.ts'
+import type { Sql } from '../storage/database.ts'
+import type { RelayConfig } from './options.ts'
+import { CLAIM_COLUMNS, messageOf, type OutboxRow } from './rows.ts'
+
+/** A claimed row, with what the round decides on. */
+export interface ClaimedRow extends OutboxRow {
+  /**
+   * Rows of its aggregate the round picked (pending in its snapshot): more than it claimed means `SKIP LOCKED`
+   * passed one (something else holds it) or one was acknowledged since the snapshot.
+   */
+  pending: number
+  /** Its aggregate waits after a refusal (`available_at` in the future). */
+  deferred: boolean
+  attempts: number
+}
+
+/**
+ * $1 now, $2 look-ahead, $3 the lock namespace, $4 batch size.
+ *
+ * `oldest` is the look-ahead: the oldest pending rows of aggregates not deferred (a deferred aggregate's newer
+ * rows would otherwise fill it and hold back everyone behind them). Within it, an aggregate's rows are that
+ * aggregate's oldest (any older row is older still, so in it too), and the round claims only those: its cost
+ * follows the look-ahead, never the backlog. `picked` walks the look-ahead's rows aggregate by aggregate (in the order of each one's
+ * oldest row, each one's rows in enqueue order) and try-locks each row's aggregate (a lock this transaction holds
+ * is granted again at once; one another round holds is refused at once, never waited for) until it has a batch of
+ * rows whose aggregates it holds. The limit stops the walk, so a round holds only the aggregates it sends, with
+ * all their look-ahead rows, and leaves the next ones to other rounds. OFFSET 0 keeps the volatile lock call
+ * above the sort, so it runs only for the rows the limit pulls.
+ */
+export const claimSql = (t: string) => `
+  WITH oldest AS MATERIALIZED (
+    SELECT seq, lock_key FROM ${t} o WHERE sent_at IS NULL AND NOT EXISTS (
+      SELECT 1 FROM ${t} d
+      WHERE d.lock_key = o.lock_key AND d.sent_at IS NULL AND d.available_at > '-infinity' AND d.available_at > $1
+    )
+    ORDER BY seq LIMIT $2
+  ), picked AS MATERIALIZED (
+    SELECT seq AS s, lock_key AS k FROM (
+      SELECT seq, lock_key, min(seq) OVER (PARTITION BY lock_key) AS first FROM oldest
+      ORDER BY first, seq OFFSET 0
+    ) w
+    WHERE pg_try_advisory_xact_lock($3, w.lock_key)
+    LIMIT $4
+  ), claimed AS (
+    SELECT ${CLAIM_COLUMNS}, attempts, o.seq, available_at > $1 AS deferred
+    FROM ${t} o JOIN picked p ON o.seq = p.s
+    WHERE o.sent_at IS NULL
+    ORDER BY o.seq
+    FOR UPDATE OF o SKIP LOCKED
+  ), counted AS (
+    SELECT k AS lock_key, count(*)::int AS pending FROM picked GROUP BY k
+  )
+  SELECT c.*, k.pending FROM claimed c JOIN counted k USING (lock_key)
+  -- Once per statement, saving a round trip: the acknowledgement's commit need not wait for the WAL flush (runRound).
+  WHERE (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL
+  ORDER BY c.seq`
+
+/** What one round did. */
+export interface RoundResult {
+  /** Rows claimed (locked), sent or not. */
+  claimed: number
+  /** Events the transport took (and whose rows are acknowledged). */
+  sent: number
+  /** Aggregates left for a later round: deferred, or a row locked by something else. */
+  skipped: number
+  /** Aggregates whose send failed this round (their rows stay pending, attempts + 1). */
+  failed: number
+  /** The transport took nothing this round although there was something to send: back off. */
+  refused: boolean
+  /** The first send error of the round, if any. */
+  error?: unknown
+}
+
+/** Rows grouped per aggregate, in claim (seq) order. */
+function byAggregate(rows: readonly ClaimedRow[]): Map<number, ClaimedRow[]> {
+  const groups = new Map<number, ClaimedRow[]>()
+  for (const r of rows) {
+    const g = groups.get(r.lock_key)
+    if (g) g.push(r)
+    else groups.set(r.lock_key, [r])
+  }
+  return groups
+}
+
+/**
+ * Sends one group of aggregates; when that fails, halves and sends the halves at once. Both halves failing stops
+ * the search (the transport is down, or both hold a refused event: a later round tries again), so a broker that
+ * is down costs one extra level, and one poisonous aggregate among many is isolated in log2(n) levels.
+ */
+async function sendBisecting(
+  sink: Sink,
+  groups: readonly ClaimedRow[][],
+  first: unknown,
+  inOrder: (groups: readonly ClaimedRow[][]) => ClaimedRow[],
+): Promise<{ ok: ClaimedRow[][]; failed: ClaimedRow[][]; error: unknown }> {
+  if (groups.length === 1) return { ok: [], failed: [...groups], error: first }
+  const half = Math.ceil(groups.length / 2)
+  const halves = [groups.slice(0, half), groups.slice(half)]
+  const results = await Promise.allSettled(halves.map((h) => sink.sendBatch(inOrder(h).map(messageOf))))
+  const [a, b] = results as [PromiseSettledResult<unknown>, PromiseSettledResult<unknown>]
+  if (a.status === 'rejected' && b.status === 'rejected')
+    return { ok: [], failed: [...groups], error: a.reason }
+  const ok: ClaimedRow[][] = []
+  const failed: ClaimedRow[][] = []
+  let error: unknown
+  for (let i = 0; i < 2; i++) {
+    const r = results[i] as PromiseSettledResult<unknown>
+    const h = halves[i] as ClaimedRow[][]
+    if (r.status === 'fulfilled') ok.push(...h)
+    else {
+      const deeper = await sendBisecting(sink, h, r.reason, inOrder)
+      ok.push(...deeper.ok)
+      failed.push(...deeper.failed)
+      error = deeper.error
+    }
+  }
+  return { ok, failed, error }
+}
+
+export interface RoundDeps {
+  config: RelayConfig
+  /** The advisory-lock namespace of this outbox table (its qualified name hashed). */
+  namespace: number
+  /** How long the relay will wait if the transport takes nothing this round. */
+  refusedDelayMs: number
+}
+
+/** One round in `tx`: claim, send, acknowledge; failures recorded on the rows. Database errors reject. */
+export async function runRound(
+  tx: Sql,
+  { config, namespace, refusedDelayMs }: RoundDeps,
+): Promise<RoundResult> {
+  const { table: t, sink, now } = config
+  const at = now()
+  const rows = await tx.query<ClaimedRow>(claimSql(t), [at, config.lookAhead, namespace, config.batchSize])
+  const result: RoundResult = { claimed: rows.length, sent: 0, skipped: 0, failed: 0, refused: false }
+  if (rows.length === 0) return result
+
+  const ready: ClaimedRow[][] = []
+  for (const group of byAggregate(rows).values()) {
+    const head = group[0] as ClaimedRow
+    // A gap (a row of this aggregate locked by something else, or acknowledged since our snapshot) or a deferred
+    // head: sending the rest now could overtake it. The aggregate waits for a later round.
+    if (head.deferred || head.pending > group.length) result.skipped++
+    else ready.push(group)
+  }
+  if (ready.length === 0) return result
+
+  // Sent in claim order (oldest first) across aggregates too, not grouped by aggregate.
+  const position = new Map(rows.map((r, i) => [r.id, i]))
+  const inOrder = (groups: readonly ClaimedRow[][]) =>
+    groups.flat().sort((a, b) => (position.get(a.id) ?? 0) - (position.get(b.id) ?? 0))
+  let sent: ClaimedRow[][] = ready
+  let failed: ClaimedRow[][] = []
+  try {
+    await sink.sendBatch(inOrder(ready).map(messageOf))
+  } catch (e) {
+    const r = await sendBisecting(sink, ready, e, inOrder)
+    sent = r.ok
+    failed = r.failed
+    result.error = r.error
+  }
+
+  if (sent.length) {
+    // The claim set synchronous_commit off for this transaction: an acknowledgement lost in a database crash only
+    // makes the relay send those events again (at least once; lost commits are always the latest ones, so never
+    // out of order), so its commit need not wait for the WAL flush.
+    const ids = sent.flatMap((g) => g.map((r) => r.id))
+    if (config.acknowledge === 'delete') await tx.query(`DELETE FROM ${t} WHERE id = ANY ($1::uuid[])`, [ids])
+    else await tx.query(`UPDATE ${t} SET sent_at = $2 WHERE id = ANY ($1::uuid[])`, [ids, at])
+    result.sent = ids.length
+  }
+  if (failed.length) {
+    result.failed = failed.length
+    result.refused = sent.length === 0
+    const ids = failed.flatMap((g) => g.map((r) => r.id))
+    await tx.query(`UPDATE ${t} SET attempts = attempts + 1, last_error = $2 WHERE id = ANY ($1::uuid[])`, [
+      ids,
+      errorText(result.error),
+    ])
+    // A refused aggregate waits, its later rows with it (and behind it). When the transport took nothing, the
+    // relay backs off as a whole and the aggregates wait just as long: a broker back up finds nothing deferred
+    // for longer. When it took others, the refused ones wait by their head's attempts, up to deferral.maxMs.
+    const keys = failed.map((g) => (g[0] as ClaimedRow).lock_key)
+    const until = failed.map((g) => {
+      const ms = result.refused ? refusedDelayMs : backoff((g[0] as ClaimedRow).attempts + 1, config.deferral)
+      return new Date(at.getTime() + ms)
+    })
+    await tx.query(
+      `UPDATE ${t} SET available_at = d.until FROM unnest($1::int[], $2::timestamptz[]) AS d(k, until)
+       WHERE ${t}.lock_key = d.k AND ${t}.sent_at IS NULL`,
+      [keys, until],
+    )
+  }
+  return result
+}
+
+export const errorText = (e: unknown): string =>
+  (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, 2000)
+
+/** The messages of claimed rows (for tests and tools). */
+export const messagesOf = (rows: readonly OutboxRow[]): OutboundMessage[] => rows.map(messageOf)

@@ -9,7 +9,7 @@ const topicOf = (r: keyof typeof catalog.resources, prefix?: string) => topicIn(
 
 function fakeAdmin(existing: string[]) {
   const created: ITopicConfig[][] = []
-  const admin: Pick<Admin, 'listTopics' | 'createTopics' | 'fetchTopicMetadata'> = {
+  const admin: Pick<Admin, 'listTopics' | 'createTopics' | 'fetchTopicMetadata' | 'fetchTopicOffsets'> = {
     listTopics: vi.fn(async () => existing),
     createTopics: vi.fn(async ({ topics }: { topics: ITopicConfig[] }) => {
       created.push(topics)
@@ -23,6 +23,7 @@ function fakeAdmin(existing: string[]) {
         ],
       })),
     })),
+    fetchTopicOffsets: vi.fn(async () => [{ partition: 0, offset: '0', high: '0', low: '0' }]),
   }
   return { admin, created }
 }
@@ -115,6 +116,25 @@ describe('topics', () => {
     expect(admin.createTopics).toHaveBeenCalledWith(expect.objectContaining({ waitForLeaders: false }))
   })
 
+  it('waits until the new leaders answer for their partitions (NOT_LEADER_OR_FOLLOWER just after creation)', async () => {
+    const { admin } = fakeAdmin([])
+    const notLeader = new kafkajs.KafkaJSProtocolError(
+      Object.assign(new Error('This server is not the leader for that topic-partition'), {
+        type: 'NOT_LEADER_OR_FOLLOWER',
+        code: 6,
+        retriable: true,
+      }),
+    )
+    const offsets = vi
+      .fn<Admin['fetchTopicOffsets']>()
+      .mockRejectedValueOnce(notLeader)
+      .mockResolvedValueOnce([{ partition: 0, offset: '0', high: '0', low: '0' }])
+    admin.fetchTopicOffsets = offsets
+    await ensureTopics(admin, { catalog, resources: ['person'] })
+    expect(offsets).toHaveBeenCalledTimes(2)
+    expect(offsets).toHaveBeenCalledWith('callisto-person')
+  })
+
   it('does not wait through an error that will not pass', async () => {
     const { admin } = fakeAdmin([])
     admin.fetchTopicMetadata = vi.fn(async () => {
@@ -138,6 +158,7 @@ describe('ensureTopics given a Kafka client', () => {
       disconnect: vi.fn(async () => void calls.push('disconnect')),
       listTopics: vi.fn(async () => (calls.push('list'), [] as string[])),
       fetchTopicMetadata: vi.fn(async () => ({ topics: [] })),
+      fetchTopicOffsets: vi.fn(async () => []),
       createTopics: vi.fn(async () => {
         calls.push('create')
         throw new Error('broker said no')

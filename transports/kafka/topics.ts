@@ -32,7 +32,7 @@ export interface EnsuredTopics {
   existing: string[]
 }
 
-type TopicAdmin = Pick<Admin, 'listTopics' | 'createTopics' | 'fetchTopicMetadata'>
+type TopicAdmin = Pick<Admin, 'listTopics' | 'createTopics' | 'fetchTopicMetadata' | 'fetchTopicOffsets'>
 type OwnedAdmin = TopicAdmin & Pick<Admin, 'connect' | 'disconnect'>
 
 /**
@@ -103,8 +103,10 @@ async function ensure<C extends Catalog>(
 const LEADERS_TIMEOUT_MS = 30_000
 
 /**
- * Resolves once every partition of `topics` has a leader. kafkajs' own `waitForLeaders` gives up on the first
- * UNKNOWN_TOPIC_OR_PARTITION, which a cluster answers while the new topic's metadata reaches its other brokers.
+ * Resolves once every partition of `topics` has a leader that answers for it. kafkajs' own `waitForLeaders` gives up
+ * on the first UNKNOWN_TOPIC_OR_PARTITION, which a cluster answers while the new topic's metadata reaches its other
+ * brokers; and metadata can name a leader a moment before that broker takes requests for the partition (a
+ * ListOffsets then fails with NOT_LEADER_OR_FOLLOWER), so the leaders are asked for the offsets too.
  */
 async function waitForLeaders(admin: TopicAdmin, topics: string[]): Promise<void> {
   const end = Date.now() + LEADERS_TIMEOUT_MS
@@ -113,7 +115,10 @@ async function waitForLeaders(admin: TopicAdmin, topics: string[]): Promise<void
       const meta = await admin.fetchTopicMetadata({ topics })
       const ready = (t: (typeof meta.topics)[number]) =>
         t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)
-      if (meta.topics.length === topics.length && meta.topics.every(ready)) return
+      if (meta.topics.length === topics.length && meta.topics.every(ready)) {
+        await Promise.all(topics.map((topic) => admin.fetchTopicOffsets(topic)))
+        return
+      }
     } catch (e) {
       if (!isRetriableKafkaError(e)) throw e
     }

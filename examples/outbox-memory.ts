@@ -6,15 +6,8 @@
 import { createPublisher, isContractError } from 'event-contracts'
 import { catalog, type PersonV2 } from 'event-contracts/generated'
 import { createMemoryBus } from 'event-contracts/memory'
-import {
-  createInbox,
-  createOutbox,
-  createRelay,
-  IN_MEMORY,
-  migrateInbox,
-  migrateOutbox,
-  openPglite,
-} from 'event-contracts/outbox'
+import { createInbox, createOutbox, createRelay, migrateInbox, migrateOutbox } from 'event-contracts/outbox'
+import { IN_MEMORY, openPglite } from 'event-contracts/pglite'
 
 const db = await openPglite(IN_MEMORY) // openPostgres({ url, schema }) in production
 await migrateOutbox(db)

@@ -7,7 +7,8 @@ import { Kafka } from 'kafkajs'
 import pg from 'pg'
 import { catalog, type PersonV2 } from 'event-contracts/generated'
 import { kafkaSink } from 'event-contracts/kafka'
-import { createOutbox, createRelay, migrateOutbox, openPostgres } from 'event-contracts/outbox'
+import { createOutbox, createRelay, migrateOutbox } from 'event-contracts/outbox'
+import { openPostgres } from 'event-contracts/postgres'
 
 const url = process.env.DATABASE_URL ?? 'postgres://localhost:5432/app'
 const db = await openPostgres({ url, schema: 'public' }) // transactions, LISTEN/NOTIFY

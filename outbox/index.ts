@@ -2,7 +2,7 @@
  * The transactional outbox on PostgreSQL (and PGlite): `createOutbox` writes validated events into the caller's
  * transaction, `createRelay` publishes them through any transport's sink, `createInbox` skips re-delivered events
  * in a consumer's transaction. The tables come from `migrateOutbox` / `migrateInbox`; the database from
- * `openPostgres` (or `openPglite`).
+ * `openPostgres` (`event-contracts/postgres`) or `openPglite` (`event-contracts/pglite`).
  */
 export { createOutbox } from './writer.ts'
 export type { Enqueued, Outbox, OutboxOptions } from './writer.ts'
@@ -26,7 +26,6 @@ export {
 export type { Migration } from './schema.ts'
 export { messageOf, rowsOf } from './rows.ts'
 export type { OutboxRow, Queryable } from './rows.ts'
-export { openPostgres } from '../storage/postgres.ts'
-export type { PostgresOptions } from '../storage/postgres.ts'
-export { openPglite, IN_MEMORY } from '../storage/pglite.ts'
+// The database opener is the caller's choice of driver: event-contracts/postgres (pg) or event-contracts/pglite, so a
+// service installs the one it uses.
 export type { Database, Sql } from '../storage/database.ts'

@@ -95,7 +95,10 @@ export const relayCommand: Command = {
     const { createRelay, migrateOutbox, openPostgres, purgeOutbox } = await withPeers(
       'outbox',
       'contracts relay',
-      () => import('../../outbox/index.ts'),
+      async () => ({
+        ...(await import('../../outbox/index.ts')),
+        ...(await import('../../storage/postgres.ts')),
+      }),
     )
     let sink: Sink | undefined
     if (!values.purge) {

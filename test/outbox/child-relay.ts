@@ -6,7 +6,8 @@
  */
 import { Kafka, logLevel } from 'kafkajs'
 import type { Sink } from '../../core/index.ts'
-import { createRelay, openPostgres } from '../../outbox/index.ts'
+import { createRelay } from '../../outbox/index.ts'
+import { openPostgres } from '../../storage/postgres.ts'
 import { kafkaSink } from '../../transports/kafka/index.ts'
 
 const [url, schema, brokers, hangAfter, batchSize] = process.argv.slice(2) as [

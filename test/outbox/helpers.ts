@@ -6,15 +6,9 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import type { OutboundMessage, Sink } from '../../core/index.ts'
 import { catalog } from '../../generated/index.ts'
-import {
-  createOutbox,
-  migrateInbox,
-  migrateOutbox,
-  openPglite,
-  openPostgres,
-  IN_MEMORY,
-  type Database,
-} from '../../outbox/index.ts'
+import { createOutbox, migrateInbox, migrateOutbox, type Database } from '../../outbox/index.ts'
+import { IN_MEMORY, openPglite } from '../../storage/pglite.ts'
+import { openPostgres } from '../../storage/postgres.ts'
 import { pgUrl } from '../registry/helpers.ts'
 
 export type Kind = 'postgres' | 'pglite'

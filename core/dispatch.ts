@@ -117,6 +117,25 @@ export async function runHandler<C extends Catalog, M extends InboundMessage>(
   }
 }
 
+/**
+ * What a handler's error may say about trying again, read from the error itself, whatever its class:
+ * `retryAfterMs`, the least wait before the next attempt (a webhook's Retry-After), and `permanent: true`, no further
+ * attempt (trying again cannot help: the message is dead-lettered at once).
+ */
+export interface RetryAdvice {
+  readonly retryAfterMs?: number
+  readonly permanent?: boolean
+}
+
+function adviceOf(error: unknown): { retryAfterMs: number; permanent: boolean } {
+  if (typeof error !== 'object' || error === null) return { retryAfterMs: 0, permanent: false }
+  const { retryAfterMs, permanent } = error as RetryAdvice
+  return {
+    retryAfterMs: typeof retryAfterMs === 'number' && retryAfterMs > 0 ? retryAfterMs : 0,
+    permanent: permanent === true,
+  }
+}
+
 /** The retries after a first failed call (the pipeline makes the first call itself, without a promise of ours). */
 export async function retryHandler<C extends Catalog, M extends InboundMessage>(
   handle: EventHandler<C, M>,
@@ -129,8 +148,9 @@ export async function retryHandler<C extends Catalog, M extends InboundMessage>(
   let error = firstError
   for (let ctx = context; ;) {
     const attempts = ctx.attempt
-    if (attempts > retry.retries) return { ok: false, error, attempts, aborted: false }
-    const delay = backoff(attempts, retry)
+    const advice = adviceOf(error)
+    if (attempts > retry.retries || advice.permanent) return { ok: false, error, attempts, aborted: false }
+    const delay = Math.max(backoff(attempts, retry), advice.retryAfterMs)
     onRetry?.(ctx, delay, error)
     if (signal?.aborted || !(await wait(delay, signal))) return { ok: false, error, attempts, aborted: true }
     ctx = { ...ctx, attempt: attempts + 1 }

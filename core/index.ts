@@ -9,6 +9,7 @@ export {
   formatIssues,
   EVENT_ERROR_CODES,
   EVENT_RULE_KEYWORDS,
+  GATEWAY_ERROR_CODES,
   REGISTRY_ERROR_CODES,
   SCHEMA_ERROR_CODES,
   SCHEMA_RULE_KEYWORDS,
@@ -18,6 +19,7 @@ export type {
   ContractErrorOptions,
   EventErrorCode,
   EventIssueKeyword,
+  GatewayErrorCode,
   Issue,
   RegistryErrorCode,
   SchemaErrorCode,
@@ -51,7 +53,8 @@ export type {
 export { checkEvent, parseEvent, parseJson, buildEnvelope, isReference, unknownSchema } from './envelope.ts'
 export type { ResolveValidator, EnvelopeOptions } from './envelope.ts'
 export { compileSchema } from './compile.ts'
-export { createAjv, CUSTOM_KEYWORDS } from './ajv.ts'
+export { createAjv, CUSTOM_KEYWORDS, KEYWORD_TYPES, NORMALIZERS } from './ajv.ts'
+export type { NormalizerName } from './ajv.ts'
 export { formats } from './formats.ts'
 export { SCHEMA_BASE, RESOURCE_NAME, schemaUri, parseSchemaUri } from './uri.ts'
 export {
@@ -105,6 +108,7 @@ export type {
   HandlerOutcome,
   Handlers,
   MessageContext,
+  RetryAdvice,
   RetryHooks,
 } from './dispatch.ts'
 export { createPipeline, PIPELINE_DEFAULTS, summary } from './pipeline.ts'
@@ -119,6 +123,8 @@ export type {
 } from './pipeline.ts'
 export { settleOnce } from './consumer.ts'
 export type { EventConsumer, HandleAllOptions, HandlersOptions, PipelineConsumerOptions } from './consumer.ts'
+export { CHANGES_SCHEMA, changesOf, checkChanges } from './changes.ts'
+export type { Change, ChangeExtension, ItemRef } from './changes.ts'
 export { acceptsVersion } from './accept.ts'
 export type { Accept, AcceptedVersions } from './accept.ts'
 export { createSchemaSource } from './schema-source.ts'

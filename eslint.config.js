@@ -8,6 +8,7 @@ import tseslint from 'typescript-eslint'
  *
  *   scripts → registry | transports/* | codegen | client → admission → compat → core
  *   registry → http | storage | codegen | admission | compat | core
+ *   gateway → http | core (a transport only through core's Sink and the consumers' handler)
  *   every folder → core (the kernel); core → nothing of ours; generated → core's types only
  */
 const FOLDERS = [
@@ -20,6 +21,7 @@ const FOLDERS = [
   'storage',
   'transports',
   'registry',
+  'gateway',
   'scripts',
   'generated',
 ]
@@ -35,6 +37,7 @@ const ALLOWED = {
   storage: ['core'],
   transports: ['core'],
   registry: ['core', 'compat', 'admission', 'codegen', 'http', 'storage'],
+  gateway: ['core', 'http'],
   scripts: FOLDERS,
   generated: [],
 }

@@ -5,6 +5,8 @@ import type { Command, ExitCode, Io } from './commands/command.ts'
 import { checkCommand } from './commands/check.ts'
 import { compatCommand } from './commands/compat.ts'
 import { consumeCommand } from './commands/consume.ts'
+import { forwardCommand } from './commands/forward.ts'
+import { gatewayCommand } from './commands/gateway.ts'
 import { generateCommand } from './commands/generate.ts'
 import { publishCommand } from './commands/publish.ts'
 import { serveCommand } from './commands/serve.ts'
@@ -18,6 +20,8 @@ export const commands: Command[] = [
   serveCommand,
   publishCommand,
   consumeCommand,
+  gatewayCommand,
+  forwardCommand,
 ]
 
 function help(io: Io): void {

@@ -86,6 +86,8 @@ export interface Received {
   /** Whether the Standard Webhooks signature verified with the secret. */
   verified: boolean
   status: number
+  /** When it arrived (ms since the epoch). */
+  at: number
 }
 
 /**
@@ -115,7 +117,7 @@ export async function receiver(
         status: number
         headers?: Record<string, string>
       }
-      received.push({ headers: req.headers, body, verified, status: answer.status })
+      received.push({ headers: req.headers, body, verified, status: answer.status, at: Date.now() })
       res.writeHead(answer.status, answer.headers ?? {})
       res.end()
     })

@@ -19,6 +19,7 @@ import { createAuthorizer, credentialOf } from '../http/auth.ts'
 import { readJson } from '../http/body.ts'
 import { GATEWAY_STATUS, problemFor, problemMapper, problemResponse } from '../http/problem.ts'
 import { createChangeEvents, type ChangeInput } from './changes/events.ts'
+import { coalescingSink } from './coalesce.ts'
 import { modeOf } from './cloudevents.ts'
 import { resolveGatewayConfig, type GatewayConfig, type GatewayOptions } from './config.ts'
 import { createDedup } from './dedup.ts'
@@ -48,6 +49,7 @@ export const CHANGE_REQUEST_SCHEMA = {
 export function createGateway(options: GatewayOptions): Hono {
   const config = resolveGatewayConfig(options)
   checkTopicPrefix(config.topicPrefix, config.catalog)
+  const sink = config.coalesce === false ? config.sink : coalescingSink(config.sink, config.coalesce)
   const authorize = createAuthorizer(config.tokens)
   const encoder = createEncoder(config.catalog, {
     source: config.source,
@@ -58,7 +60,7 @@ export function createGateway(options: GatewayOptions): Hono {
   const ingest = createIngest({
     catalog: config.catalog,
     encoder,
-    sink: config.sink,
+    sink,
     router: createRouter(config.routes),
     authorize,
     dedup: createDedup({ windowMs: config.dedupWindowMs, maxEntries: config.dedupMaxEntries }),
@@ -71,7 +73,7 @@ export function createGateway(options: GatewayOptions): Hono {
     createChangeEvents({
       catalog: config.catalog,
       schemas: config.schemas,
-      sink: config.sink,
+      sink,
       source: config.source,
       topicPrefix: config.topicPrefix,
       newId: config.newId,

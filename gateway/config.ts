@@ -1,6 +1,7 @@
 import type { Catalog, Sink } from '../core/index.ts'
 import { resolveTokens, type Tokens } from '../http/tokens.ts'
 import type { DiffOptions } from './changes/diff.ts'
+import type { CoalesceOptions } from './coalesce.ts'
 import { PUBLISH_ALL, type RoutesConfig } from './routes.ts'
 
 /** What the gateway logs through: pino's methods (any logger with them fits). */
@@ -24,6 +25,11 @@ export interface GatewayOptions {
   readonly source?: string
   /** Environment prefix of destinations, as the publishers'. */
   readonly topicPrefix?: string
+  /**
+   * Group commit (coalesce.ts): what concurrent requests publish while a send is in flight goes in the next single
+   * `sendBatch`. On by default; `false` sends each request on its own.
+   */
+  readonly coalesce?: CoalesceOptions | false
   /** Request body limit (413 beyond). */
   readonly maxBodyBytes?: number
   /** Events per batch (413 beyond). */
@@ -55,6 +61,7 @@ export interface GatewayConfig {
   readonly routes: RoutesConfig
   readonly source: string
   readonly topicPrefix: string | undefined
+  readonly coalesce: CoalesceOptions | false
   readonly maxBodyBytes: number
   readonly maxBatchEvents: number
   readonly dedupWindowMs: number
@@ -75,6 +82,7 @@ export const GATEWAY_DEFAULTS = {
   routes: PUBLISH_ALL,
   source: 'urn:event-contracts:gateway',
   topicPrefix: undefined,
+  coalesce: {},
   maxBodyBytes: 1024 * 1024,
   maxBatchEvents: 100,
   dedupWindowMs: 10 * 60_000,

@@ -30,6 +30,8 @@ export { modeOf, readEvents } from './cloudevents.ts'
 export type { IncomingEvent, Mode } from './cloudevents.ts'
 export { createIngest } from './ingest.ts'
 export type { IngestAnswer, IngestedEvent, IngestRequest } from './ingest.ts'
+export { coalescingSink, COALESCE_DEFAULTS } from './coalesce.ts'
+export type { CoalesceOptions } from './coalesce.ts'
 export { createDedup, eventKey } from './dedup.ts'
 export type { Dedup, DedupOptions } from './dedup.ts'
 export {

@@ -10,30 +10,18 @@ const tooLarge = (max: number) =>
 const decoder = new TextDecoder()
 
 /**
- * The body, at most `max` bytes (413 beyond: a declared Content-Length is refused before reading, a stream as soon
- * as it passes the limit, never buffered whole), parsed as JSON (400 NOT_JSON). Decoded as Request.text() does.
+ * The body, at most `max` bytes (413 beyond), parsed as JSON (400 NOT_JSON). A declared Content-Length over the limit
+ * is refused before reading; under it, the body is read whole (Node's HTTP parser delivers no more than was declared,
+ * and @hono/node-server reads it without web streams). Without one (chunked), it is streamed and refused as soon as it
+ * passes the limit, never buffered whole. Decoded as Request.text() does.
  */
 export async function readJson(c: Context, max: number): Promise<unknown> {
   const declared = c.req.header('content-length')
-  if (declared !== undefined && Number(declared) > max) throw tooLarge(max)
-  const stream = c.req.raw.body
-  let text = ''
-  if (stream) {
-    const reader = stream.getReader()
-    const chunks: Uint8Array[] = []
-    let size = 0
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      size += value.byteLength
-      if (size > max) {
-        await reader.cancel()
-        throw tooLarge(max)
-      }
-      chunks.push(value)
-    }
-    text = decoder.decode(Buffer.concat(chunks, size))
-  }
+  let text: string
+  if (declared !== undefined && DIGITS.test(declared)) {
+    if (Number(declared) > max) throw tooLarge(max)
+    text = await c.req.raw.text()
+  } else text = await readStream(c, max)
   try {
     return JSON.parse(text) as unknown
   } catch (cause) {
@@ -44,4 +32,25 @@ export async function readJson(c: Context, max: number): Promise<unknown> {
       { cause },
     )
   }
+}
+
+const DIGITS = /^[0-9]{1,15}$/
+
+async function readStream(c: Context, max: number): Promise<string> {
+  const stream = c.req.raw.body
+  if (!stream) return ''
+  const reader = stream.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > max) {
+      await reader.cancel()
+      throw tooLarge(max)
+    }
+    chunks.push(value)
+  }
+  return decoder.decode(Buffer.concat(chunks, size))
 }

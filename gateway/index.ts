@@ -3,6 +3,8 @@
  * webhooks; the webhook forwarder for any transport's consumer; change events from two versions of a resource.
  */
 export { createGateway, CHANGE_REQUEST_SCHEMA } from './app.ts'
+export { resolveTokens } from '../http/tokens.ts'
+export type { TokenEntry, Tokens } from '../http/tokens.ts'
 export { resolveGatewayConfig, GATEWAY_DEFAULTS } from './config.ts'
 export type { GatewayConfig, GatewayLogger, GatewayOptions } from './config.ts'
 export { listenGateway, LISTEN_DEFAULTS } from './server.ts'

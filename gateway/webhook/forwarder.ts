@@ -70,7 +70,7 @@ export function webhookMessage(event: DecodedEvent<Catalog>, shape: Shape): Webh
   }
 }
 
-export function createWebhookForwarder<C extends Catalog>(options: ForwarderOptions): Forwarder<C> {
+export function createWebhookForwarder<C extends Catalog = Catalog>(options: ForwarderOptions): Forwarder<C> {
   const shape = options.shape ?? FORWARDER_DEFAULTS.shape
   const maxAttempts = options.maxAttempts ?? FORWARDER_DEFAULTS.maxAttempts
   if (!(Number.isInteger(maxAttempts) && maxAttempts >= 1))

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest'
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const DOCS = ['README.md', 'docs/publishing.md', 'docs/consuming.md']
 /** No broker needed: run with tsx, output checked. */
-const RUN = ['callisto.ts', 'memory.ts', 'types.ts']
+const RUN = ['callisto.ts', 'gateway.ts', 'memory.ts', 'types.ts']
 /** Need Kafka (KAFKA_BROKERS): typechecked by tsc, not run here. */
 const KAFKA_ONLY = ['consume.ts', 'consuming.ts', 'publish.ts', 'publishing.ts']
 

@@ -290,6 +290,13 @@ describe('POST /events: bad input is 4xx with the issues, and nothing is publish
     expect(g.calls).toEqual({ send: 0, sendBatch: 0 })
   })
 
+  it('413 for a declared Content-Length over the limit, before the body is read', async () => {
+    const g = gateway({ maxBodyBytes: 2048 })
+    const res = await g.post(datasetEvent(), { ...STRUCTURED, 'content-length': '4096' })
+    expect(res.status).toBe(413)
+    expect(g.calls).toEqual({ send: 0, sendBatch: 0 })
+  })
+
   it('413 for a batch over the event limit', async () => {
     const g = gateway({ maxBatchEvents: 2 })
     const res = await g.post([datasetEvent(), datasetEvent(), datasetEvent()], BATCH)

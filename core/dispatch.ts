@@ -40,11 +40,25 @@ export type EventHandler<C extends Catalog, M extends InboundMessage = InboundMe
   context: MessageContext<M>,
 ) => void | Promise<void>
 
+/**
+ * What the pipeline calls for several consecutive valid events of one destination (a partition, a stream) at once,
+ * in order, with each one's context (the same `attempt` for all). It succeeds or fails as a whole.
+ */
+export type BatchHandler<C extends Catalog, M extends InboundMessage = InboundMessage> = (
+  events: readonly DecodedEvent<C>[],
+  contexts: readonly MessageContext<M>[],
+) => void | Promise<void>
+
 /** How a consumer picks handlers: by the `type` attribute before parsing, then by the decoded event. */
 export interface Dispatcher<C extends Catalog, M extends InboundMessage = InboundMessage> {
   /** False when a `type` attribute names an event nobody handles: skipped without parsing. */
   wants(type: string | undefined): boolean
   handlerFor(event: DecodedEvent<C>): EventHandler<C, M> | undefined
+  /**
+   * Set for a batch consumer: the runner hands the pipeline up to `size` consecutive messages of one destination at
+   * a time (`processMany`) and the valid ones go to `handle` together.
+   */
+  readonly batch?: { readonly size: number; readonly handle: BatchHandler<C, M> }
 }
 
 /** The destinations of the resources that have handlers, with the environment prefix (the publishers' rule). */
@@ -85,6 +99,15 @@ export function allEvents<C extends Catalog, M extends InboundMessage>(
   handle: EventHandler<C, M>,
 ): Dispatcher<C, M> {
   return { wants: () => true, handlerFor: () => handle }
+}
+
+/** Every valid event to one function, up to `size` at a time (webhook batches, bulk writes): nothing is skipped. */
+export function batchEvents<C extends Catalog, M extends InboundMessage>(
+  handle: BatchHandler<C, M>,
+  size: number,
+): Dispatcher<C, M> {
+  if (!(Number.isInteger(size) && size >= 1)) throw new TypeError(`batchSize must be at least 1, got ${size}`)
+  return { wants: () => true, handlerFor: () => undefined, batch: { size, handle } }
 }
 
 export type HandlerOutcome = { ok: true } | { ok: false; error: unknown; attempts: number; aborted: boolean }

@@ -100,8 +100,16 @@ export type {
 } from './publisher.ts'
 export { decode } from './decode.ts'
 export type { Decoded, DecodedEvent, DecodeOptions } from './decode.ts'
-export { allEvents, destinationsOf, handlerDispatcher, retryHandler, runHandler } from './dispatch.ts'
+export {
+  allEvents,
+  batchEvents,
+  destinationsOf,
+  handlerDispatcher,
+  retryHandler,
+  runHandler,
+} from './dispatch.ts'
 export type {
+  BatchHandler,
   Dispatcher,
   EventHandler,
   Handler,
@@ -121,8 +129,15 @@ export type {
   PipelineOptions,
   RetryInfo,
 } from './pipeline.ts'
-export { settleOnce } from './consumer.ts'
-export type { EventConsumer, HandleAllOptions, HandlersOptions, PipelineConsumerOptions } from './consumer.ts'
+export { settleOnce, topicDispatcher } from './consumer.ts'
+export type {
+  EventConsumer,
+  HandleAllOptions,
+  HandleBatchOptions,
+  HandlersOptions,
+  PipelineConsumerOptions,
+  TopicHandling,
+} from './consumer.ts'
 export { CHANGES_SCHEMA, changesOf, checkChanges } from './changes.ts'
 export type { Change, ChangeExtension, ItemRef } from './changes.ts'
 export { acceptsVersion } from './accept.ts'

@@ -3,8 +3,13 @@ export { kafkaSink, kafkaHeaders } from './sink.ts'
 export type { KafkaBatchPositions, KafkaPosition, KafkaSink, KafkaSinkOptions, SinkProducer } from './sink.ts'
 export { createKafkaPublisher } from './publisher.ts'
 export type { KafkaPublisher, KafkaPublisherOptions } from './publisher.ts'
-export { createKafkaConsumer, createKafkaTopicConsumer } from './consumer.ts'
-export type { KafkaCommonOptions, KafkaConsumerOptions, KafkaTopicConsumerOptions } from './consumer.ts'
+export { createKafkaBatchConsumer, createKafkaConsumer, createKafkaTopicConsumer } from './consumer.ts'
+export type {
+  KafkaBatchConsumerOptions,
+  KafkaCommonOptions,
+  KafkaConsumerOptions,
+  KafkaTopicConsumerOptions,
+} from './consumer.ts'
 export { KafkaMessage, CE_HEADER, CE_PREFIX } from './message.ts'
 export { DLQ_HEADERS, deadLetterRecord, deadLetterTopicOf, kafkaDeadLetters } from './dead-letter.ts'
 export type { DeadLetterTopic } from './dead-letter.ts'

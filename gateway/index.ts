@@ -45,10 +45,22 @@ export {
   retryAfterMs,
 } from './webhook/deliver.ts'
 export type { Deliver, DeliveryOptions, RetryPolicy, WebhookMessage } from './webhook/deliver.ts'
-export { cloudEventBody, cloudEventMessage, hdxMessage, SHAPES } from './webhook/body.ts'
+export {
+  cloudEventBatchMessage,
+  cloudEventBody,
+  cloudEventMessage,
+  hdxMessage,
+  SHAPES,
+} from './webhook/body.ts'
 export type { Shape } from './webhook/body.ts'
-export { createWebhookForwarder, FORWARDER_DEFAULTS, webhookMessage } from './webhook/forwarder.ts'
-export type { Forwarder, ForwarderOptions } from './webhook/forwarder.ts'
+export {
+  createWebhookBatchForwarder,
+  createWebhookForwarder,
+  FORWARDER_DEFAULTS,
+  webhookBatchMessage,
+  webhookMessage,
+} from './webhook/forwarder.ts'
+export type { BatchForwarder, Forwarder, ForwarderOptions } from './webhook/forwarder.ts'
 export { createChangeEvents } from './changes/events.ts'
 export type {
   ChangeEvents,

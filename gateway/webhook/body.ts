@@ -25,18 +25,31 @@ export const cloudEventMessage = (m: OutboundMessage): WebhookMessage => ({
   contentType: CE_JSON,
 })
 
-/** HDX's shape for envelopes already serialised; its id is derived from theirs (the same on every attempt). */
+/** A batch's message id: the event's own for one, else derived from theirs (the same on every attempt). */
+const batchId = (events: readonly { id: string }[]): string =>
+  events.length === 1
+    ? (events[0] as { id: string }).id
+    : `batch_${createHash('sha256')
+        .update(events.map((e) => e.id).join(','))
+        .digest('hex')
+        .slice(0, 32)}`
+
+/** HDX's shape for envelopes already serialised. */
 export function hdxMessage(events: readonly { id: string; value: string }[]): WebhookMessage {
-  const id =
-    events.length === 1
-      ? (events[0] as { id: string }).id
-      : `batch_${createHash('sha256')
-          .update(events.map((e) => e.id).join(','))
-          .digest('hex')
-          .slice(0, 32)}`
   return {
-    id,
+    id: batchId(events),
     body: `{"events":[${events.map((e) => e.value).join(',')}]}`,
     contentType: 'application/json',
+  }
+}
+
+/** CloudEvents' batch mode: a JSON array of structured events. */
+export function cloudEventBatchMessage(
+  events: readonly { id: string; attributes: CloudEventAttributes; value: string }[],
+): WebhookMessage {
+  return {
+    id: batchId(events),
+    body: `[${events.map((e) => cloudEventBody(e.attributes, e.value)).join(',')}]`,
+    contentType: 'application/cloudevents-batch+json',
   }
 }

@@ -7,28 +7,30 @@
  * - no retry for other answers (a 400 will not become a 200): dead-lettered at once;
  * - a dead letter (`<topic>.dlq`, the original message and the reason) after `maxAttempts`: nothing is lost;
  * - the message is committed or acknowledged only after a 2xx or its dead letter, and one partition (one key) is
- *   handled in order, one event at a time.
- * Usage: `createKafkaTopicConsumer({ catalog, kafka, groupId, destinations: [topic], ...forwarder })`.
+ *   handled in order.
+ * Usage: `createKafkaTopicConsumer({ catalog, kafka, groupId, destinations: [topic], ...forwarder })`; several events
+ * per POST: `createWebhookBatchForwarder` with a transport's batch consumer (`createKafkaBatchConsumer`).
  */
 import {
   cloudEventAttributes,
   RETRY_DEFAULTS,
   type BaseEnvelope,
   type Catalog,
+  type BatchHandler,
   type DecodedEvent,
   type EventHandler,
   type InboundMessage,
   type MessageContext,
   type RetryOptions,
 } from '../../core/index.ts'
-import { cloudEventBody, hdxMessage, type Shape } from './body.ts'
+import { cloudEventBatchMessage, cloudEventBody, hdxMessage, type Shape } from './body.ts'
 import { createDelivery, DeliveryError, type WebhookMessage } from './deliver.ts'
 
 export interface ForwarderOptions {
   readonly url: string
   /** The Standard Webhooks secret (`whsec_…`); the receiver verifies each POST with it. */
   readonly secret: string
-  /** `cloudevent` (default): one structured CloudEvent per POST; `hdx`: `{"events": [envelope]}`. */
+  /** `cloudevent` (default): a structured CloudEvent (a batch: CloudEvents' batch mode); `hdx`: `{"events": [...]}`. */
   readonly shape?: Shape
   /** Per attempt. Default 10 s. */
   readonly timeoutMs?: number
@@ -57,26 +59,52 @@ export interface Forwarder<C extends Catalog> {
   readonly retry: RetryOptions
 }
 
-/** The body of one event in the shape asked for. */
-export function webhookMessage(event: DecodedEvent<Catalog>, shape: Shape): WebhookMessage {
+/** What a batch consumer takes: the batch handler, the batch size and the pipeline's retry policy. */
+export interface BatchForwarder<C extends Catalog> {
+  readonly handleBatch: BatchHandler<C, InboundMessage>
+  readonly batchSize: number
+  readonly retry: RetryOptions
+}
+
+const serialised = (event: DecodedEvent<Catalog>) => {
   const envelope = event.event as BaseEnvelope
-  const value = JSON.stringify(envelope)
-  if (shape === 'hdx') return hdxMessage([{ id: envelope.id, value }])
-  const attributes = cloudEventAttributes(envelope, event.name ?? envelope.resource.schema)
   return {
     id: envelope.id,
-    body: cloudEventBody(attributes, value),
+    value: JSON.stringify(envelope),
+    attributes: cloudEventAttributes(envelope, event.name ?? envelope.resource.schema),
+  }
+}
+
+/** The body of one event in the shape asked for. */
+export function webhookMessage(event: DecodedEvent<Catalog>, shape: Shape): WebhookMessage {
+  const e = serialised(event)
+  if (shape === 'hdx') return hdxMessage([e])
+  return {
+    id: e.id,
+    body: cloudEventBody(e.attributes, e.value),
     contentType: 'application/cloudevents+json',
   }
 }
 
-export function createWebhookForwarder<C extends Catalog = Catalog>(options: ForwarderOptions): Forwarder<C> {
-  const shape = options.shape ?? FORWARDER_DEFAULTS.shape
+/** The body of several events: HDX's `{"events": [...]}`, or CloudEvents' batch mode (a JSON array). */
+export function webhookBatchMessage(events: readonly DecodedEvent<Catalog>[], shape: Shape): WebhookMessage {
+  const all = events.map(serialised)
+  return shape === 'hdx' ? hdxMessage(all) : cloudEventBatchMessage(all)
+}
+
+/** The pipeline's retry policy for the forwarder's options. */
+function retryOf(options: ForwarderOptions): RetryOptions {
   const maxAttempts = options.maxAttempts ?? FORWARDER_DEFAULTS.maxAttempts
   if (!(Number.isInteger(maxAttempts) && maxAttempts >= 1))
     throw new TypeError('maxAttempts must be at least 1')
-  const maxRetryAfterMs = options.maxRetryAfterMs ?? FORWARDER_DEFAULTS.maxRetryAfterMs
   const backoff = options.backoffMs ?? FORWARDER_DEFAULTS.backoffMs
+  return { ...RETRY_DEFAULTS, retries: maxAttempts - 1, initialMs: backoff.initialMs, maxMs: backoff.maxMs }
+}
+
+/** One POST, its failure saying which attempt it was, a Retry-After capped (the kernel waits at least that). */
+function deliveryFor(options: ForwarderOptions): (message: WebhookMessage, attempt: number) => Promise<void> {
+  const maxAttempts = options.maxAttempts ?? FORWARDER_DEFAULTS.maxAttempts
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? FORWARDER_DEFAULTS.maxRetryAfterMs
   const deliver = createDelivery({
     url: options.url,
     secret: options.secret,
@@ -84,28 +112,53 @@ export function createWebhookForwarder<C extends Catalog = Catalog>(options: For
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.now ? { now: options.now } : {}),
   })
-  const handle = async (event: DecodedEvent<C>, context: MessageContext<InboundMessage>) => {
-    const message = webhookMessage(event as DecodedEvent<Catalog>, shape)
+  return async (message, attempt) => {
     try {
       await deliver(message)
     } catch (e) {
       if (!(e instanceof DeliveryError)) throw e
-      throw new DeliveryError(`attempt ${context.attempt} of ${maxAttempts}: ${e.message}`, {
+      throw new DeliveryError(`attempt ${attempt} of ${maxAttempts}: ${e.message}`, {
         ...(e.status === undefined ? {} : { status: e.status }),
         ...(e.retryAfterMs === undefined ? {} : { retryAfterMs: Math.min(e.retryAfterMs, maxRetryAfterMs) }),
         permanent: e.permanent,
         cause: e,
       })
     }
+  }
+}
+
+export function createWebhookForwarder<C extends Catalog = Catalog>(options: ForwarderOptions): Forwarder<C> {
+  const shape = options.shape ?? FORWARDER_DEFAULTS.shape
+  const retry = retryOf(options)
+  const send = deliveryFor(options)
+  const handle = async (event: DecodedEvent<C>, context: MessageContext<InboundMessage>) => {
+    const message = webhookMessage(event as DecodedEvent<Catalog>, shape)
+    await send(message, context.attempt)
     options.onDelivered?.({ id: message.id, attempt: context.attempt })
   }
-  return {
-    handle,
-    retry: {
-      ...RETRY_DEFAULTS,
-      retries: maxAttempts - 1,
-      initialMs: backoff.initialMs,
-      maxMs: backoff.maxMs,
-    },
+  return { handle, retry }
+}
+
+/**
+ * The forwarder POSTing up to `batchSize` events at a time (those the transport delivered together, in order): HDX's
+ * `{"events": [...]}` shape, or a CloudEvents batch (`application/cloudevents-batch+json`). A batch is delivered or
+ * retried as one; when it keeps failing, each of its events is dead-lettered.
+ */
+export function createWebhookBatchForwarder<C extends Catalog = Catalog>(
+  options: ForwarderOptions & { readonly batchSize: number },
+): BatchForwarder<C> {
+  const { batchSize } = options
+  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new TypeError('batchSize must be at least 1')
+  const shape = options.shape ?? FORWARDER_DEFAULTS.shape
+  const retry = retryOf(options)
+  const send = deliveryFor(options)
+  const handleBatch = async (
+    events: readonly DecodedEvent<C>[],
+    contexts: readonly MessageContext<InboundMessage>[],
+  ) => {
+    const attempt = contexts[0]?.attempt ?? 1
+    await send(webhookBatchMessage(events as readonly DecodedEvent<Catalog>[], shape), attempt)
+    for (const e of events) options.onDelivered?.({ id: (e.event as BaseEnvelope).id, attempt })
   }
+  return { handleBatch, batchSize, retry }
 }

@@ -17,9 +17,15 @@ import type {
   MessageContext,
   RetryInfo,
 } from '../../core/index.ts'
-import { checkSecret, createWebhookForwarder, SHAPES, type Shape } from '../../gateway/index.ts'
-import { createKafkaTopicConsumer } from '../../transports/kafka/index.ts'
-import { createRedisTopicConsumer } from '../../transports/redis/index.ts'
+import {
+  checkSecret,
+  createWebhookBatchForwarder,
+  createWebhookForwarder,
+  SHAPES,
+  type Shape,
+} from '../../gateway/index.ts'
+import { createKafkaBatchConsumer, createKafkaTopicConsumer } from '../../transports/kafka/index.ts'
+import { createRedisBatchConsumer, createRedisTopicConsumer } from '../../transports/redis/index.ts'
 import { loadCatalog, SCHEMAS_OPTION } from './catalog.ts'
 import type { Command, ExitCode, Io } from './command.ts'
 
@@ -34,7 +40,7 @@ export const forwardCommand: Command = {
   summary:
     'POST each valid event of a topic (or stream) to a webhook, signed (Standard Webhooks; WEBHOOK_SECRET), with retries and dead letters',
   usage:
-    'contracts forward --topic T --url URL [--group G] [--from-beginning] [--shape cloudevent|hdx] [--secret-env NAME | --secret-file PATH] [--timeout MS] [--attempts N] [--max-retry-after MS] [--max-failures N] [--max N] [--brokers B] [--schemas DIR]\n' +
+    'contracts forward --topic T --url URL [--group G] [--from-beginning] [--shape cloudevent|hdx] [--batch N] [--secret-env NAME | --secret-file PATH] [--timeout MS] [--attempts N] [--max-retry-after MS] [--max-failures N] [--max N] [--brokers B] [--schemas DIR]\n' +
     '  contracts forward --transport redis --stream S --group G --consumer C --url URL [same options] [--redis-url URL]',
   async run(argv, io) {
     const { values, positionals } = parseArgs({
@@ -48,6 +54,7 @@ export const forwardCommand: Command = {
         'from-beginning': { type: 'boolean', default: false },
         url: { type: 'string' },
         shape: { type: 'string', default: 'cloudevent' },
+        batch: { type: 'string' },
         'secret-env': { type: 'string' },
         'secret-file': { type: 'string' },
         timeout: { type: 'string' },
@@ -87,6 +94,7 @@ export const forwardCommand: Command = {
         maxRetryAfterMs: positiveInt(values['max-retry-after'], '--max-retry-after'),
         maxFailures: positiveInt(values['max-failures'], '--max-failures'),
         max: positiveInt(values.max, '--max'),
+        batch: positiveInt(values.batch, '--batch'),
       }
     } catch (e) {
       return usage((e as Error).message)
@@ -103,34 +111,55 @@ export const forwardCommand: Command = {
     const loaded = await loadCatalog(io, values.schemas)
     if (!loaded.ok) return usage(loaded.error)
 
-    const forwarder = createWebhookForwarder<Catalog>({
+    const forwarding = {
       url,
       secret,
       shape: values.shape as Shape,
       ...(numbers.timeoutMs === undefined ? {} : { timeoutMs: numbers.timeoutMs }),
       ...(numbers.maxAttempts === undefined ? {} : { maxAttempts: numbers.maxAttempts }),
       ...(numbers.maxRetryAfterMs === undefined ? {} : { maxRetryAfterMs: numbers.maxRetryAfterMs }),
-    })
+    }
+    const batchSize = numbers.batch
     let delivered = 0
     let consumer: EventConsumer | undefined
+    const counted = (events: readonly DecodedEvent<Catalog>[], attempt: number) => {
+      for (const e of events)
+        io.out(
+          `${e.name ?? e.event.resource.schema} ${e.event.action} ${e.event.id} delivered (attempt ${attempt})`,
+        )
+      delivered += events.length
+      // Not awaited: stop() waits for this very handler. No further message is handled after it.
+      if (delivered >= (numbers.max ?? Infinity)) void consumer?.stop()
+    }
+    const single = createWebhookForwarder<Catalog>(forwarding)
+    const batched =
+      batchSize === undefined ? undefined : createWebhookBatchForwarder<Catalog>({ ...forwarding, batchSize })
     const common = {
       catalog: loaded.catalog,
-      retry: forwarder.retry,
+      retry: single.retry,
       ...(numbers.maxFailures === undefined ? {} : { maxConsecutiveErrors: numbers.maxFailures }),
-      async handle(e: DecodedEvent<Catalog>, ctx: MessageContext<InboundMessage>) {
-        await forwarder.handle(e, ctx)
-        io.out(
-          `${e.name ?? e.event.resource.schema} ${e.event.action} ${e.event.id} delivered (attempt ${ctx.attempt})`,
-        )
-        // Not awaited: stop() waits for this very handler. No further message is handled after it.
-        if (++delivered >= (numbers.max ?? Infinity)) void consumer?.stop()
-      },
       onDeadLetter: (d: DeadLetter) =>
         io.err(`${d.message.origin}: ${d.code}, dead-lettered to ${d.deadLetterDestination}: ${d.summary}`),
       onRetry: (r: RetryInfo) =>
         io.err(
           `${r.message.origin}: ${r.reason} failed (${(r.error as Error).message}); retrying in ${r.delayMs} ms`,
         ),
+    }
+    const handling = batched
+      ? {
+          batchSize: batched.batchSize,
+          async handleBatch(
+            events: readonly DecodedEvent<Catalog>[],
+            contexts: readonly MessageContext<InboundMessage>[],
+          ) {
+            await batched.handleBatch(events, contexts)
+            counted(events, contexts[0]?.attempt ?? 1)
+          },
+        }
+      : undefined
+    const handle = async (e: DecodedEvent<Catalog>, ctx: MessageContext<InboundMessage>) => {
+      await single.handle(e, ctx)
+      counted([e], ctx.attempt)
     }
 
     if (transport === 'redis') {
@@ -139,15 +168,18 @@ export const forwardCommand: Command = {
         return usage('--stream, --group and --consumer are required with --transport redis')
       const redisUrl = values['redis-url'] ?? io.env.REDIS_URL
       if (!redisUrl) return usage('no Redis: pass --redis-url or set REDIS_URL')
-      consumer = createRedisTopicConsumer({
+      const redis = {
         ...common,
         url: redisUrl,
         destinations: [stream],
         group,
         consumer: name,
         blockMs: 1_000,
-        onError: (e) => io.err(`forward: Redis: ${(e as Error).message}; retrying`),
-      })
+        onError: (e: unknown) => io.err(`forward: Redis: ${(e as Error).message}; retrying`),
+      }
+      consumer = handling
+        ? createRedisBatchConsumer({ ...redis, ...handling })
+        : createRedisTopicConsumer({ ...redis, handle })
     } else {
       const topic = values.topic
       if (!topic) return usage('--topic is required')
@@ -162,14 +194,17 @@ export const forwardCommand: Command = {
         logLevel: logLevel.NOTHING,
         connectionTimeout: 3_000,
       })
-      consumer = createKafkaTopicConsumer({
+      const onKafka = {
         ...common,
         kafka,
         groupId: values.group ?? `contracts-forward-${randomUUID().slice(0, 8)}`,
         destinations: [topic],
-        start: { from: 'committed', otherwise: values['from-beginning'] ? 'earliest' : 'latest' },
+        start: { from: 'committed', otherwise: values['from-beginning'] ? 'earliest' : 'latest' } as const,
         consumerConfig: { sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 500 },
-      })
+      }
+      consumer = handling
+        ? createKafkaBatchConsumer({ ...onKafka, ...handling })
+        : createKafkaTopicConsumer({ ...onKafka, handle })
     }
     io.out(
       `forward: ${transport === 'redis' ? values.stream : values.topic} → ${new URL(url).origin}${new URL(url).pathname} (${values.shape})`,

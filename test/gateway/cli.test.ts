@@ -85,7 +85,7 @@ const curl = async (url: string, body: unknown) => {
 }
 
 describe('contracts gateway, contracts consume and contracts forward as processes', () => {
-  it('curl publishes a valid event that contracts consume prints; an invalid one is 422 and publishes nothing; forward POSTs it signed', async () => {
+  it('curl publishes a valid event that contracts consume prints; an invalid one is 422 and publishes nothing; forward POSTs it signed, in HDX shape', async () => {
     const gateway = start(
       ['gateway', '--port', '0', '--topic-prefix', t.prefix],
       { KAFKA_BROKERS: brokers.join(','), GATEWAY_TOKENS: TOKEN },
@@ -150,6 +150,10 @@ describe('contracts gateway, contracts consume and contracts forward as processe
             hook.url,
             '--max',
             '1',
+            '--shape',
+            'hdx',
+            '--batch',
+            '10',
             '--group',
             t.group('forward'),
           ],
@@ -161,9 +165,11 @@ describe('contracts gateway, contracts consume and contracts forward as processe
         expect(code).toBe(0)
         expect(hook.delivered()).toHaveLength(1)
         expect(hook.received[0]?.verified).toBe(true)
+        // HDX's shape, batched: the one event the topic holds.
         expect(JSON.parse(hook.received[0]?.body as string)).toMatchObject({
-          id: event.id,
-          type: 'dataset.update',
+          events: [
+            { id: event.id, action: 'update', resource: { content: { name: 'afg-health-facilities' } } },
+          ],
         })
       } finally {
         await hook.close()

@@ -4,10 +4,11 @@
  */
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { checkEvent, type Catalog, type EventConsumer } from '../../core/index.ts'
+import { checkEvent, type Catalog, type DeadLetter, type EventConsumer } from '../../core/index.ts'
 import { catalog } from '../../generated/index.ts'
 import {
   createGateway,
+  createWebhookBatchForwarder,
   createWebhookForwarder,
   listenGateway,
   resolveRoutes,
@@ -15,6 +16,7 @@ import {
 } from '../../gateway/index.ts'
 import {
   createKafkaTopicConsumer,
+  createKafkaBatchConsumer,
   DLQ_HEADERS,
   kafkaSink,
   type KafkaSink,
@@ -170,27 +172,37 @@ describe('the webhook forwarder on the real broker', () => {
     url: string,
     maxAttempts: number,
     onDead?: (summary: string) => void,
+    batch?: { size: number; shape: 'hdx' | 'cloudevent' },
   ) {
     const own = `${t.prefix}-${name}.hdx-datasets`
     await t.setup([own], 1)
-    const forwarder = createWebhookForwarder<Catalog>({
+    const forwarding = {
       url,
       secret,
       maxAttempts,
       backoffMs: { initialMs: 50, maxMs: 200 },
       timeoutMs: 2_000,
-    })
-    const consumer = createKafkaTopicConsumer({
+    }
+    const common = {
       catalog,
       kafka: t.kafka,
       groupId: t.group(name),
       destinations: [own],
-      start: { from: 'committed', otherwise: 'earliest' },
+      start: { from: 'committed', otherwise: 'earliest' } as const,
       consumerConfig,
       maxConsecutiveErrors: 100,
-      ...forwarder,
-      onDeadLetter: (d) => onDead?.(d.summary),
-    })
+      onDeadLetter: (d: DeadLetter) => onDead?.(d.summary),
+    }
+    const consumer = batch
+      ? createKafkaBatchConsumer({
+          ...common,
+          ...createWebhookBatchForwarder<Catalog>({
+            ...forwarding,
+            shape: batch.shape,
+            batchSize: batch.size,
+          }),
+        })
+      : createKafkaTopicConsumer({ ...common, ...createWebhookForwarder<Catalog>(forwarding) })
     consumers.push(consumer)
     const publish = async (events: Record<string, unknown>[]) => {
       const s = kafkaSink({ kafka: t.kafka })
@@ -278,6 +290,39 @@ describe('the webhook forwarder on the real broker', () => {
       ])
     } finally {
       await slow.close()
+    }
+  })
+
+  it("batched in HDX's shape: up to N events per POST, in order, signed, all committed", async () => {
+    const hdx = await receiver(secret, [{ status: 500 }, { status: 200 }])
+    try {
+      const f = await forwardFrom('batch', hdx.url, 5, undefined, { size: 3, shape: 'hdx' })
+      const events = Array.from({ length: 5 }, () => datasetEvent())
+      await f.publish(events)
+      await f.consumer.start()
+      const ids = () =>
+        hdx.delivered().flatMap((r) => (JSON.parse(r.body) as { events: { id: string }[] }).events)
+      await until('five events delivered', () => ids().length === 5, 30_000)
+      expect(ids().map((e) => e.id)).toEqual(events.map((e) => e.id))
+      expect(hdx.received.every((r) => r.verified)).toBe(true)
+      for (const r of hdx.received) {
+        const body = JSON.parse(r.body) as { events: { id: string; resource: object }[] }
+        expect(body.events.length).toBeLessThanOrEqual(3)
+        expect(body.events.every((e) => checkEvent(catalog, e).ok)).toBe(true)
+      }
+      // The first POST failed and was sent again whole, the same webhook-id both times.
+      expect(hdx.received[0]?.body).toBe(hdx.received[1]?.body)
+      expect(hdx.received[0]?.headers['webhook-id']).toBe(hdx.received[1]?.headers['webhook-id'])
+      await f.consumer.stop()
+      const a = await admin()
+      try {
+        const [committed] = await a.fetchOffsets({ groupId: f.group, topics: [f.topic] })
+        expect(committed?.partitions[0]?.offset).toBe('5')
+      } finally {
+        await a.disconnect()
+      }
+    } finally {
+      await hdx.close()
     }
   })
 })

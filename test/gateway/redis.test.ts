@@ -2,8 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkEvent, type Catalog, type EventConsumer } from '../../core/index.ts'
 import { catalog } from '../../generated/index.ts'
-import { createGateway, createWebhookForwarder } from '../../gateway/index.ts'
+import { createGateway, createWebhookBatchForwarder, createWebhookForwarder } from '../../gateway/index.ts'
 import {
+  createRedisBatchConsumer,
   createRedisTopicConsumer,
   DLQ_FIELDS,
   redisSink,
@@ -101,6 +102,39 @@ describe('the gateway on Redis Streams', () => {
       expect(pending.pending).toBe(0) // acknowledged only once dead-lettered
     } finally {
       await flaky.close()
+    }
+  })
+
+  it('batched as a CloudEvents batch: up to N entries per POST, in stream order, acknowledged', async () => {
+    for (let i = 0; i < 2; i++) expect((await post(datasetEvent())).status).toBe(202)
+    const inStream = (await r.range(stream)).map((e) => JSON.parse(e.fields.data as string).id as string)
+    expect(inStream.length).toBeGreaterThanOrEqual(3)
+    const hook = await receiver(secret)
+    try {
+      const group = r.group('batch')
+      const c = createRedisBatchConsumer({
+        catalog,
+        url: r.url,
+        destinations: [stream],
+        group,
+        consumer: 'c3',
+        start: 'earliest',
+        blockMs: 200,
+        ...createWebhookBatchForwarder<Catalog>({ url: hook.url, secret, batchSize: 2 }),
+      })
+      consumers.push(c)
+      await c.start()
+      const got = () => hook.delivered().flatMap((x) => JSON.parse(x.body) as { id: string; data: object }[])
+      await untilAsync('every entry', async () => got().length === inStream.length)
+      expect(got().map((e) => e.id)).toEqual(inStream)
+      for (const x of hook.received) {
+        expect(x.verified).toBe(true)
+        expect(x.headers['content-type']).toBe('application/cloudevents-batch+json')
+        expect((JSON.parse(x.body) as unknown[]).length).toBeLessThanOrEqual(2)
+      }
+      await untilAsync('acknowledged', async () => (await r.client.xPending(stream, group)).pending === 0)
+    } finally {
+      await hook.close()
     }
   })
 })

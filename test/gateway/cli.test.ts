@@ -17,6 +17,7 @@ import { forwardCommand } from '../../scripts/commands/forward.ts'
 import { captureIo } from '../helpers/io.ts'
 import { brokers, TestKafka } from '../consumers/kafka.ts'
 import { endOffsets } from '../publishers/kafka-helpers.ts'
+import { TestRedis } from '../redis/redis.ts'
 import { datasetEvent, newSecret, receiver } from './helpers.ts'
 
 const run = promisify(execFile)
@@ -178,6 +179,33 @@ describe('contracts gateway, contracts consume and contracts forward as processe
       await stop(gateway.child, gateway.exited)
     }
     expect(gateway.output()).toContain('gateway: stopped')
+  }, 120_000)
+})
+
+describe('contracts gateway --transport redis', () => {
+  it('publishes to the resource stream on Redis; an invalid event adds nothing', async () => {
+    const redis = new TestRedis('gwcli')
+    await redis.connect()
+    const stream = redis.stream('hdx-datasets')
+    const gateway = start(
+      ['gateway', '--port', '0', '--transport', 'redis', '--topic-prefix', redis.prefix],
+      { REDIS_URL: redis.url, GATEWAY_TOKENS: TOKEN },
+      /listening on (http:\/\/\S+)[\s\S]*writes enabled/,
+    )
+    try {
+      const url = (await gateway.matched)[1] as string
+      expect(gateway.output()).toContain(`publishing to Redis Streams at ${redis.url}`)
+      const event = datasetEvent()
+      expect((await curl(url, event)).status).toBe(202)
+      expect(
+        (await curl(url, datasetEvent({ data: { ...(event.data as object), state: 'gone' } }))).status,
+      ).toBe(422)
+      const entries = await redis.range(stream)
+      expect(entries.map((e) => JSON.parse(e.fields.data as string).id)).toEqual([event.id])
+    } finally {
+      await stop(gateway.child, gateway.exited)
+      await redis.cleanup()
+    }
   }, 120_000)
 })
 

@@ -105,8 +105,8 @@ export function createDelivery(options: DeliveryOptions): Deliver {
         : (((e as Error).cause as Error | undefined)?.message ?? (e as Error).message)
       throw new DeliveryError(`POST ${where}: ${reason}`, { permanent: false, cause: e })
     }
-    // Read the answer to the end, so that the connection can be reused; what it says is not ours to keep.
-    await res.arrayBuffer().catch(() => undefined)
+    // What the receiver says is not ours to keep, and its size is not ours to trust: discard it unread.
+    await res.body?.cancel().catch(() => undefined)
     if (res.status >= 200 && res.status < 300) return
     const retriable = res.status >= 500 || res.status === 429 || res.status === 408
     throw new DeliveryError(`POST ${where} answered ${res.status}`, {

@@ -6,6 +6,7 @@ import type { Issue } from '../core/errors.ts'
 import { escapePointerToken } from '../core/json.ts'
 import { RESOURCE_NAME, schemaUri } from '../core/uri.ts'
 import { checkTransitive, isMode, MODE_MEANINGS, MODES, type Mode } from '../compat/index.ts'
+import { changeKeywordIssues } from './change-keywords.ts'
 import { documentIssues, isJsonObject, resolveFragment } from './document.ts'
 import {
   DEFAULT_LIMITS,
@@ -190,8 +191,9 @@ function modeIssues(schema: JsonObject, state: ResourceState): { found: Found[];
  * the document (a JSON object within `maxBytes` of canonical JSON and `maxDepth` levels, only `#…` references
  * that resolve inside it wherever a `$ref`/`$dynamicRef` appears, draft 2020-12, its meta-schema, a strict compile
  * with core's ajv); the resource name and the version number (the next one); `$id` (a file: the canonical URI; a
- * registry body: absent or the URI it gets); x-topic/x-key; x-compatibility against the mode in force; and, when
- * the document is usable, compatibility with the history under that mode (compat's `checkTransitive`).
+ * registry body: absent or the URI it gets); x-topic/x-key; the change-event keywords (change-keywords.ts);
+ * x-compatibility against the mode in force; and, when the document is usable, compatibility with the history
+ * under that mode (compat's `checkTransitive`).
  */
 export function admitVersion(
   candidate: Candidate,
@@ -251,6 +253,8 @@ export function admitVersion(
     })
   const annotations = annotationIssues(schema, state)
   found.push(...annotations.found)
+  if (document.length === 0)
+    for (const issue of changeKeywordIssues(schema)) found.push({ code: 'SCHEMA_INVALID', issue })
   const mode = modeIssues(schema, state)
   found.push(...mode.found)
   let differences: AdmissionDifference[] = []

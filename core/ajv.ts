@@ -1,8 +1,32 @@
 import { _ } from 'ajv'
 import Ajv2020 from 'ajv/dist/2020.js'
 
-/** Annotation keywords contract schemas may carry: topic, partition key and compatibility mode. */
-export const CUSTOM_KEYWORDS = ['x-topic', 'x-key', 'x-compatibility'] as const
+/** The normalisers `x-normalize` may name; each one's meaning is the change-event diff's (gateway/changes/). */
+export const NORMALIZERS = ['markdown', 'whitespace'] as const
+export type NormalizerName = (typeof NORMALIZERS)[number]
+
+/**
+ * Annotation keywords contract schemas may carry, with the JSON type of their value. Topic, partition key and
+ * compatibility mode; and what a change-event diff reads: `x-identity` (on an array of objects, the property whose
+ * value matches an old item with a new one), `x-ignore-changes` (a field whose edits are not changes),
+ * `x-normalize` (one of NORMALIZERS, applied to both values before they are compared) and `x-deleted` (the value of
+ * this property that marks the whole resource deleted). They validate nothing; ajv refuses any other unknown
+ * keyword, and the admission rule checks what a type cannot say (admission/change-keywords.ts). Types, not
+ * meta-schemas: a meta-schema would be compiled into the generated validators.
+ */
+export const KEYWORD_TYPES = {
+  'x-topic': 'string',
+  'x-key': 'string',
+  'x-compatibility': 'string',
+  'x-identity': 'string',
+  'x-ignore-changes': 'boolean',
+  'x-normalize': 'string',
+  'x-deleted': ['string', 'number', 'boolean'],
+} as const satisfies Record<string, JsonType | readonly JsonType[]>
+
+export const CUSTOM_KEYWORDS = Object.keys(KEYWORD_TYPES) as readonly (keyof typeof KEYWORD_TYPES)[]
+
+type JsonType = 'string' | 'number' | 'boolean' | 'object' | 'null' | 'integer' | 'array'
 
 export type FormatCheck = (s: string) => boolean
 
@@ -25,7 +49,8 @@ export function createAjv({
     formats,
     code: source ? { source: true, esm: true, formats: _`formats`, optimize: true, lines: false } : {},
   })
-  for (const keyword of CUSTOM_KEYWORDS) ajv.addKeyword({ keyword, schemaType: 'string' })
+  for (const keyword of CUSTOM_KEYWORDS)
+    ajv.addKeyword({ keyword, schemaType: KEYWORD_TYPES[keyword] as JsonType | JsonType[] })
   return ajv
 }
 

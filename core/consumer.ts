@@ -1,7 +1,14 @@
 /** What every transport's consumer shares: its lifecycle, and the options that shape the inbound pipeline. */
 import type { Accept } from './accept.ts'
 import type { Catalog } from './catalog.ts'
-import type { EventHandler, Handlers } from './dispatch.ts'
+import {
+  allEvents,
+  batchEvents,
+  type BatchHandler,
+  type Dispatcher,
+  type EventHandler,
+  type Handlers,
+} from './dispatch.ts'
 import type { DeadLetter, RetryInfo } from './pipeline.ts'
 import type { InboundMessage, SchemaLookupPort } from './ports.ts'
 import type { RetryOptions } from './retry.ts'
@@ -48,7 +55,24 @@ export interface HandlersOptions<C extends Catalog, M extends InboundMessage> {
 export interface HandleAllOptions<C extends Catalog, M extends InboundMessage> {
   destinations: readonly string[]
   handle: EventHandler<C, M>
+  handleBatch?: undefined
 }
+
+/**
+ * Raw destinations, the valid events to one function several at a time: up to `batchSize` consecutive messages of
+ * one partition or stream, as the transport delivered them (no waiting to fill a batch). A batch is retried as a
+ * whole and, when it keeps failing, each of its events is dead-lettered; messages are committed only then.
+ */
+export interface HandleBatchOptions<C extends Catalog, M extends InboundMessage> {
+  destinations: readonly string[]
+  handleBatch: BatchHandler<C, M>
+  batchSize: number
+  handle?: undefined
+}
+
+/** Whichever of the two a topic consumer was given, as its dispatcher. */
+export type TopicHandling<C extends Catalog, M extends InboundMessage> =
+  HandleAllOptions<C, M> | HandleBatchOptions<C, M>
 
 /** A lifecycle helper for runners: one `closed` promise, settled once. */
 export function settleOnce(): {
@@ -60,4 +84,13 @@ export function settleOnce(): {
   const closed = new Promise<void>((resolve, reject) => (settle = { resolve, reject }))
   closed.catch(() => undefined) // the caller may never look; an unobserved rejection must not crash the process
   return { closed, ...settle }
+}
+
+/** The dispatcher of a topic consumer: one handler per event, or a batch handler. */
+export function topicDispatcher<C extends Catalog, M extends InboundMessage>(
+  options: TopicHandling<C, M>,
+): Dispatcher<C, M> {
+  return options.handleBatch
+    ? batchEvents(options.handleBatch, options.batchSize)
+    : allEvents(options.handle as EventHandler<C, M>)
 }

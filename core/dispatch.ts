@@ -40,11 +40,25 @@ export type EventHandler<C extends Catalog, M extends InboundMessage = InboundMe
   context: MessageContext<M>,
 ) => void | Promise<void>
 
+/**
+ * What the pipeline calls for several consecutive valid events of one destination (a partition, a stream) at once,
+ * in order, with each one's context (the same `attempt` for all). It succeeds or fails as a whole.
+ */
+export type BatchHandler<C extends Catalog, M extends InboundMessage = InboundMessage> = (
+  events: readonly DecodedEvent<C>[],
+  contexts: readonly MessageContext<M>[],
+) => void | Promise<void>
+
 /** How a consumer picks handlers: by the `type` attribute before parsing, then by the decoded event. */
 export interface Dispatcher<C extends Catalog, M extends InboundMessage = InboundMessage> {
   /** False when a `type` attribute names an event nobody handles: skipped without parsing. */
   wants(type: string | undefined): boolean
   handlerFor(event: DecodedEvent<C>): EventHandler<C, M> | undefined
+  /**
+   * Set for a batch consumer: the runner hands the pipeline up to `size` consecutive messages of one destination at
+   * a time (`processMany`) and the valid ones go to `handle` together.
+   */
+  readonly batch?: { readonly size: number; readonly handle: BatchHandler<C, M> }
 }
 
 /** The destinations of the resources that have handlers, with the environment prefix (the publishers' rule). */
@@ -87,6 +101,15 @@ export function allEvents<C extends Catalog, M extends InboundMessage>(
   return { wants: () => true, handlerFor: () => handle }
 }
 
+/** Every valid event to one function, up to `size` at a time (webhook batches, bulk writes): nothing is skipped. */
+export function batchEvents<C extends Catalog, M extends InboundMessage>(
+  handle: BatchHandler<C, M>,
+  size: number,
+): Dispatcher<C, M> {
+  if (!(Number.isInteger(size) && size >= 1)) throw new TypeError(`batchSize must be at least 1, got ${size}`)
+  return { wants: () => true, handlerFor: () => undefined, batch: { size, handle } }
+}
+
 export type HandlerOutcome = { ok: true } | { ok: false; error: unknown; attempts: number; aborted: boolean }
 
 /** How the handler retries wait between attempts and report them; made once per batch, not per message. */
@@ -117,6 +140,25 @@ export async function runHandler<C extends Catalog, M extends InboundMessage>(
   }
 }
 
+/**
+ * What a handler's error may say about trying again, read from the error itself, whatever its class:
+ * `retryAfterMs`, the least wait before the next attempt (a webhook's Retry-After), and `permanent: true`, no further
+ * attempt (trying again cannot help: the message is dead-lettered at once).
+ */
+export interface RetryAdvice {
+  readonly retryAfterMs?: number
+  readonly permanent?: boolean
+}
+
+function adviceOf(error: unknown): { retryAfterMs: number; permanent: boolean } {
+  if (typeof error !== 'object' || error === null) return { retryAfterMs: 0, permanent: false }
+  const { retryAfterMs, permanent } = error as RetryAdvice
+  return {
+    retryAfterMs: typeof retryAfterMs === 'number' && retryAfterMs > 0 ? retryAfterMs : 0,
+    permanent: permanent === true,
+  }
+}
+
 /** The retries after a first failed call (the pipeline makes the first call itself, without a promise of ours). */
 export async function retryHandler<C extends Catalog, M extends InboundMessage>(
   handle: EventHandler<C, M>,
@@ -129,8 +171,9 @@ export async function retryHandler<C extends Catalog, M extends InboundMessage>(
   let error = firstError
   for (let ctx = context; ;) {
     const attempts = ctx.attempt
-    if (attempts > retry.retries) return { ok: false, error, attempts, aborted: false }
-    const delay = backoff(attempts, retry)
+    const advice = adviceOf(error)
+    if (attempts > retry.retries || advice.permanent) return { ok: false, error, attempts, aborted: false }
+    const delay = Math.max(backoff(attempts, retry), advice.retryAfterMs)
     onRetry?.(ctx, delay, error)
     if (signal?.aborted || !(await wait(delay, signal))) return { ok: false, error, attempts, aborted: true }
     ctx = { ...ctx, attempt: attempts + 1 }

@@ -45,8 +45,23 @@ export const TOOLING_ERROR_CODES = [
 ] as const
 export type ToolingErrorCode = (typeof TOOLING_ERROR_CODES)[number]
 
+/** The HTTP gateway: CloudEvents in, webhooks out, change events (and the webhook forwarder). */
+export const GATEWAY_ERROR_CODES = [
+  'EVENT_INVALID', // an event breaks its contract (unknown resources and schemas included): nothing is published
+  'NOT_JSON', // a body that does not parse as JSON
+  'SEND_FAILED', // the transport did not take the events (retriable: the broker is down)
+  'BAD_REQUEST', // not a CloudEvent (a required attribute missing), a body of the wrong shape
+  'PAYLOAD_TOO_LARGE', // a body or a batch over its limit
+  'UNAUTHORIZED', // no token
+  'FORBIDDEN', // a token that may not write the event's resource
+  'UNSUPPORTED_MEDIA_TYPE', // a Content-Type that is neither CloudEvents nor JSON
+  'NO_ROUTE', // no route matches the event's source and type, and unmatched events are refused
+  'WEBHOOK_FAILED', // a webhook did not take an event (timeouts, 5xx, 429, refused connections, other 4xx)
+] as const
+export type GatewayErrorCode = (typeof GATEWAY_ERROR_CODES)[number]
+
 /** Every failure the library reports has one of these codes. */
-export type ContractErrorCode = EventErrorCode | RegistryErrorCode | ToolingErrorCode
+export type ContractErrorCode = EventErrorCode | RegistryErrorCode | GatewayErrorCode | ToolingErrorCode
 
 /**
  * The rules an event can break, closed: JSON Schema's keywords as the validators name them, and the kernel's own.

@@ -9,6 +9,7 @@ export {
   formatIssues,
   EVENT_ERROR_CODES,
   EVENT_RULE_KEYWORDS,
+  GATEWAY_ERROR_CODES,
   REGISTRY_ERROR_CODES,
   SCHEMA_ERROR_CODES,
   SCHEMA_RULE_KEYWORDS,
@@ -19,6 +20,7 @@ export type {
   ContractErrorOptions,
   EventErrorCode,
   EventIssueKeyword,
+  GatewayErrorCode,
   Issue,
   RegistryErrorCode,
   SchemaErrorCode,
@@ -53,7 +55,8 @@ export type {
 export { checkEvent, parseEvent, parseJson, buildEnvelope, isReference, unknownSchema } from './envelope.ts'
 export type { ResolveValidator, EnvelopeOptions } from './envelope.ts'
 export { compileSchema } from './compile.ts'
-export { createAjv, CUSTOM_KEYWORDS } from './ajv.ts'
+export { createAjv, CUSTOM_KEYWORDS, KEYWORD_TYPES, NORMALIZERS } from './ajv.ts'
+export type { NormalizerName } from './ajv.ts'
 export { formats } from './formats.ts'
 export { SCHEMA_BASE, RESOURCE_NAME, schemaUri, parseSchemaUri } from './uri.ts'
 export {
@@ -100,14 +103,23 @@ export type {
 } from './publisher.ts'
 export { decode } from './decode.ts'
 export type { Decoded, DecodedEvent, DecodeOptions } from './decode.ts'
-export { allEvents, destinationsOf, handlerDispatcher, retryHandler, runHandler } from './dispatch.ts'
+export {
+  allEvents,
+  batchEvents,
+  destinationsOf,
+  handlerDispatcher,
+  retryHandler,
+  runHandler,
+} from './dispatch.ts'
 export type {
+  BatchHandler,
   Dispatcher,
   EventHandler,
   Handler,
   HandlerOutcome,
   Handlers,
   MessageContext,
+  RetryAdvice,
   RetryHooks,
 } from './dispatch.ts'
 export { createPipeline, PIPELINE_DEFAULTS, summary } from './pipeline.ts'
@@ -120,8 +132,17 @@ export type {
   PipelineOptions,
   RetryInfo,
 } from './pipeline.ts'
-export { settleOnce } from './consumer.ts'
-export type { EventConsumer, HandleAllOptions, HandlersOptions, PipelineConsumerOptions } from './consumer.ts'
+export { settleOnce, topicDispatcher } from './consumer.ts'
+export type {
+  EventConsumer,
+  HandleAllOptions,
+  HandleBatchOptions,
+  HandlersOptions,
+  PipelineConsumerOptions,
+  TopicHandling,
+} from './consumer.ts'
+export { CHANGES_SCHEMA, changesOf, checkChanges } from './changes.ts'
+export type { Change, ChangeExtension, ItemRef } from './changes.ts'
 export { acceptsVersion } from './accept.ts'
 export type { Accept, AcceptedVersions } from './accept.ts'
 export { createSchemaSource } from './schema-source.ts'

@@ -6,9 +6,9 @@
  */
 import { acceptsVersion, type Accept } from './accept.ts'
 import type { Catalog } from './catalog.ts'
-import { decode, type Decoded } from './decode.ts'
-import type { Dispatcher, HandlerOutcome, MessageContext, RetryHooks } from './dispatch.ts'
-import { retryHandler } from './dispatch.ts'
+import { decode, type Decoded, type DecodedEvent } from './decode.ts'
+import type { Dispatcher, EventHandler, HandlerOutcome, MessageContext, RetryHooks } from './dispatch.ts'
+import { retryHandler, runHandler } from './dispatch.ts'
 import { ContractError, type ContractErrorCode, type Issue } from './errors.ts'
 import type { InboundMessage, SchemaLookupPort } from './ports.ts'
 import { backoff, RETRY_DEFAULTS, type RetryOptions } from './retry.ts'
@@ -86,6 +86,12 @@ export interface Pipeline<M extends InboundMessage> {
    * came first and it must stay uncommitted. Never rejects for bad data.
    */
   process(message: M, control: Control): Promise<boolean>
+  /**
+   * For a batch dispatcher: consecutive messages of one destination, in order. Invalid ones are dead-lettered, the
+   * valid ones go to the batch handler together (retried as one; when it keeps failing, each is dead-lettered).
+   * Resolves to how many leading messages are done and may be committed: all of them, unless stop() came first.
+   */
+  processMany(messages: readonly M[], control: Control): Promise<number>
 }
 
 export const PIPELINE_DEFAULTS = { maxConsecutiveErrors: 10, schemaCacheSize: 100 } as const
@@ -145,15 +151,14 @@ export function createPipeline<C extends Catalog, M extends InboundMessage>(
     return true
   }
 
-  async function process(message: M, control: Control): Promise<boolean> {
-    if (!dispatcher.wants(message.attribute('type'))) return true
-    let decoded: Decoded<C> | undefined
+  /** The decoded message; undefined when stop() came while the registry was down. */
+  async function decodeOrWait(message: M, control: Control): Promise<Decoded<C> | undefined> {
     try {
       const d = decode(catalog, message, decodeOptions)
-      decoded = d instanceof Promise ? await d : d
+      return d instanceof Promise ? await d : d
     } catch (e) {
       // Only infrastructure throws here (a registry that is down): ask again until it answers or we stop.
-      decoded = await retryUntilAvailable(
+      return retryUntilAvailable(
         'registry',
         message,
         async () => decode(catalog, message, decodeOptions),
@@ -161,11 +166,37 @@ export function createPipeline<C extends Catalog, M extends InboundMessage>(
         e,
       )
     }
-    if (decoded === undefined) return false
-    if (!decoded.ok) {
-      const reason = { code: decoded.code, summary: summary(decoded.issues), issues: decoded.issues }
-      return deadLetter(message, reason, control)
+  }
+
+  const invalid = (message: M, decoded: Decoded<C> & { ok: false }, control: Control) =>
+    deadLetter(
+      message,
+      { code: decoded.code, summary: summary(decoded.issues), issues: decoded.issues },
+      control,
+    )
+
+  /** After a handler's last attempt: the dead letter, then the count of failures in a row. */
+  async function handlerFailed(
+    message: M,
+    error: unknown,
+    attempts: number,
+    control: Control,
+  ): Promise<boolean> {
+    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+    const reason: DeadLetterReason = { code: 'HANDLER_FAILED', summary: text, issues: [], attempts }
+    if (!(await deadLetter(message, reason, control))) return false
+    if (++consecutiveErrors >= maxConsecutiveErrors) {
+      const tooMany = `${consecutiveErrors} handler failures in a row; last: ${text}`
+      options.onFatal(new ContractError('TOO_MANY_ERRORS', tooMany, [], { cause: error }))
     }
+    return true
+  }
+
+  async function process(message: M, control: Control): Promise<boolean> {
+    if (!dispatcher.wants(message.attribute('type'))) return true
+    const decoded = await decodeOrWait(message, control)
+    if (decoded === undefined) return false
+    if (!decoded.ok) return invalid(message, decoded, control)
 
     const handle = dispatcher.handlerFor(decoded.value)
     if (!handle) return true
@@ -190,23 +221,62 @@ export function createPipeline<C extends Catalog, M extends InboundMessage>(
       return true
     }
     if (outcome.aborted) return false
-    const error = outcome.error
-    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-    const reason: DeadLetterReason = {
-      code: 'HANDLER_FAILED',
-      summary: text,
-      issues: [],
-      attempts: outcome.attempts,
-    }
-    if (!(await deadLetter(message, reason, control))) return false
-    if (++consecutiveErrors >= maxConsecutiveErrors) {
-      const tooMany = `${consecutiveErrors} handler failures in a row; last: ${text}`
-      options.onFatal(new ContractError('TOO_MANY_ERRORS', tooMany, [], { cause: error }))
-    }
-    return true
+    return handlerFailed(message, outcome.error, outcome.attempts, control)
   }
 
-  return { process }
+  async function processMany(messages: readonly M[], control: Control): Promise<number> {
+    const batch = dispatcher.batch
+    if (!batch) throw new TypeError('processMany needs a batch dispatcher')
+    const valid: { message: M; event: DecodedEvent<C>; index: number }[] = []
+    /** Leading messages done before the first valid one: what may be committed if the batch does not finish. */
+    let leading = 0
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i] as M
+      const done = leading === i && valid.length === 0
+      if (!dispatcher.wants(message.attribute('type'))) {
+        if (done) leading++
+        continue
+      }
+      const decoded = await decodeOrWait(message, control)
+      if (decoded === undefined) return leading
+      if (decoded.ok) valid.push({ message, event: decoded.value, index: i })
+      else if (!(await invalid(message, decoded, control))) return leading
+      else if (done) leading++
+    }
+    if (valid.length === 0) return messages.length
+    const contexts = valid.map(({ message, event }) => ({ message, attempt: 1, version: event.version }))
+    const events = valid.map((v) => v.event)
+    const first = valid[0] as (typeof valid)[number]
+    // The batch as one call of the single-event retry loop (backoff, RetryAdvice, stop()), its attempt passed on.
+    const asOne: EventHandler<C, M> = (_event, ctx) =>
+      batch.handle(
+        events,
+        contexts.map((c) => ({ ...c, attempt: ctx.attempt })),
+      )
+    const hooks: RetryHooks<M> = {
+      signal: control.signal,
+      wait: (ms) => control.wait(ms),
+      onRetry: (ctx, delayMs, err) =>
+        options.onRetry?.({
+          reason: 'handler',
+          message: first.message,
+          attempt: ctx.attempt,
+          delayMs,
+          error: err,
+        }),
+    }
+    const outcome = await runHandler(asOne, first.event, contexts[0] as MessageContext<M>, retry, hooks)
+    if (outcome.ok) {
+      consecutiveErrors = 0
+      return messages.length
+    }
+    if (outcome.aborted) return leading
+    for (const v of valid)
+      if (!(await handlerFailed(v.message, outcome.error, outcome.attempts, control))) return v.index
+    return messages.length
+  }
+
+  return { process, processMany }
 }
 
 /** One line for a dead letter's reason: the first issue and how many more. */

@@ -12,6 +12,7 @@ export interface ContractTypes {
   'https://event-contracts.dev/schemas/envelope/1': Envelope
   'https://event-contracts.dev/schemas/accrual/1': AccrualV1
   'https://event-contracts.dev/schemas/accrual/2': AccrualV2
+  'https://event-contracts.dev/schemas/dataset/1': DatasetV1
   'https://event-contracts.dev/schemas/person/1': PersonV1
   'https://event-contracts.dev/schemas/person/2': PersonV2
   'https://event-contracts.dev/schemas/time-entry/1': TimeEntryV1
@@ -119,6 +120,63 @@ export interface AccrualV2 {
    * Amount expected by the end of the agreement, in unit.
    */
   cumulativeTarget: number
+}
+/**
+ * A dataset of an open-data portal, modelled on HDX's (CKAN's package): its metadata, its organisation and its child resources (files or links). Change events compare two versions of it: resources are matched by id (x-identity), notes and descriptions are compared as text (x-normalize: markdown), metadata_modified is not a change (x-ignore-changes), and state 'deleted' means the dataset is deleted (x-deleted).
+ */
+export interface DatasetV1 {
+  id: string
+  /**
+   * The URL name, unique on the portal.
+   */
+  name: string
+  title: string
+  /**
+   * The description, in Markdown.
+   */
+  notes?: string
+  license_id?: string
+  private: boolean
+  state: 'active' | 'draft' | 'deleted'
+  /**
+   * @maxItems 200
+   */
+  tags?: string[]
+  /**
+   * Locations (HDX groups), matched by name.
+   *
+   * @maxItems 300
+   */
+  groups?: {
+    name: string
+    title?: string
+  }[]
+  organization: {
+    id: string
+    name: string
+    title?: string
+  }
+  /**
+   * When the portal last saved the dataset: every save moves it, so it is not a change.
+   */
+  metadata_modified?: string
+  /**
+   * The dataset's files and links, matched across versions by id.
+   *
+   * @maxItems 500
+   */
+  resources: DatasetResource[]
+}
+export interface DatasetResource {
+  id: string
+  name: string
+  description?: string
+  format: string
+  url: string
+  /**
+   * When the data itself (the file) last changed: a change here is a data change.
+   */
+  last_modified?: string
 }
 /**
  * A person who records time and is rostered.

@@ -2,7 +2,14 @@ import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { WWW_AUTHENTICATE } from './auth.ts'
-import { isContractError, REGISTRY_ERROR_CODES, type Issue, type RegistryErrorCode } from '../core/index.ts'
+import {
+  isContractError,
+  REGISTRY_ERROR_CODES,
+  type ContractErrorCode,
+  type GatewayErrorCode,
+  type Issue,
+  type RegistryErrorCode,
+} from '../core/index.ts'
 
 /**
  * Every registry code has a status: a new RegistryErrorCode does not compile until it is given one here. Codes of
@@ -23,12 +30,26 @@ export const STATUS: Record<RegistryErrorCode, ContentfulStatusCode> = {
   REGISTRY_UNAVAILABLE: 503,
 }
 
+/** The gateway's codes: bad input is 4xx; only a transport or a webhook that does not answer is 5xx (retriable). */
+export const GATEWAY_STATUS: Record<GatewayErrorCode, ContentfulStatusCode> = {
+  EVENT_INVALID: 422,
+  NOT_JSON: 400,
+  BAD_REQUEST: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  NO_ROUTE: 404,
+  SEND_FAILED: 503,
+  WEBHOOK_FAILED: 502,
+}
+
 const REGISTRY_CODES: ReadonlySet<string> = new Set(REGISTRY_ERROR_CODES)
 export const isRegistryCode = (code: string): code is RegistryErrorCode => REGISTRY_CODES.has(code)
 
 /** Codes of failures that are not the library's: routing and the unexpected. */
 export type HttpCode = 'NOT_FOUND' | 'INTERNAL'
-export type ProblemCode = RegistryErrorCode | HttpCode
+export type ProblemCode = RegistryErrorCode | GatewayErrorCode | HttpCode
 
 export const PROBLEM_BASE = 'https://event-contracts.dev/problems'
 
@@ -54,24 +75,29 @@ export const problemFor = (
   issues,
 })
 
-/** Whatever was thrown → a problem. Unexpected errors keep their detail out of the response (it is logged). */
-export function toProblem(err: unknown): Problem {
-  if (isContractError(err) && isRegistryCode(err.code))
-    return problemFor(err.code, err.message, STATUS[err.code], err.issues)
-  if (err instanceof HTTPException) {
-    const status = err.status
-    const code: ProblemCode =
-      status === 404
-        ? 'NOT_FOUND'
-        : status === 413
-          ? 'PAYLOAD_TOO_LARGE'
-          : status < 500
-            ? 'BAD_REQUEST'
-            : 'INTERNAL'
-    return problemFor(code, err.message || 'request failed', status)
+/**
+ * Whatever was thrown → a problem, for an app whose codes `status` maps. A ContractError of another code is a bug,
+ * answered 500; unexpected errors keep their detail out of the response (it is logged).
+ */
+export function problemMapper<K extends ContractErrorCode>(
+  status: Record<K, ContentfulStatusCode>,
+): (err: unknown) => Problem {
+  const known = (code: string): code is K => Object.hasOwn(status, code)
+  return (err) => {
+    if (isContractError(err) && known(err.code))
+      return problemFor(err.code as ProblemCode, err.message, status[err.code], err.issues)
+    if (err instanceof HTTPException) {
+      const s = err.status
+      const code: ProblemCode =
+        s === 404 ? 'NOT_FOUND' : s === 413 ? 'PAYLOAD_TOO_LARGE' : s < 500 ? 'BAD_REQUEST' : 'INTERNAL'
+      return problemFor(code, err.message || 'request failed', s)
+    }
+    return problemFor('INTERNAL', 'internal error', 500)
   }
-  return problemFor('INTERNAL', 'internal error', 500)
 }
+
+/** The registry's: only registry codes have a status. */
+export const toProblem: (err: unknown) => Problem = problemMapper(STATUS)
 
 export function problemResponse(c: Context, problem: Problem): Response {
   const headers: Record<string, string> = { 'content-type': 'application/problem+json' }

@@ -21,6 +21,8 @@ export const commands: Record<string, () => Promise<Command>> = {
   publish: async () => (await import('./commands/publish.ts')).publishCommand,
   consume: async () => (await import('./commands/consume.ts')).consumeCommand,
   relay: async () => (await import('./commands/relay.ts')).relayCommand,
+  gateway: async () => (await import('./commands/gateway.ts')).gatewayCommand,
+  forward: async () => (await import('./commands/forward.ts')).forwardCommand,
 }
 
 async function help(io: Io): Promise<void> {

@@ -16,7 +16,7 @@ import type { ContractCatalog as C, PersonV1, TimeEntryV1, TimeEntryV2 } from '.
 
 describe('types derived from the catalog given to the runtime', () => {
   it('names resources and versions', () => {
-    expectTypeOf<ResourceOf<C>>().toEqualTypeOf<'accrual' | 'person' | 'time-entry'>()
+    expectTypeOf<ResourceOf<C>>().toEqualTypeOf<'accrual' | 'dataset' | 'person' | 'time-entry'>()
     expectTypeOf<VersionOf<C, 'time-entry'>>().toEqualTypeOf<1 | 2>()
     expectTypeOf<LatestOf<C, 'time-entry'>>().toEqualTypeOf<2>()
     expectTypeOf<UriOf<C, 'person', 1>>().toEqualTypeOf<'https://event-contracts.dev/schemas/person/1'>()

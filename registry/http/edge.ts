@@ -4,6 +4,7 @@ import { check, ContractError, toIssue, type Issue } from '../../core/index.ts'
 import type { Authorize, Need, Principal } from '../../http/auth.ts'
 import type { Ajv } from '../../core/ajv.ts'
 import { escapePointerToken } from '../../core/json.ts'
+import { readJson } from '../../http/body.ts'
 import { openApiPath, wireName, type JsonSchema, type ParamDecl, type Route } from './route.ts'
 
 /**
@@ -211,46 +212,5 @@ function compileBody(schema: JsonSchema | undefined, ajv: Ajv): (value: unknown)
   }
 }
 
-const tooLarge = (max: number) =>
-  new ContractError('PAYLOAD_TOO_LARGE', `the body is over ${max} bytes`, [
-    { path: '', keyword: 'maxBytes', message: `must be at most ${max} bytes`, params: { limit: max } },
-  ])
-
-const decoder = new TextDecoder()
-
-/**
- * The body, at most `max` bytes (413 beyond: a declared Content-Length is refused before reading, a stream as soon
- * as it passes the limit, never buffered whole), parsed as JSON (400 NOT_JSON). Decoded as Request.text() does.
- */
-export async function readJson(c: Context, max: number): Promise<unknown> {
-  const declared = c.req.header('content-length')
-  if (declared !== undefined && Number(declared) > max) throw tooLarge(max)
-  const stream = c.req.raw.body
-  let text = ''
-  if (stream) {
-    const reader = stream.getReader()
-    const chunks: Uint8Array[] = []
-    let size = 0
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      size += value.byteLength
-      if (size > max) {
-        await reader.cancel()
-        throw tooLarge(max)
-      }
-      chunks.push(value)
-    }
-    text = decoder.decode(Buffer.concat(chunks, size))
-  }
-  try {
-    return JSON.parse(text) as unknown
-  } catch (cause) {
-    throw new ContractError(
-      'NOT_JSON',
-      `the body is not JSON: ${(cause as Error).message}`,
-      [{ path: '', keyword: 'json', message: (cause as Error).message }],
-      { cause },
-    )
-  }
-}
+/** Moved to http/body.ts (the gateway reads its bodies the same way); re-exported for callers of the edge. */
+export { readJson }

@@ -18,6 +18,10 @@ export const PEERS = {
   ],
   /** `contracts relay`, `event-contracts/outbox` (the relay's metrics; `openPostgres`) */
   outbox: ['pg', 'prom-client'],
+  /** `contracts gateway`, `event-contracts/gateway` (pino for the command's log lines) */
+  gateway: ['hono', '@hono/node-server', 'cloudevents', 'standardwebhooks', 'marked', 'pino'],
+  /** `contracts forward`: the gateway's webhook forwarder alone */
+  forward: ['standardwebhooks'],
   /** `contracts generate`, `contracts pull`: TypeScript types from the schemas */
   generator: ['json-schema-to-typescript'],
   /** `contracts publish|consume`, `event-contracts/kafka` */

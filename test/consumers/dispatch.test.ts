@@ -179,6 +179,55 @@ describe('runHandler', () => {
     expect(f.calls()).toBe(1)
   })
 
+  it.each<{ name: string; advice: object; ok: boolean; calls: number; waits: number[] }>([
+    { name: 'permanent: no further attempt', advice: { permanent: true }, ok: false, calls: 1, waits: [] },
+    {
+      name: 'retryAfterMs above the backoff: waited',
+      advice: { retryAfterMs: 1500 },
+      ok: true,
+      calls: 3,
+      waits: [1500, 1500],
+    },
+    {
+      name: 'retryAfterMs below the backoff: the backoff',
+      advice: { retryAfterMs: 50 },
+      ok: true,
+      calls: 3,
+      waits: [100, 200],
+    },
+    {
+      name: 'a negative retryAfterMs: ignored',
+      advice: { retryAfterMs: -5 },
+      ok: true,
+      calls: 3,
+      waits: [100, 200],
+    },
+    {
+      name: 'permanent: false retries as usual',
+      advice: { permanent: false },
+      ok: true,
+      calls: 3,
+      waits: [100, 200],
+    },
+  ])('an error may advise the retry (RetryAdvice): $name', async ({ advice, ok, calls, waits }) => {
+    const e = await decoded('time-entry', 'create')
+    const slept: number[] = []
+    let n = 0
+    const outcome = await runHandler(
+      () => {
+        if (++n <= 2) throw Object.assign(new Error(`boom ${n}`), advice)
+      },
+      e,
+      ctx,
+      retry,
+      { wait: async (ms) => (slept.push(ms), true) },
+    )
+    expect(outcome.ok).toBe(ok)
+    expect(n).toBe(calls)
+    expect(slept).toEqual(waits)
+    if (!outcome.ok) expect(outcome).toMatchObject({ attempts: 1, aborted: false })
+  })
+
   it('passes the attempt number to the handler', async () => {
     const e = await decoded('time-entry', 'create')
     const attempts: number[] = []

@@ -31,6 +31,15 @@ const contents: Record<ResourceName, (key: string) => Record<string, unknown>> =
     cumulativeTotal: 10,
     cumulativeTarget: 100,
   }),
+  dataset: (id) => ({
+    id,
+    name: `dataset-${id.slice(0, 8)}`,
+    title: 'A dataset',
+    private: false,
+    state: 'active',
+    organization: { id: uuid(), name: 'an-organisation' },
+    resources: [],
+  }),
 }
 
 /** Valid content of a resource (version 1, which every later version accepts), keyed by `key`. */

@@ -46,6 +46,8 @@ describe('generate', () => {
       'AccrualV2',
       'Action',
       'ContractTypes',
+      'DatasetResource',
+      'DatasetV1',
       'Envelope',
       'PersonV1',
       'PersonV2',

@@ -60,6 +60,16 @@ describe('the dependency rule: each folder imports only what ARCHITECTURE.md dra
     { file: 'registry/x.ts', source: "import '../outbox/index.ts'", allowed: false },
     { file: 'transports/kafka/x.ts', source: "import '../../outbox/index.ts'", allowed: false },
     { file: 'core/x.ts', source: "import '../outbox/index.ts'", allowed: false },
+    // the gateway composes the kernel and the shared HTTP pieces, never a transport or the registry
+    { file: 'gateway/x.ts', source: "import '../http/auth.ts'", allowed: true },
+    { file: 'gateway/x.ts', source: "import '../core/index.ts'", allowed: true },
+    { file: 'gateway/x.ts', source: "import '../transports/kafka/index.ts'", allowed: false },
+    { file: 'gateway/x.ts', source: "import '../transports/redis/index.ts'", allowed: false },
+    { file: 'gateway/x.ts', source: "import '../registry/index.ts'", allowed: false },
+    { file: 'gateway/x.ts', source: "import '../storage/database.ts'", allowed: false },
+    { file: 'registry/x.ts', source: "import '../gateway/index.ts'", allowed: false },
+    { file: 'transports/kafka/x.ts', source: "import '../../gateway/index.ts'", allowed: false },
+    { file: 'scripts/x.ts', source: "import '../gateway/index.ts'", allowed: true },
     // the CLI composes everything
     { file: 'scripts/x.ts', source: "import '../outbox/index.ts'", allowed: true },
     { file: 'scripts/x.ts', source: "import '../registry/index.ts'", allowed: true },

@@ -1,9 +1,17 @@
 /** Valid content for every resource, typed by the catalog (the same values as schemas/examples). */
-import type { ContentOf as ContentOfCatalog, ResourceReference } from '../../core/index.ts'
+import type {
+  ContentOf as ContentOfCatalog,
+  LatestOf,
+  ResourceReference,
+  VersionOf,
+} from '../../core/index.ts'
 import type { ContractCatalog, ResourceName } from '../../generated/index.ts'
 
 /** This repository's catalog, the one the tests publish and consume. */
-type ContentOf<R extends ResourceName, V extends 1 | 2 = 2> = ContentOfCatalog<ContractCatalog, R, V>
+type ContentOf<
+  R extends ResourceName,
+  V extends VersionOf<ContractCatalog, R> = LatestOf<ContractCatalog, R>,
+> = ContentOfCatalog<ContractCatalog, R, V>
 
 const tenantId = '7d1b4a2c-9e8f-4a6b-8c5d-1e2f3a4b5c6d'
 
@@ -48,13 +56,36 @@ export const accrual: ContentOf<'accrual'> = {
   unit: 'minutes',
 }
 
-export const contents: { [R in ResourceName]: ContentOf<R> } = { 'time-entry': timeEntry, person, accrual }
+export const dataset: ContentOf<'dataset'> = {
+  id: 'c0ffee00-1d2e-4f3a-9b8c-7d6e5f4a3b2c',
+  name: 'afg-health-facilities',
+  title: 'Afghanistan: health facilities',
+  private: false,
+  state: 'active',
+  organization: { id: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', name: 'who' },
+  resources: [
+    {
+      id: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b',
+      name: 'facilities.csv',
+      format: 'CSV',
+      url: 'https://data.example.org/afg/facilities.csv',
+    },
+  ],
+}
+
+export const contents: { [R in ResourceName]: ContentOf<R> } = {
+  'time-entry': timeEntry,
+  person,
+  accrual,
+  dataset,
+}
 
 /** The field each resource is keyed by, and its value in the fixture above. */
 export const keys: { [R in ResourceName]: string } = {
   'time-entry': timeEntry.ownerId,
   person: person.id,
   accrual: accrual.personId,
+  dataset: dataset.id,
 }
 
 export const reference = (r: ResourceName): ResourceReference => ({

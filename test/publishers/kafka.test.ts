@@ -4,7 +4,13 @@
  */
 import type { Admin } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ACTIONS, isContractError, topicOf as topicIn, type Published } from '../../core/index.ts'
+import {
+  ACTIONS,
+  isContractError,
+  topicOf as topicIn,
+  type CatalogResource,
+  type Published,
+} from '../../core/index.ts'
 import { catalog, type ResourceName } from '../../generated/index.ts'
 import {
   createKafkaPublisher,
@@ -48,7 +54,7 @@ describe('publisher on a real broker', () => {
     const again = await ensureTopics(admin, { catalog, topicPrefix: prefix, deadLetters: true })
     expect(again).toEqual({ created: [], existing: first.created })
     const meta = await admin.fetchTopicMetadata({ topics })
-    expect(meta.topics.map((t) => t.partitions.length)).toEqual([3, 3, 3])
+    expect(meta.topics.map((t) => t.partitions.length)).toEqual(topics.map(() => 3))
   })
 
   it('round-trips every resource and action: value, key, headers, partition and offset', async () => {
@@ -97,7 +103,8 @@ describe('publisher on a real broker', () => {
         expect(batch.ids).toContain(m.value.id)
         continue
       }
-      const uri = catalog.resources[s.resource].versions[catalog.resources[s.resource].latest].uri
+      const entry: CatalogResource = catalog.resources[s.resource]
+      const uri = entry.versions[entry.latest]?.uri
       expect(m.topic).toBe(topicOf(s.resource, prefix))
       expect([m.partition, m.offset]).toEqual([s.published.position.partition, s.published.position.offset])
       expect(m.key).toBe(s.key)

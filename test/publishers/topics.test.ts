@@ -39,13 +39,14 @@ describe('topics', () => {
     const { admin, created } = fakeAdmin(['callisto-person'])
     const r = await ensureTopics(admin, { catalog, partitions: 6, replicationFactor: 3 })
     expect(r).toEqual({
-      created: ['callisto-accruals', 'callisto-timecard-timeentries'],
+      created: ['callisto-accruals', 'callisto-timecard-timeentries', 'hdx-datasets'],
       existing: ['callisto-person'],
     })
     expect(created).toEqual([
       [
         { topic: 'callisto-accruals', numPartitions: 6, replicationFactor: 3 },
         { topic: 'callisto-timecard-timeentries', numPartitions: 6, replicationFactor: 3 },
+        { topic: 'hdx-datasets', numPartitions: 6, replicationFactor: 3 },
       ],
     ])
   })
@@ -144,7 +145,12 @@ describe('topics', () => {
   })
 
   it('does nothing when every topic exists', async () => {
-    const { admin } = fakeAdmin(['callisto-person', 'callisto-accruals', 'callisto-timecard-timeentries'])
+    const { admin } = fakeAdmin([
+      'callisto-person',
+      'callisto-accruals',
+      'callisto-timecard-timeentries',
+      'hdx-datasets',
+    ])
     expect((await ensureTopics(admin, { catalog })).created).toEqual([])
     expect(admin.createTopics).not.toHaveBeenCalled()
   })

@@ -35,7 +35,7 @@ describe.each(backends)('%s', (_name, backend) => {
   it('keeps registrations across a restart, seeds idempotently, and refuses to start when a file was edited', async () => {
     const storage = await backend()
     const first = await testRegistry(storage)
-    expect(first.seeded).toEqual({ inserted: 6, unchanged: 0, purged: 0 })
+    expect(first.seeded).toEqual({ inserted: 7, unchanged: 0, purged: 0 })
     const v3 = withOptional(await timeEntryV2(), 'location')
     const res = await first.app.request('/schemas/time-entry/versions', {
       method: 'POST',
@@ -51,7 +51,7 @@ describe.each(backends)('%s', (_name, backend) => {
     await first.close()
 
     const second = await testRegistry(storage)
-    expect(second.seeded).toEqual({ inserted: 0, unchanged: 6, purged: 0 })
+    expect(second.seeded).toEqual({ inserted: 0, unchanged: 7, purged: 0 })
     expect(await (await second.app.request('/schemas/time-entry/versions')).json()).toEqual([1, 2, 3])
     expect(await (await second.app.request('/config/person')).json()).toEqual({
       compatibility: 'BACKWARD_TRANSITIVE',

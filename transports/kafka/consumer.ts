@@ -9,7 +9,6 @@
  */
 import type { ConsumerConfig } from 'kafkajs'
 import {
-  allEvents,
   backoff,
   createPipeline,
   destinationsOf,
@@ -20,9 +19,11 @@ import {
   type Control,
   type Dispatcher,
   type EventConsumer,
-  type HandleAllOptions,
   type HandlersOptions,
   type PipelineConsumerOptions,
+  type HandleAllOptions,
+  type HandleBatchOptions,
+  topicDispatcher,
 } from '../../core/index.ts'
 import { kafkaDeadLetters, type DeadLetterTopic } from './dead-letter.ts'
 import { isRetriableKafkaError } from './errors.ts'
@@ -73,6 +74,10 @@ export type KafkaConsumerOptions<C extends Catalog> = KafkaCommonOptions<C> & Ha
 export type KafkaTopicConsumerOptions<C extends Catalog> = KafkaCommonOptions<C> &
   HandleAllOptions<C, KafkaMessage>
 
+/** A topic consumer whose valid events go to `handleBatch`, up to `batchSize` at a time. */
+export type KafkaBatchConsumerOptions<C extends Catalog> = KafkaCommonOptions<C> &
+  HandleBatchOptions<C, KafkaMessage>
+
 /** A consumer with typed handlers per resource and action, on the catalog topics of those resources. */
 export function createKafkaConsumer<C extends Catalog>(options: KafkaConsumerOptions<C>): EventConsumer {
   const topics = destinationsOf(options.catalog, options.handlers, options.topicPrefix)
@@ -81,12 +86,27 @@ export function createKafkaConsumer<C extends Catalog>(options: KafkaConsumerOpt
   return createRunner(options, topics, handlerDispatcher(options.handlers))
 }
 
-/** A consumer of raw topics that hands every valid event to one function (the CLI, tools). */
+/**
+ * A consumer of raw topics that hands every valid event to one function (the CLI, tools), or up to `batchSize`
+ * consecutive events of a partition at a time to `handleBatch`.
+ */
 export function createKafkaTopicConsumer<C extends Catalog>(
   options: KafkaTopicConsumerOptions<C>,
 ): EventConsumer {
   if (options.destinations.length === 0) throw new TypeError('createKafkaTopicConsumer: no topics')
-  return createRunner(options, [...options.destinations], allEvents(options.handle))
+  return createRunner(options, [...options.destinations], topicDispatcher(options))
+}
+
+/**
+ * A consumer of raw topics whose valid events go to `handleBatch`, up to `batchSize` consecutive ones of a partition at a
+ * time (what the transport delivered together: no waiting to fill a batch). A batch is retried as one; messages are
+ * committed only once it succeeded or its events were dead-lettered.
+ */
+export function createKafkaBatchConsumer<C extends Catalog>(
+  options: KafkaBatchConsumerOptions<C>,
+): EventConsumer {
+  if (options.destinations.length === 0) throw new TypeError('createKafkaBatchConsumer: no topics')
+  return createRunner(options, [...options.destinations], topicDispatcher(options))
 }
 
 /** How long a single sleep may last before we heartbeat again. */
@@ -149,6 +169,27 @@ function createRunner<C extends Catalog>(
     const { isRunning, isStale } = payload
     const { topic, partition } = batch
     const control: Control = { signal: abort.signal, wait: (ms) => pause(ms, heartbeat) }
+    const size = dispatcher.batch?.size
+    if (size !== undefined) {
+      // A batch consumer: up to `size` records at a time; the offset of the last one done is resolved.
+      for (let i = 0; i < batch.messages.length; i += size) {
+        if (abort.signal.aborted || !isRunning() || isStale()) return
+        const records = batch.messages.slice(i, i + size)
+        const done = await pipeline.processMany(
+          records.map((r) => new KafkaMessage(topic, partition, r)),
+          control,
+        )
+        if (done > 0) resolveOffset((records[done - 1] as (typeof records)[number]).offset)
+        sinceCommit += done
+        if (sinceCommit >= commitEvery.messages) {
+          sinceCommit = 0
+          await commitOffsetsIfNecessary(uncommittedOffsets())
+        } else await commitOffsetsIfNecessary() // kafkajs commits if commitEvery.ms has passed
+        await heartbeat()
+        if (done < records.length) return
+      }
+      return
+    }
     for (const record of batch.messages) {
       if (abort.signal.aborted || !isRunning() || isStale()) return
       if (!(await pipeline.process(new KafkaMessage(topic, partition, record), control))) return

@@ -5,12 +5,14 @@ export { createKafkaPublisher } from './publisher.ts'
 export type { KafkaPublisher, KafkaPublisherOptions } from './publisher.ts'
 export {
   COMMIT_EVERY_DEFAULTS,
+  createKafkaBatchConsumer,
   createKafkaConsumer,
   createKafkaTopicConsumer,
   resolveCommitEvery,
 } from './consumer.ts'
 export type {
   CommitEvery,
+  KafkaBatchConsumerOptions,
   KafkaCommonOptions,
   KafkaConsumerOptions,
   KafkaTopicConsumerOptions,

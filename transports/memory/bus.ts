@@ -4,7 +4,6 @@
  * one). Order per destination is append order; a group's committed offset moves only after `process` said done.
  */
 import {
-  allEvents,
   createPipeline,
   deadLetterTopic,
   destinationsOf,
@@ -18,6 +17,8 @@ import {
   type Dispatcher,
   type EventConsumer,
   type HandleAllOptions,
+  type HandleBatchOptions,
+  topicDispatcher,
   type HandlersOptions,
   type InboundMessage,
   type PipelineConsumerOptions,
@@ -73,6 +74,9 @@ export type MemoryConsumerOptions<C extends Catalog> = MemoryCommonOptions<C> &
   HandlersOptions<C, MemoryMessage>
 export type MemoryTopicConsumerOptions<C extends Catalog> = MemoryCommonOptions<C> &
   HandleAllOptions<C, MemoryMessage>
+/** A topic consumer whose valid events go to `handleBatch`, up to `batchSize` at a time. */
+export type MemoryBatchConsumerOptions<C extends Catalog> = MemoryCommonOptions<C> &
+  HandleBatchOptions<C, MemoryMessage>
 
 export interface MemoryBus {
   readonly sink: Sink<MemoryPosition, MemoryPosition[]>
@@ -88,6 +92,8 @@ export interface MemoryBus {
   committed(group: string, destination: string): number | undefined
   consumer<C extends Catalog>(options: MemoryConsumerOptions<C>): MemoryConsumer
   topicConsumer<C extends Catalog>(options: MemoryTopicConsumerOptions<C>): MemoryConsumer
+  /** Valid events to `handleBatch`, up to `batchSize` consecutive ones of a destination at a time. */
+  batchConsumer<C extends Catalog>(options: MemoryBatchConsumerOptions<C>): MemoryConsumer
 }
 
 export interface MemoryConsumer extends EventConsumer {
@@ -202,8 +208,20 @@ export function createMemoryBus(): MemoryBus {
           const offset = committed.get(d) ?? 0
           const record = log(d)[offset]
           if (!record) continue
-          if (!(await pipeline.process(new MemoryMessage(record), control))) return
-          committed.set(d, offset + 1)
+          const size = dispatcher.batch?.size
+          if (size !== undefined) {
+            // A batch consumer: what the destination holds from here, up to `size` records.
+            const records = log(d).slice(offset, offset + size)
+            const done = await pipeline.processMany(
+              records.map((r) => new MemoryMessage(r)),
+              control,
+            )
+            committed.set(d, offset + done)
+            if (done < records.length) return
+          } else {
+            if (!(await pipeline.process(new MemoryMessage(record), control))) return
+            committed.set(d, offset + 1)
+          }
           progressed = true
           if (abort.signal.aborted) return
         }
@@ -261,7 +279,11 @@ export function createMemoryBus(): MemoryBus {
     },
     topicConsumer(options) {
       if (options.destinations.length === 0) throw new TypeError('memory consumer: no destinations')
-      return runner(options, [...options.destinations], allEvents(options.handle))
+      return runner(options, [...options.destinations], topicDispatcher(options))
+    },
+    batchConsumer(options) {
+      if (options.destinations.length === 0) throw new TypeError('memory consumer: no destinations')
+      return runner(options, [...options.destinations], topicDispatcher(options))
     },
   }
 }

@@ -3,6 +3,7 @@ export { createMemoryBus, MemoryMessage } from './bus.ts'
 export type {
   MemoryBus,
   MemoryCommonOptions,
+  MemoryBatchConsumerOptions,
   MemoryConsumer,
   MemoryConsumerOptions,
   MemoryPosition,

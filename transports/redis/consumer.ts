@@ -12,7 +12,6 @@
  */
 import { ErrorReply } from 'redis'
 import {
-  allEvents,
   createPipeline,
   destinationsOf,
   handlerDispatcher,
@@ -22,9 +21,11 @@ import {
   type Control,
   type Dispatcher,
   type EventConsumer,
-  type HandleAllOptions,
   type HandlersOptions,
   type PipelineConsumerOptions,
+  type HandleAllOptions,
+  type HandleBatchOptions,
+  topicDispatcher,
 } from '../../core/index.ts'
 import {
   connector,
@@ -82,6 +83,10 @@ export type RedisConsumerOptions<C extends Catalog> = RedisCommonOptions<C> & Ha
 export type RedisTopicConsumerOptions<C extends Catalog> = RedisCommonOptions<C> &
   HandleAllOptions<C, RedisMessage>
 
+/** A topic consumer whose valid events go to `handleBatch`, up to `batchSize` at a time. */
+export type RedisBatchConsumerOptions<C extends Catalog> = RedisCommonOptions<C> &
+  HandleBatchOptions<C, RedisMessage>
+
 export const REDIS_CONSUMER_DEFAULTS = { count: 100, blockMs: 5_000, maxClaimIntervalMs: 30_000 } as const
 
 /** A consumer with typed handlers per resource and action, on the catalog streams of those resources. */
@@ -92,12 +97,27 @@ export function createRedisConsumer<C extends Catalog>(options: RedisConsumerOpt
   return createRunner(options, streams, handlerDispatcher(options.handlers))
 }
 
-/** A consumer of raw streams that hands every valid event to one function (the CLI, tools). */
+/**
+ * A consumer of raw streams that hands every valid event to one function (the CLI, tools), or up to `batchSize`
+ * consecutive entries of a stream at a time to `handleBatch`.
+ */
 export function createRedisTopicConsumer<C extends Catalog>(
   options: RedisTopicConsumerOptions<C>,
 ): EventConsumer {
   if (options.destinations.length === 0) throw new TypeError('createRedisTopicConsumer: no streams')
-  return createRunner(options, [...options.destinations], allEvents(options.handle))
+  return createRunner(options, [...options.destinations], topicDispatcher(options))
+}
+
+/**
+ * A consumer of raw streams whose valid events go to `handleBatch`, up to `batchSize` consecutive ones of a stream at a
+ * time (what the transport delivered together: no waiting to fill a batch). A batch is retried as one; messages are
+ * committed only once it succeeded or its events were dead-lettered.
+ */
+export function createRedisBatchConsumer<C extends Catalog>(
+  options: RedisBatchConsumerOptions<C>,
+): EventConsumer {
+  if (options.destinations.length === 0) throw new TypeError('createRedisBatchConsumer: no streams')
+  return createRunner(options, [...options.destinations], topicDispatcher(options))
 }
 
 const isReply = (e: unknown, code: string) => e instanceof ErrorReply && e.message.startsWith(code)
@@ -219,6 +239,27 @@ function createRunner<C extends Catalog>(
     )) as Batch | null
   }
 
+  /** A batch consumer's entries of one stream, `size` at a time; false when stop() came first. */
+  async function processInBatches(
+    stream: string,
+    entries: Batch[number]['messages'],
+    size: number,
+  ): Promise<boolean> {
+    const live: RedisMessage[] = []
+    for (const { id, message } of entries)
+      if (message == null)
+        acked(stream, id) // deleted since (trimmed): nothing to handle
+      else live.push(new RedisMessage(stream, id, message))
+    for (let i = 0; i < live.length; i += size) {
+      if (abort.signal.aborted) return false
+      const chunk = live.slice(i, i + size)
+      const done = await pipeline.processMany(chunk, control)
+      for (const m of chunk.slice(0, done)) acked(stream, m.id)
+      if (done < chunk.length) return false
+    }
+    return true
+  }
+
   async function run(): Promise<void> {
     let failures = 0
     try {
@@ -238,7 +279,12 @@ function createRunner<C extends Catalog>(
           await sleep(reconnectDelay(failures++), abort.signal)
           continue
         }
-        for (const { name: stream, messages } of batch ?? [])
+        const size = dispatcher.batch?.size
+        for (const { name: stream, messages } of batch ?? []) {
+          if (size !== undefined) {
+            if (!(await processInBatches(stream, messages, size))) return
+            continue
+          }
           for (const { id, message } of messages) {
             if (abort.signal.aborted) return
             // A pending entry deleted since (trimmed): nothing to handle.
@@ -249,6 +295,7 @@ function createRunner<C extends Catalog>(
             if (!(await pipeline.process(new RedisMessage(stream, id, message), control))) return
             acked(stream, id)
           }
+        }
       }
     } finally {
       // What is done is acknowledged; if Redis does not answer, those entries stay pending and come again.

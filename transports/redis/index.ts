@@ -3,9 +3,15 @@ export { redisSink, entryFields, maxLenOf, DEFAULT_MAX_LEN } from './sink.ts'
 export type { MaxLen, RedisPosition, RedisSink, RedisSinkOptions } from './sink.ts'
 export { createRedisPublisher } from './publisher.ts'
 export type { RedisPublisher, RedisPublisherOptions } from './publisher.ts'
-export { createRedisConsumer, createRedisTopicConsumer, REDIS_CONSUMER_DEFAULTS } from './consumer.ts'
+export {
+  createRedisBatchConsumer,
+  createRedisConsumer,
+  createRedisTopicConsumer,
+  REDIS_CONSUMER_DEFAULTS,
+} from './consumer.ts'
 export type {
   RedisCommonOptions,
+  RedisBatchConsumerOptions,
   RedisConsumerOptions,
   RedisStart,
   RedisTopicConsumerOptions,

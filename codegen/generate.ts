@@ -1,6 +1,6 @@
 /**
  * The generator, a straight pipeline: schema tree → checked contracts → { types.ts, validators.ts, formats.ts,
- * catalog.ts, index.ts }. Pure: it returns the files, the writer in write.ts puts them on disk.
+ * patterns.ts, catalog.ts, index.ts }. Pure: it returns the files, the writer in write.ts puts them on disk.
  */
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
@@ -12,6 +12,7 @@ import { TYPE_OPTIONS } from './types-ts.ts'
 import { createAjv } from '../core/ajv.ts'
 import { canonicalJson } from '../core/json.ts'
 import { formats } from '../core/formats.ts'
+import { patternRegExp } from '../core/patterns.ts'
 import type { JsonSchema, SchemaFile, SchemaTree } from './load.ts'
 import { compileSerializer, SERIALIZER_PRELUDE } from './serializers.ts'
 
@@ -169,6 +170,10 @@ export function generateValidators(envelope: JsonSchema, contracts: Contract[], 
     `import { createRequire } from 'node:module'`,
     `import type { ValidateFn } from '${runtime}'`,
     `import { formats, ucs2length } from './formats.ts'`,
+    // Patterns run on RE2 (patterns.ts, a copy of core's): ajv's standalone code names the engine it was given.
+    ...(code.includes(`= ${patternRegExp.code};`)
+      ? [`import { ${patternRegExp.code} } from './patterns.ts'`]
+      : []),
     `import type { ${[...new Set(typed.map(([, t]) => t))].sort().join(', ')} } from './types.ts'`,
     '',
     '// ajv standalone output still calls require() for its runtime helpers, even as ESM.',
@@ -263,11 +268,15 @@ export async function generate(
   { runtime = REPO_RUNTIME }: GenerateOptions = {},
 ): Promise<Map<string, string>> {
   const contracts = toContracts(tree)
-  const formatsSource = await readFile(fileURLToPath(new URL('../core/formats.ts', import.meta.url)), 'utf8')
+  const source = (file: string) =>
+    readFile(fileURLToPath(new URL(`../core/${file}`, import.meta.url)), 'utf8')
+  const formatsSource = await source('formats.ts')
+  const patternsSource = await source('patterns.ts')
   return new Map([
     ['catalog.ts', generateCatalog(tree.envelope.schema, contracts, runtime)],
     ['formats.ts', `${BANNER}\n${formatsSource}`],
     ['index.ts', INDEX],
+    ['patterns.ts', `${BANNER}\n${patternsSource}`],
     ['serializers.ts', generateSerializers(contracts)],
     ['types.ts', await generateTypes(tree.envelope.schema, contracts)],
     ['validators.ts', generateValidators(tree.envelope.schema, contracts, runtime)],

@@ -53,6 +53,8 @@ export type { ResolveValidator, EnvelopeOptions } from './envelope.ts'
 export { compileSchema } from './compile.ts'
 export { createAjv, CUSTOM_KEYWORDS } from './ajv.ts'
 export { formats } from './formats.ts'
+export { compilePattern, patternRegExp, translatePattern } from './patterns.ts'
+export type { PatternMatcher, PatternTranslation } from './patterns.ts'
 export { SCHEMA_BASE, RESOURCE_NAME, schemaUri, parseSchemaUri } from './uri.ts'
 export {
   checkTopicPrefix,

@@ -22,7 +22,8 @@ export const DRAFT_2020_12 = DRAFT_URIS['2020-12']
 /** Keywords whose values are data, not subschemas: an `$id` or `$anchor` in there declares nothing. */
 const DATA_KEYWORDS = new Set(['const', 'enum', 'examples', 'default'])
 
-const REFERENCE_KEYWORDS = new Set(['$ref', '$dynamicRef'])
+/** Every keyword a tool may follow (`$recursiveRef` is draft 2019-09's; a strict 2020-12 compile refuses it as a keyword, not in data). */
+const REFERENCE_KEYWORDS = new Set(['$ref', '$dynamicRef', '$recursiveRef'])
 
 export const isJsonObject = (v: unknown): v is JsonObject =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -62,11 +63,11 @@ function tooDeep(node: unknown, maxDepth: number, path: (string | number)[] = []
 }
 
 /**
- * Every `$ref`/`$dynamicRef` anywhere in the document, data keywords included (a tool may follow one found in
- * `examples` or `default`), must be a `#…` reference that resolves inside it. No embedded `$id`: a contract is
+ * Every `$ref`/`$dynamicRef`/`$recursiveRef` anywhere in the document, data keywords included (a tool may follow
+ * one found in `examples`, `default`, `const` or `enum`), must be a `#…` reference that resolves inside it. No embedded `$id`: a contract is
  * one document, and an inner `$id` would change what its references mean.
  */
-function referenceIssues(schema: JsonObject): Issue[] {
+export function referenceIssues(schema: JsonObject): Issue[] {
   const issues: Issue[] = []
   const anchors = new Set<string>()
   const refs: { path: (string | number)[]; keyword: string; ref: string }[] = []

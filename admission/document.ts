@@ -2,7 +2,7 @@
  * The document part of the rule: is this one usable contract schema on its own? Limits, references, draft,
  * meta-schema and a strict compile with the one ajv configuration. Pure (the ajv instance is a compile cache).
  */
-import { createAjv, type Ajv } from '../core/ajv.ts'
+import { createAjv, recyclingAjv } from '../core/ajv.ts'
 import type { Issue } from '../core/errors.ts'
 import { formats } from '../core/formats.ts'
 import {
@@ -190,12 +190,11 @@ export function patternIssues(schema: unknown): Issue[] {
   return issues
 }
 
-let shared: Ajv | undefined
+const nextAjv = recyclingAjv(() => createAjv({ formats }))
 
 /** Meta-schema validation, then a strict compile (unknown keywords and formats fail), forgotten afterwards. */
 function schemaIssues(schema: JsonObject): Issue[] {
-  shared ??= createAjv({ formats })
-  const ajv = shared
+  const ajv = nextAjv()
   if (!ajv.validateSchema(schema)) return (ajv.errors ?? []).map((e) => toIssue(e))
   const { $id: _id, ...rest } = schema
   try {

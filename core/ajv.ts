@@ -37,3 +37,22 @@ export function createAjv({
 }
 
 export type Ajv = ReturnType<typeof createAjv>
+
+/**
+ * One ajv instance for many compilations, replaced after `every` of them: ajv keeps what each compilation adds to
+ * its scope (patterns, schema objects) for as long as it lives, even after `removeSchema`, so a long-lived
+ * instance fed distinct schemas (admission, from the public compatibility route) only grows. Validators already
+ * compiled keep working: they hold their own closures.
+ */
+export function recyclingAjv(create: () => Ajv, every = 200): () => Ajv {
+  let ajv: Ajv | undefined
+  let used = 0
+  return () => {
+    if (ajv === undefined || used >= every) {
+      ajv = create()
+      used = 0
+    }
+    used++
+    return ajv
+  }
+}

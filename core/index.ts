@@ -51,7 +51,7 @@ export type {
 export { checkEvent, parseEvent, parseJson, buildEnvelope, isReference, unknownSchema } from './envelope.ts'
 export type { ResolveValidator, EnvelopeOptions } from './envelope.ts'
 export { compileSchema } from './compile.ts'
-export { createAjv, CUSTOM_KEYWORDS } from './ajv.ts'
+export { createAjv, CUSTOM_KEYWORDS, recyclingAjv } from './ajv.ts'
 export { formats } from './formats.ts'
 export { compilePattern, patternRegExp, translatePattern } from './patterns.ts'
 export type { PatternMatcher, PatternTranslation } from './patterns.ts'

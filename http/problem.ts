@@ -20,6 +20,8 @@ export const STATUS: Record<RegistryErrorCode, ContentfulStatusCode> = {
   FORBIDDEN: 403,
   PRECONDITION_FAILED: 412,
   REGISTRY_UNAVAILABLE: 503,
+  TOO_COMPLEX: 422,
+  TOO_MANY_REQUESTS: 429,
 }
 
 const REGISTRY_CODES: ReadonlySet<string> = new Set(REGISTRY_ERROR_CODES)
@@ -72,8 +74,15 @@ export function toProblem(err: unknown): Problem {
   return problemFor('INTERNAL', 'internal error', 500)
 }
 
+/** Seconds a client is told to wait after a 429 (`Retry-After`), unless the issue names its own. */
+export const RETRY_AFTER_SECONDS = 1
+
 export function problemResponse(c: Context, problem: Problem): Response {
   const headers: Record<string, string> = { 'content-type': 'application/problem+json' }
   if (problem.code === 'UNAUTHORIZED') headers['www-authenticate'] = 'Bearer realm="event-contracts"'
+  if (problem.status === 429) {
+    const given = problem.issues[0]?.params?.retryAfterSeconds
+    headers['retry-after'] = String(typeof given === 'number' ? given : RETRY_AFTER_SECONDS)
+  }
   return c.body(JSON.stringify(problem), problem.status as ContentfulStatusCode, headers)
 }

@@ -7,6 +7,7 @@ import { requireToken } from '../http/auth.ts'
 import { problemFor, problemResponse, toProblem } from '../http/problem.ts'
 import { renderDocsPage } from './http/docs-page.ts'
 import { compileRoute, type Endpoint } from './http/edge.ts'
+import { clientLimit } from './http/limits.ts'
 import type { Metrics } from './http/metrics.ts'
 import { openApiDocument } from './http/openapi.ts'
 import type { Route } from './http/route.ts'
@@ -24,6 +25,8 @@ export interface AppOptions {
   maxBodyBytes: number
   /** The nesting limit the service was created with: stated in /openapi.json when given. */
   maxDepth?: number
+  /** The public compatibility check's own body limit and requests in flight per client (absent: none of its own). */
+  compatibility?: { maxBodyBytes: number; perClient: number }
 }
 
 /** The route label of requests no route matches (what `routePath` gave under the former `app.use` middleware). */
@@ -34,9 +37,23 @@ const UNMATCHED = '/*'
  * derived from the same table. Handlers only throw; `onError` turns every failure into a problem response.
  */
 export function createApp(options: AppOptions): Hono {
-  const { service, store, tokens, logger, metrics, maxBodyBytes, maxDepth } = options
+  const { service, store, tokens, logger, metrics, maxBodyBytes, maxDepth, compatibility } = options
   const documents = { openapi: '', docs: '' }
-  const routes = registryRoutes({ service, store, metrics, maxDepth, documents })
+  const routes = registryRoutes({
+    service,
+    store,
+    metrics,
+    maxDepth,
+    documents,
+    ...(compatibility
+      ? {
+          compatibility: {
+            maxBodyBytes: compatibility.maxBodyBytes,
+            limit: clientLimit(compatibility.perClient, 'compatibility check'),
+          },
+        }
+      : {}),
+  })
   const doc = openApiDocument(routes, { info: API_INFO, components: COMPONENTS, maxBodyBytes })
   documents.openapi = JSON.stringify(doc)
   documents.docs = renderDocsPage(doc)

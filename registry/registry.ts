@@ -9,6 +9,7 @@ import type { Database } from '../storage/database.ts'
 import { openPglite } from '../storage/pglite.ts'
 import { openPostgres } from '../storage/postgres.ts'
 import { createSqlStore, type SchemaStore } from './store/store.ts'
+import { createWorkPool, type Work } from './work/pool.ts'
 
 export interface Registry {
   app: Hono
@@ -19,6 +20,10 @@ export interface Registry {
   metrics: Metrics
   /** What start-up seeding did with schemas/. */
   seeded: { inserted: number; unchanged: number; purged: number }
+  /** Writes out the buffered request log now, synchronously (e.g. on process exit). */
+  flushLogs(): void
+  /** Where the expensive steps run (a worker pool with a time budget). */
+  work: Work
   /** Stops the reload timer and closes storage (pool, LISTEN client, PGlite). */
   close(): Promise<void>
 }
@@ -30,8 +35,12 @@ export interface Registry {
 export async function createRegistry(options: RegistryOptions = {}): Promise<Registry> {
   const config = resolveConfig(options)
   // Buffered, asynchronous writes: a synchronous write per request line was the largest cost of a cached GET.
+  // Flushed at least every logFlushMs, so that a quiet registry's lines do not wait for the buffer to fill.
   const destination = config.logger ? undefined : pino.destination({ sync: false, minLength: 4096 })
   const logger = config.logger ?? pino({ level: config.logLevel }, destination)
+  const flusher = destination && setInterval(() => destination.flush(), config.logFlushMs)
+  flusher?.unref()
+  const flushLogs = () => destination?.flushSync()
   const db: Database = config.databaseUrl
     ? await openPostgres({
         url: config.databaseUrl,
@@ -45,6 +54,12 @@ export async function createRegistry(options: RegistryOptions = {}): Promise<Reg
     : await openPglite(config.dataDir)
   let timer: NodeJS.Timeout | undefined
   let store: SchemaStore | undefined
+  const work = createWorkPool({
+    threads: config.workerThreads,
+    budgetMs: config.workBudgetMs,
+    maxQueue: config.workQueue,
+    memoryMb: config.workerMemoryMb,
+  })
   try {
     store = await createSqlStore(db)
     const service = createSchemaService({
@@ -53,6 +68,7 @@ export async function createRegistry(options: RegistryOptions = {}): Promise<Reg
       policy: config.policy,
       maxDepth: config.maxDepth,
       logger,
+      work,
     })
     const seeded = await service.seed(config.seed)
     const refresh = (name: string | null) =>
@@ -66,7 +82,7 @@ export async function createRegistry(options: RegistryOptions = {}): Promise<Reg
       timer = setInterval(() => void refresh(null), config.reloadIntervalMs)
       timer.unref()
     }
-    const metrics = createMetrics({ processMetrics: config.processMetrics })
+    const metrics = createMetrics({ processMetrics: config.processMetrics, workRunning: () => work.running })
     const app = createApp({
       service,
       store,
@@ -75,6 +91,10 @@ export async function createRegistry(options: RegistryOptions = {}): Promise<Reg
       metrics,
       maxBodyBytes: config.maxBodyBytes,
       maxDepth: config.maxDepth,
+      compatibility: {
+        maxBodyBytes: config.compatibilityMaxBodyBytes,
+        perClient: config.compatibilityPerClient,
+      },
     })
     const opened = store
     return {
@@ -85,15 +105,22 @@ export async function createRegistry(options: RegistryOptions = {}): Promise<Reg
       logger,
       metrics,
       seeded,
+      flushLogs,
+      work,
       async close() {
-        destination?.flushSync()
         clearInterval(timer)
+        clearInterval(flusher)
+        await work.close()
         await opened.close()
+        flushLogs()
       },
     }
   } catch (e) {
     clearInterval(timer)
+    clearInterval(flusher)
+    await work.close()
     await (store ?? db).close().catch(() => undefined)
+    flushLogs()
     throw e
   }
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import { ContractError, RESOURCE_NAME, schemaUri, type Issue } from '../core/index.ts'
+import { ContractError, isContractError, RESOURCE_NAME, schemaUri, type Issue } from '../core/index.ts'
 import { isMode, MODES, type Mode, type Policy } from '../compat/index.ts'
 import {
   admitModeChange,
@@ -17,7 +17,7 @@ import type { SeedSchema } from './config.ts'
 import { contentHash, withId, type JsonObject } from './content.ts'
 import { Memory, toBytes, type Bytes, type SubjectEntry, type VersionEntry } from './memory.ts'
 import type { SchemaStore, SeedPlan, SeedVersion, StoredSubject } from './store/store.ts'
-import { schemaTypes } from '../codegen/types-ts.ts'
+import { inlineWork, type Work } from './work/pool.ts'
 
 export interface ServiceOptions {
   store: SchemaStore
@@ -25,6 +25,8 @@ export interface ServiceOptions {
   policy: Policy
   maxDepth: number
   logger: Logger
+  /** Where admission and type compilation run: a worker pool with a time budget (createRegistry), else inline. */
+  work?: Work
 }
 
 export interface Registration {
@@ -154,7 +156,14 @@ const notFound = (name: string, version?: number | 'latest') =>
  * The registry's behaviour, free of HTTP: reads from memory, writes through the store (which serialises them per
  * resource), then refreshes memory from storage so that every replica converges on the same state.
  */
-export function createSchemaService({ store, defaultMode, policy, maxDepth, logger }: ServiceOptions) {
+export function createSchemaService({
+  store,
+  defaultMode,
+  policy,
+  maxDepth,
+  logger,
+  work = inlineWork,
+}: ServiceOptions) {
   const memory = new Memory(defaultMode)
   const rule: AdmissionOptions = { policy, maxDepth }
   let seedReport: SeedReport | undefined
@@ -372,10 +381,15 @@ export function createSchemaService({ store, defaultMode, policy, maxDepth, logg
       return v
     },
 
+    /**
+     * The version's types, compiled once (in the pool). A version never changes, so a refusal (SCHEMA_INVALID,
+     * TOO_COMPLEX) is kept like a result; a busy pool or a failure of ours is tried again next time.
+     */
     types(entry: VersionEntry): Promise<Bytes> {
-      entry.types ??= schemaTypes(entry.schema, entry.uri).then(toBytes)
-      entry.types.catch(() => {
-        entry.types = undefined
+      entry.types ??= work.types(entry.schema, entry.uri).then(toBytes)
+      entry.types.catch((e: unknown) => {
+        if (!isContractError(e, 'SCHEMA_INVALID') && !isContractError(e, 'TOO_COMPLEX'))
+          entry.types = undefined
       })
       return entry.types
     },
@@ -397,9 +411,9 @@ export function createSchemaService({ store, defaultMode, policy, maxDepth, logg
           uri: (v) => schemaUri(name, v),
           body: (_v, uri) => JSON.stringify(withId(schema, uri)),
         },
-        (subject, storedDefault) => {
+        async (subject, storedDefault) => {
           const state = registryState(name, subject && fromStored(subject), storedDefault ?? defaultMode)
-          const r = admitVersion(
+          const r = await work.admit(
             { version: (state.lastVersion ?? 0) + 1, schema, origin: 'registry' },
             state,
             rule,
@@ -429,12 +443,12 @@ export function createSchemaService({ store, defaultMode, policy, maxDepth, logg
      * (`compatible: false` and every difference), any other refusal answered as the registration would be.
      * A resource with no versions yet is compatible.
      */
-    compatibility(name: string, body: unknown): CompatReport {
+    async compatibility(name: string, body: unknown): Promise<CompatReport> {
       checkName(name)
       const schema = asObject(name, body)
       const s = memory.subjects.get(name)
       const state = registryState(name, s && fromMemory(s), memory.defaultMode)
-      const r = admitVersion(
+      const r = await work.admit(
         { version: (state.lastVersion ?? 0) + 1, schema, origin: 'registry' },
         state,
         rule,

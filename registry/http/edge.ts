@@ -55,13 +55,26 @@ export function compileRoute(route: Route, { ajv, maxBodyBytes, authorize }: Edg
   checkRoute(route)
   const parameters = compileParams(route, ajv)
   const body = route.body && compileBody(route.body.validate === 'edge' ? route.body.schema : undefined, ajv)
+  const maxBytes = Math.min(maxBodyBytes, route.body?.maxBytes ?? maxBodyBytes)
   const handler = route.handler
-  const afterAuth: Endpoint = body
+  const limit = route.limit
+  const withBody: Endpoint = body
     ? async (c) => {
         const input = parameters(c)
-        return handler(c, input, body(await readJson(c, maxBodyBytes)))
+        return handler(c, input, body(await readJson(c, maxBytes)))
       }
     : (c) => handler(c, parameters(c), undefined)
+  // A limited route counts the request in before its body is read, and out when the answer is made.
+  const afterAuth: Endpoint = limit
+    ? async (c) => {
+        const leave = limit.enter(c)
+        try {
+          return await withBody(c)
+        } finally {
+          leave()
+        }
+      }
+    : withBody
   if (route.auth === 'public') return afterAuth
   return async (c) => {
     // Fail closed: only a `next` called by the guard lets the request through, whatever else it does.

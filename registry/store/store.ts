@@ -42,8 +42,8 @@ export interface NewVersion {
   uri: (version: number) => string
 }
 
-/** Runs inside the registering transaction, with the subject locked: throws to refuse. */
-export type Gate = (subject: StoredSubject | undefined, defaultMode: Mode | null) => void
+/** Runs inside the registering transaction, with the subject locked: throws (or rejects) to refuse. */
+export type Gate = (subject: StoredSubject | undefined, defaultMode: Mode | null) => void | Promise<void>
 
 export type Registered = { created: boolean; version: StoredVersion }
 
@@ -238,7 +238,7 @@ export async function createSqlStore(db: Database): Promise<SchemaStore> {
               ],
             )
           if (same) return { created: false, version: same }
-          gate(subject, await readDefaultMode(tx))
+          await gate(subject, await readDefaultMode(tx))
           const version = (subject?.lastVersion ?? 0) + 1
           const uri = input.uri(version)
           if (subject)

@@ -58,6 +58,8 @@ export function optionsFromEnv(
     defaultMode: mode,
     policy,
     reloadIntervalMs: int(env.REGISTRY_RELOAD_MS, 'REGISTRY_RELOAD_MS'),
+    workBudgetMs: int(env.REGISTRY_WORK_BUDGET_MS, 'REGISTRY_WORK_BUDGET_MS'),
+    workerThreads: int(env.REGISTRY_WORKERS, 'REGISTRY_WORKERS'),
     schemasDir: resolve(cwd, env.SCHEMAS_DIR || 'schemas'),
   }
 }

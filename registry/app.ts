@@ -112,8 +112,9 @@ export function mountRoutes(
       return observe(c, route, start, r)
     }
 
-  // Errors the wrapper does not see (none today: every route is one wrapped handler) would end up here.
-  app.onError(onError)
+  // Errors the wrapper does not see (none today: every route is one wrapped handler) would end up here: they are
+  // logged and counted too, so that every answer has its line with a status.
+  app.onError((err, c) => observe(c, UNMATCHED, performance.now(), onError(err, c)))
   app.notFound((c) =>
     observe(
       c,

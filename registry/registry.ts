@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http'
+import type { Duplex } from 'node:stream'
 import { serve, type ServerType } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { pino, type Logger } from 'pino'
@@ -134,6 +136,9 @@ export interface Listening {
   close(): Promise<void>
 }
 
+/** The route label of requests Node's HTTP parser refused before the app saw them. */
+const UNPARSED = '(unparsed)'
+
 /** Serves a registry over HTTP on @hono/node-server. */
 export async function listen(registry: Registry): Promise<Listening> {
   const { port, host, shutdownTimeoutMs } = registry.config
@@ -142,6 +147,15 @@ export async function listen(registry: Registry): Promise<Listening> {
       resolve({ server: s, bound: info.port }),
     )
     s.once('error', reject)
+  })
+  // Requests Node's parser refuses (a malformed request line, an unknown method) never reach the app: answer them
+  // as Node would, and give them their log line and count like every other answer.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400
+    registry.metrics.request('OTHER', UNPARSED, status, 0)
+    registry.logger.info({ status, ms: 0, error: err.code }, 'request')
+    if (socket.writable) socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`)
+    else socket.destroy(err)
   })
   let closing: Promise<void> | undefined
   const close = () =>

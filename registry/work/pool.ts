@@ -38,6 +38,8 @@ export interface WorkOptions {
   maxQueue: number
   /** Heap of each worker: an input that exhausts it is TOO_COMPLEX, not a dead registry. */
   memoryMb: number
+  /** How long a task may wait for a worker (its start included) before it is TOO_MANY_REQUESTS; default four budgets, at least 10 s. */
+  maxWaitMs?: number
 }
 
 const WHAT: Record<Task['kind'], string> = {
@@ -79,7 +81,13 @@ export const inlineWork: Work = {
   close: async () => undefined,
 }
 
-export function createWorkPool({ threads, budgetMs, maxQueue, memoryMb }: WorkOptions): Work {
+export function createWorkPool({
+  threads,
+  budgetMs,
+  maxQueue,
+  memoryMb,
+  maxWaitMs = Math.max(4 * budgetMs, 10_000),
+}: WorkOptions): Work {
   const pool = new Piscina({
     filename: fileURLToPath(new URL('./worker.js', import.meta.url)),
     minThreads: 0,
@@ -98,12 +106,14 @@ export function createWorkPool({ threads, budgetMs, maxQueue, memoryMb }: WorkOp
     if (pool.queueSize >= maxQueue) throw busy(`${maxQueue} checks are already waiting`)
     const { port1, port2 } = new MessageChannel()
     const abort = new AbortController()
-    let timer: NodeJS.Timeout | undefined
     let startedAt: number | undefined
+    // Waiting for a worker is bounded too: a task not started within maxWaitMs is a busy registry (429).
+    let timer = setTimeout(() => abort.abort('queue'), maxWaitMs)
     port1.once('message', () => {
       running++
       startedAt = performance.now()
-      timer = setTimeout(() => abort.abort(), budgetMs)
+      clearTimeout(timer)
+      timer = setTimeout(() => abort.abort('budget'), budgetMs)
     })
     try {
       const outcome = (await pool.run(
@@ -112,6 +122,8 @@ export function createWorkPool({ threads, budgetMs, maxQueue, memoryMb }: WorkOp
       )) as Outcome<Answers[K]>
       return unwrap(outcome)
     } catch (e) {
+      if (abort.signal.reason === 'queue')
+        throw busy(`waited over ${maxWaitMs} ms for a worker: ${threads} busy, ${pool.queueSize} waiting`)
       if (abort.signal.aborted)
         throw tooComplex(task, `over ${budgetMs} ms, the registry's time budget`, { budgetMs })
       const code = (e as { code?: unknown }).code

@@ -4,7 +4,7 @@
  * reason for what RE2 cannot express.
  */
 import { describe, expect, it } from 'vitest'
-import { compilePattern, translatePattern } from '../../core/patterns.ts'
+import { compilePattern, linearOnBacktracking, translatePattern } from '../../core/patterns.ts'
 
 /** pattern → inputs; each verdict must equal `new RegExp(pattern, 'u').test(input)`. */
 const SAME: [string, string[]][] = [
@@ -113,5 +113,38 @@ describe('linear time', () => {
   it('names itself for ajv, which keys compiled patterns by toString()', () => {
     expect(String(compilePattern('^a$'))).toBe('/^a$/u')
     expect(String(compilePattern('^b$'))).not.toBe(String(compilePattern('^a$')))
+  })
+})
+
+describe('shapes a backtracking RegExp runs in linear time keep RegExp (faster); everything else runs on RE2', () => {
+  it.each<[string, boolean]>([
+    ['^[A-Z0-9-]{1,32}$', true],
+    ['^\\d{5}$', true],
+    ['^[a-z]+$', true],
+    ['^[a-z]+', true],
+    ['^a\\.b*c$', true],
+    ['^\\u{1F600}?x{3}$', true],
+    ['^[^\\]]{0,10}$', true],
+    ['^(a+)+$', false], // a group
+    ['^(?:ab)*$', false],
+    ['^a|b$', false], // alternation
+    ['[a-z]+$', false], // not anchored at the start: every start position is tried
+    ['^a+b+$', false], // two variable atoms: quadratic choices
+    ['^\\d+\\d+$', false],
+    ['^a{300}$', false], // over the fixed-length bound
+    ['^\\bword$', false],
+    ['^\\p{L}+$', false],
+    ['^a\\$', true], // an escaped dollar is a literal
+  ])('%s → %s', (pattern, linear) => {
+    expect(linearOnBacktracking(pattern)).toBe(linear)
+  })
+
+  it.each([
+    ['^[a-z]+$', `${'a'.repeat(100_000)}!`],
+    ['^[a-z]*a$', `${'a'.repeat(100_000)}!`],
+    ['^x[0-9]{0,1000}$', `x${'1'.repeat(100_000)}!`],
+  ])('%s stays linear on RegExp: %#', (pattern, input) => {
+    expect(linearOnBacktracking(pattern)).toBe(true)
+    expect(compilePattern(pattern).test(input)).toBe(false)
   })
 })

@@ -40,13 +40,20 @@ const properties = { ...(base.properties as Record<string, unknown>) }
 for (let i = 0; i < 2000; i++) properties[`field${i}`] = { type: 'string', maxLength: 10 }
 const expensive = JSON.stringify({ ...base, properties })
 
-/** Sequential requests to `path` for the phase: each one's latency in ms. */
+/** Connections the server reset (a blocked event loop lets keep-alive sockets time out under the client). */
+let resets = 0
+
+/** Sequential requests to `path` for the phase: each one's latency in ms, a reset connection included. */
 async function sample(path: string, until: number): Promise<number[]> {
   const out: number[] = []
   while (performance.now() < until) {
     const t = performance.now()
-    const r = await fetch(`${url}${path}`)
-    await r.arrayBuffer()
+    try {
+      const r = await fetch(`${url}${path}`)
+      await r.arrayBuffer()
+    } catch {
+      resets++
+    }
     out.push(performance.now() - t)
   }
   return out
@@ -59,47 +66,72 @@ const pct = (xs: number[], p: number) => {
 const show = (xs: number[]) =>
   `n=${String(xs.length).padStart(5)}  p50 ${pct(xs, 50).toFixed(2)} ms  p99 ${pct(xs, 99).toFixed(2)} ms  max ${Math.max(...xs).toFixed(1)} ms`
 
-async function phase(busy: boolean) {
+/** `load`: a body POSTed to /compatibility/time-entry by `inFlight` loops for the whole phase; none: idle. */
+async function phase(load?: { body: string; inFlight: number }) {
   const until = performance.now() + seconds * 1000
-  let checks = 0
+  const checks: number[] = []
   const statuses = new Map<number, number>()
-  // Two checks in flight all the time (the per-client limit), each started when the last one answers.
-  const load = busy
-    ? [0, 1].map(async () => {
+  const loops = load
+    ? Array.from({ length: load.inFlight }, async () => {
         while (performance.now() < until) {
-          const r = await fetch(`${url}/compatibility/time-entry`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: expensive,
-          })
-          await r.arrayBuffer()
-          statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1)
-          checks++
+          const t = performance.now()
+          let status = 0 // the connection was reset
+          try {
+            const r = await fetch(`${url}/compatibility/time-entry`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: load.body,
+            })
+            await r.arrayBuffer()
+            status = r.status
+          } catch {
+            resets++
+          }
+          checks.push(performance.now() - t)
+          statuses.set(status, (statuses.get(status) ?? 0) + 1)
         }
       })
     : []
   const [health, cached] = await Promise.all([
     sample('/health', until),
     sample('/schemas/time-entry/versions/2', until),
-    ...load,
+    ...loops,
   ])
   return { health: health as number[], cached: cached as number[], checks, statuses }
 }
 
+// The issue's reproducer: time-entry v2, a patternProperties key that explodes on a backtracking engine, and a
+// property whose name is 29 `a`s and a `!`.
+const attack = `${'a'.repeat(29)}!`
+const redos = JSON.stringify({
+  ...base,
+  properties: { ...(base.properties as Record<string, unknown>), [attack]: { type: 'string' } },
+  patternProperties: { '^(a+)+$': { type: 'string' } },
+})
+
 try {
-  const idle = await phase(false)
-  const busy = await phase(true)
+  const idle = await phase()
+  // Two checks in flight all the time (the per-client limit), each started when the last one answers.
+  const busy = await phase({ body: expensive, inFlight: 2 })
+  const evil = await phase({ body: redos, inFlight: 1 })
+  const statuses = (p: { statuses: Map<number, number> }) => JSON.stringify(Object.fromEntries(p.statuses))
   console.log(`registry from ${cwd}; ${seconds} s per phase; a shared, noisy machine: compare within a run`)
   console.log(`idle   /health     ${show(idle.health)}`)
   console.log(`idle   cached GET  ${show(idle.cached)}`)
   console.log(
-    `busy   (${busy.checks} checks of a 2,000-property schema, statuses ${JSON.stringify(Object.fromEntries(busy.statuses))})`,
+    `busy   checks of a 2,000-property schema (2 in flight) ${show(busy.checks)}  ${statuses(busy)}`,
   )
   console.log(`busy   /health     ${show(busy.health)}`)
   console.log(`busy   cached GET  ${show(busy.cached)}`)
   console.log(
     `busy/idle p99: /health ${(pct(busy.health, 99) / pct(idle.health, 99)).toFixed(1)}x, cached GET ${(pct(busy.cached, 99) / pct(idle.cached, 99)).toFixed(1)}x`,
   )
+  console.log(
+    `redos  the issue's POST /compatibility body (1 in flight) ${show(evil.checks)}  ${statuses(evil)}`,
+  )
+  console.log(`redos  /health     ${show(evil.health)}`)
+  console.log(`redos  cached GET  ${show(evil.cached)}`)
+  console.log(`connections reset by the server: ${resets}`)
 } finally {
   child.kill('SIGTERM')
   await new Promise((r) => child.once('exit', r))

@@ -2,10 +2,18 @@
  * The document part of the rule: is this one usable contract schema on its own? Limits, references, draft,
  * meta-schema and a strict compile with the one ajv configuration. Pure (the ajv instance is a compile cache).
  */
-import { createAjv, type Ajv } from '../core/ajv.ts'
+import { createAjv, recyclingAjv } from '../core/ajv.ts'
 import type { Issue } from '../core/errors.ts'
 import { formats } from '../core/formats.ts'
-import { canonicalJson, draftOf, DRAFT_URIS, fromPointer, toPointer } from '../core/json.ts'
+import {
+  canonicalJson,
+  draftOf,
+  DRAFT_URIS,
+  escapePointerToken,
+  fromPointer,
+  toPointer,
+} from '../core/json.ts'
+import { compilePattern, translatePattern } from '../core/patterns.ts'
 import { toIssue } from '../core/validate.ts'
 import type { JsonObject } from './types.ts'
 
@@ -14,7 +22,8 @@ export const DRAFT_2020_12 = DRAFT_URIS['2020-12']
 /** Keywords whose values are data, not subschemas: an `$id` or `$anchor` in there declares nothing. */
 const DATA_KEYWORDS = new Set(['const', 'enum', 'examples', 'default'])
 
-const REFERENCE_KEYWORDS = new Set(['$ref', '$dynamicRef'])
+/** Every keyword a tool may follow (`$recursiveRef` is draft 2019-09's; a strict 2020-12 compile refuses it as a keyword, not in data). */
+const REFERENCE_KEYWORDS = new Set(['$ref', '$dynamicRef', '$recursiveRef'])
 
 export const isJsonObject = (v: unknown): v is JsonObject =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -54,11 +63,11 @@ function tooDeep(node: unknown, maxDepth: number, path: (string | number)[] = []
 }
 
 /**
- * Every `$ref`/`$dynamicRef` anywhere in the document, data keywords included (a tool may follow one found in
- * `examples` or `default`), must be a `#…` reference that resolves inside it. No embedded `$id`: a contract is
+ * Every `$ref`/`$dynamicRef`/`$recursiveRef` anywhere in the document, data keywords included (a tool may follow
+ * one found in `examples`, `default`, `const` or `enum`), must be a `#…` reference that resolves inside it. No embedded `$id`: a contract is
  * one document, and an inner `$id` would change what its references mean.
  */
-function referenceIssues(schema: JsonObject): Issue[] {
+export function referenceIssues(schema: JsonObject): Issue[] {
   const issues: Issue[] = []
   const anchors = new Set<string>()
   const refs: { path: (string | number)[]; keyword: string; ref: string }[] = []
@@ -112,12 +121,80 @@ function referenceIssues(schema: JsonObject): Issue[] {
   return issues
 }
 
-let shared: Ajv | undefined
+/** Keywords whose values are subschemas: one, a map of them, or a list of them (draft 2020-12). */
+const ONE_SCHEMA = [
+  'items',
+  'additionalItems',
+  'contains',
+  'not',
+  'if',
+  'then',
+  'else',
+  'additionalProperties',
+  'propertyNames',
+  'unevaluatedItems',
+  'unevaluatedProperties',
+]
+const SCHEMA_MAPS = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']
+const SCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf', 'prefixItems']
+
+/**
+ * Every `pattern` and `patternProperties` key must run on the linear-time engine every validator uses
+ * (core/patterns.ts): a backreference or a lookaround is refused here, naming the pattern and where it is,
+ * rather than failing the compile with a message about the whole document. Also ajv's strict rule that no
+ * declared property name matches a `patternProperties` key (a name governed twice), checked on RE2: ajv's own
+ * check runs the patterns on RegExp, so it is turned off in core/ajv.ts.
+ */
+export function patternIssues(schema: unknown): Issue[] {
+  const issues: Issue[] = []
+  const check = (pattern: string, at: string): boolean => {
+    const t = translatePattern(pattern)
+    if (!t.ok)
+      issues.push({
+        path: at,
+        keyword: 'pattern',
+        message: `pattern ${JSON.stringify(pattern)} cannot run on the linear-time engine (RE2): ${t.reason}`,
+        params: { pattern, reason: t.reason },
+      })
+    return t.ok
+  }
+  const walk = (node: unknown, at: string): void => {
+    if (!isJsonObject(node)) return
+    if (typeof node.pattern === 'string') check(node.pattern, `${at}/pattern`)
+    if (isJsonObject(node.patternProperties)) {
+      const names = isJsonObject(node.properties) ? Object.keys(node.properties) : []
+      for (const key of Object.keys(node.patternProperties)) {
+        if (!check(key, `${at}/patternProperties/${escapePointerToken(key)}`)) continue
+        const matcher = compilePattern(key)
+        for (const name of names)
+          if (matcher.test(name))
+            issues.push({
+              path: `${at}/properties/${escapePointerToken(name)}`,
+              keyword: 'patternProperties',
+              message: `property ${JSON.stringify(name)} also matches patternProperties ${JSON.stringify(key)}: govern each name in one place`,
+              params: { property: name, pattern: key },
+            })
+      }
+    }
+    for (const k of ONE_SCHEMA) if (k in node) walk(node[k], `${at}/${k}`)
+    for (const k of SCHEMA_MAPS)
+      if (isJsonObject(node[k]))
+        for (const [name, sub] of Object.entries(node[k])) walk(sub, `${at}/${k}/${escapePointerToken(name)}`)
+    for (const k of SCHEMA_LISTS) {
+      const list = node[k]
+      if (Array.isArray(list)) list.forEach((sub, i) => walk(sub, `${at}/${k}/${i}`))
+    }
+    if (Array.isArray(node.items)) node.items.forEach((sub, i) => walk(sub, `${at}/items/${i}`))
+  }
+  walk(schema, '')
+  return issues
+}
+
+const nextAjv = recyclingAjv(() => createAjv({ formats }))
 
 /** Meta-schema validation, then a strict compile (unknown keywords and formats fail), forgotten afterwards. */
 function schemaIssues(schema: JsonObject): Issue[] {
-  shared ??= createAjv({ formats })
-  const ajv = shared
+  const ajv = nextAjv()
   if (!ajv.validateSchema(schema)) return (ajv.errors ?? []).map((e) => toIssue(e))
   const { $id: _id, ...rest } = schema
   try {
@@ -134,7 +211,8 @@ function schemaIssues(schema: JsonObject): Issue[] {
 
 /**
  * The schema as a document: a JSON object, within the limits (depth first, so that nothing deep is walked
- * twice), only local references, draft 2020-12, valid against its meta-schema, compiling strictly.
+ * twice), only local references, patterns the linear-time engine runs, draft 2020-12, valid against its
+ * meta-schema, compiling strictly.
  * Stops at the first group that fails: later checks would only repeat it.
  */
 export function documentIssues(schema: unknown, limits: { maxBytes: number; maxDepth: number }): Issue[] {
@@ -171,6 +249,7 @@ export function documentIssues(schema: unknown, limits: { maxBytes: number; maxD
         params: { allowedValue: DRAFT_2020_12 },
       },
     ]
-  if (refs.length) return refs
+  const patterns = patternIssues(schema)
+  if (refs.length || patterns.length) return [...refs, ...patterns]
   return schemaIssues(schema)
 }

@@ -9,7 +9,7 @@ export type { ResourceSettings } from './mode.ts'
 export { formatAdmission } from './format.ts'
 export { admitTree, fileModeSource, settingsFileOf } from './tree.ts'
 export type { BaseTree, ResourceVerdict, TreeInput, TreeSettings, TreeVersion } from './tree.ts'
-export { DRAFT_2020_12, documentIssues } from './document.ts'
+export { DRAFT_2020_12, documentIssues, referenceIssues } from './document.ts'
 export { DEFAULT_LIMITS } from './types.ts'
 export type {
   Admission,

@@ -23,6 +23,17 @@ import {
 
 /** Kafka's legal topic characters; 200 leaves room for an environment prefix and the `.dlq` suffix. */
 const TOPIC = /^[A-Za-z0-9._-]{1,200}$/
+/**
+ * What a partition-key property name may not hold: control characters (NUL cannot even be stored) and lone
+ * surrogates (they would be stored as U+FFFD, a different name). Nobody means either.
+ */
+function unstorable(name: string): boolean {
+  for (const ch of name) {
+    const c = ch.codePointAt(0) as number
+    if (c < 0x20 || c === 0x7f || (c >= 0xd800 && c <= 0xdfff)) return true
+  }
+  return false
+}
 
 type Found = { code: RefusalCode; issue: Issue }
 
@@ -91,6 +102,14 @@ function annotationIssues(
     })
   if (key !== undefined && typeof key !== 'string')
     invalid({ path: '/x-key', keyword: 'x-key', message: 'x-key must name the partition-key property' })
+  else if (typeof key === 'string' && (key === '' || unstorable(key)))
+    invalid({
+      path: '/x-key',
+      keyword: 'x-key',
+      message:
+        'x-key must name the partition-key property: not empty, no control characters (NUL included) and no lone surrogates',
+      params: { key },
+    })
   if (!established) {
     if (topic === undefined)
       invalid({

@@ -1,6 +1,6 @@
 /**
  * The generator, a straight pipeline: schema tree → checked contracts → { types.ts, validators.ts, formats.ts,
- * catalog.ts, index.ts }. Pure: it returns the files, the writer in write.ts puts them on disk.
+ * patterns.ts, catalog.ts, index.ts }. Pure: it returns the files, the writer in write.ts puts them on disk.
  */
 import standaloneCode from 'ajv/dist/standalone/index.js'
 import { MODES } from '../compat/types.ts'
@@ -9,6 +9,7 @@ import { TYPE_OPTIONS } from './types-ts.ts'
 import { createAjv } from '../core/ajv.ts'
 import { canonicalJson } from '../core/json.ts'
 import { formats } from '../core/formats.ts'
+import { patternRegExp } from '../core/patterns.ts'
 import type { JsonSchema, SchemaFile, SchemaTree } from './load.ts'
 import { compileSerializer, SERIALIZER_PRELUDE } from './serializers.ts'
 import { packageFile } from './package-files.ts'
@@ -174,6 +175,10 @@ export function generateValidators(
     `import { createRequire } from 'node:module'`,
     `import type { ValidateFn } from '${runtime}'`,
     `import { formats, ucs2length } from './formats${ext}'`,
+    // Patterns run on RE2 (patterns.ts, a copy of core's): ajv's standalone code names the engine it was given.
+    ...(code.includes(`= ${patternRegExp.code};`)
+      ? [`import { ${patternRegExp.code} } from './patterns${ext}'`]
+      : []),
     `import type { ${[...new Set(typed.map(([, t]) => t))].sort().join(', ')} } from './types${ext}'`,
     '',
     '// ajv standalone output still calls require() for its runtime helpers, even as ESM.',
@@ -283,12 +288,15 @@ export async function generate(
   { runtime = REPO_RUNTIME, importExtension: ext = '.ts', include = () => true }: GenerateOptions = {},
 ): Promise<Map<string, string>> {
   const contracts = toContracts(tree).filter((c) => include(c.name, c.version))
-  // The format checks travel with the output (the package ships core/formats.ts for this).
+  // The format checks and the pattern engine travel with the output (the package ships core/formats.ts and
+  // core/patterns.ts for this).
   const formatsSource = await packageFile('core/formats.ts')
+  const patternsSource = await packageFile('core/patterns.ts')
   return new Map([
     ['catalog.ts', generateCatalog(tree.envelope.schema, contracts, runtime, ext)],
     ['formats.ts', `${BANNER}\n${formatsSource}`],
     ['index.ts', index(ext)],
+    ['patterns.ts', `${BANNER}\n${patternsSource}`],
     ['serializers.ts', generateSerializers(contracts, ext)],
     ['types.ts', await generateTypes(tree.envelope.schema, contracts)],
     ['validators.ts', generateValidators(tree.envelope.schema, contracts, runtime, ext)],

@@ -1,4 +1,6 @@
 import type { Options } from 'json-schema-to-typescript'
+import { referenceIssues } from '../admission/index.ts'
+import { ContractError } from '../core/index.ts'
 type JsonObject = Record<string, unknown>
 
 const banner = (uri: string) =>
@@ -15,13 +17,23 @@ export const TYPE_OPTIONS = {
   strictIndexSignatures: true,
   format: true,
   style: { semi: false, singleQuote: true, printWidth: 110 },
+  // Its $ref parser would fetch an http(s) reference and read a file one: it resolves nothing outside the document.
+  $refOptions: { resolve: { external: false, file: false, http: false } },
 } satisfies Partial<Options>
 
 /**
  * TypeScript types for one schema version, with the generator's options (closed objects stay closed, no tuple
- * explosion for maxItems). References are local only (the registry refuses others), so nothing is fetched.
+ * explosion for maxItems). Nothing is fetched or read: a reference outside the document (admission refuses them;
+ * a version stored before it did may hold one) is SCHEMA_INVALID naming it, and the parser resolves none anyway.
  */
 export async function schemaTypes(schema: JsonObject, uri: string): Promise<string> {
+  const refs = referenceIssues(schema)
+  if (refs.length)
+    throw new ContractError(
+      'SCHEMA_INVALID',
+      `${uri} holds references outside the document: types are never made from them`,
+      refs,
+    )
   const { $id: _id, ...rest } = schema
   const name = typeof schema.title === 'string' ? schema.title : 'Schema'
   // An optional peer dependency: loaded on the first types.ts request, never by code that only checks events.

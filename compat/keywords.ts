@@ -1,6 +1,7 @@
 /** Which keywords mean what, per draft. */
 import type { Draft, Node, Obj } from './resolve.ts'
 import { isObj } from './resolve.ts'
+import { patternTest } from './patterns.ts'
 
 /** Keywords that never constrain an instance; `x-*` keywords too. `id` is draft-04's spelling of `$id`. */
 export const ANNOTATIONS = new Set([
@@ -172,9 +173,5 @@ export function isMultiple(a: number, b: number): boolean {
  */
 export function patternMatchesAll(pattern: unknown): boolean {
   if (typeof pattern !== 'string' || /[$^]|\\[bBk1-9]|\(\?/.test(pattern)) return false
-  try {
-    return new RegExp(pattern, 'u').test('')
-  } catch {
-    return false
-  }
+  return patternTest(pattern, '') === true
 }

@@ -4,6 +4,7 @@
  * comparing keywords.
  */
 import { deepEqual } from './canonical.ts'
+import { patternTest } from './patterns.ts'
 import type { Doc, Node, Obj } from './resolve.ts'
 import { docFor, isObj, resolveRef } from './resolve.ts'
 import { bound, declaredTypes, isAnnotation, isMultiple, num, tuple, typeOf } from './keywords.ts'
@@ -113,11 +114,9 @@ function stringMatches(v: string, node: Obj): Tri {
   if (max !== undefined && len > max) return false
   const p = node['pattern']
   if (typeof p === 'string') {
-    try {
-      if (!new RegExp(p, 'u').test(v)) return false
-    } catch {
-      return undefined
-    }
+    const matched = patternTest(p, v)
+    if (matched === undefined) return undefined
+    if (!matched) return false
   }
   return 'format' in node ? undefined : true
 }
@@ -178,13 +177,11 @@ function objectMatches(v: Obj, node: Obj, sub: (s: unknown, x: unknown) => Tri):
       results.push(sub(props[k], v[k]))
     }
     for (const [p, s] of Object.entries(patterns)) {
-      try {
-        if (new RegExp(p, 'u').test(k)) {
-          governed = true
-          results.push(sub(s, v[k]))
-        }
-      } catch {
-        results.push(undefined)
+      const matched = patternTest(p, k)
+      if (matched === undefined) results.push(undefined)
+      else if (matched) {
+        governed = true
+        results.push(sub(s, v[k]))
       }
     }
     if (!governed && 'additionalProperties' in node) results.push(sub(node['additionalProperties'], v[k]))

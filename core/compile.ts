@@ -1,9 +1,9 @@
 import { formats } from './formats.ts'
-import { createAjv, type Ajv } from './ajv.ts'
+import { createAjv, recyclingAjv } from './ajv.ts'
 import { ContractError } from './errors.ts'
 import type { ValidateFn } from './validate.ts'
 
-let shared: Ajv | undefined
+const nextAjv = recyclingAjv(() => createAjv({ formats }))
 
 /**
  * Compiles a schema met at run time (e.g. fetched from a registry) with the same options, keywords and formats as
@@ -11,7 +11,7 @@ let shared: Ajv | undefined
  * Callers cache the result: compile once per schema, never per message.
  */
 export function compileSchema(schema: unknown): ValidateFn<unknown> {
-  shared ??= createAjv({ formats })
+  const shared = nextAjv()
   try {
     // Compile without registering, so that the same $id can be compiled again after a registry change.
     const { $id: _id, ...rest } = schema as Record<string, unknown>

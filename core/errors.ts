@@ -35,6 +35,8 @@ export const REGISTRY_ERROR_CODES = [
   'FORBIDDEN', // write with a wrong token, or writes disabled
   'PRECONDITION_FAILED', // e.g. permanent delete before a soft delete
   'REGISTRY_UNAVAILABLE', // the registry (or its database) did not answer (retriable)
+  'TOO_COMPLEX', // checking or compiling the input took longer than the registry's time budget
+  'TOO_MANY_REQUESTS', // a client has too many expensive requests in flight, or the work queue is full (retriable)
 ] as const
 export type RegistryErrorCode = (typeof REGISTRY_ERROR_CODES)[number]
 

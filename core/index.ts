@@ -55,9 +55,11 @@ export type {
 export { checkEvent, parseEvent, parseJson, buildEnvelope, isReference, unknownSchema } from './envelope.ts'
 export type { ResolveValidator, EnvelopeOptions } from './envelope.ts'
 export { compileSchema } from './compile.ts'
-export { createAjv, CUSTOM_KEYWORDS, KEYWORD_TYPES, NORMALIZERS } from './ajv.ts'
+export { createAjv, CUSTOM_KEYWORDS, KEYWORD_TYPES, NORMALIZERS, recyclingAjv } from './ajv.ts'
 export type { NormalizerName } from './ajv.ts'
 export { formats } from './formats.ts'
+export { compilePattern, patternRegExp, translatePattern } from './patterns.ts'
+export type { PatternMatcher, PatternTranslation } from './patterns.ts'
 export { SCHEMA_BASE, RESOURCE_NAME, schemaUri, parseSchemaUri } from './uri.ts'
 export {
   checkTopicPrefix,

@@ -28,6 +28,8 @@ export const STATUS: Record<RegistryErrorCode, ContentfulStatusCode> = {
   FORBIDDEN: 403,
   PRECONDITION_FAILED: 412,
   REGISTRY_UNAVAILABLE: 503,
+  TOO_COMPLEX: 422,
+  TOO_MANY_REQUESTS: 429,
 }
 
 /** The gateway's codes: bad input is 4xx; only a transport or a webhook that does not answer is 5xx (retriable). */
@@ -99,8 +101,15 @@ export function problemMapper<K extends ContractErrorCode>(
 /** The registry's: only registry codes have a status. */
 export const toProblem: (err: unknown) => Problem = problemMapper(STATUS)
 
+/** Seconds a client is told to wait after a 429 (`Retry-After`), unless the issue names its own. */
+export const RETRY_AFTER_SECONDS = 1
+
 export function problemResponse(c: Context, problem: Problem): Response {
   const headers: Record<string, string> = { 'content-type': 'application/problem+json' }
   if (problem.code === 'UNAUTHORIZED') headers['www-authenticate'] = WWW_AUTHENTICATE
+  if (problem.status === 429) {
+    const given = problem.issues[0]?.params?.retryAfterSeconds
+    headers['retry-after'] = String(typeof given === 'number' ? given : RETRY_AFTER_SECONDS)
+  }
   return c.body(JSON.stringify(problem), problem.status as ContentfulStatusCode, headers)
 }

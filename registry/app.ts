@@ -8,6 +8,7 @@ import { problemFor, problemResponse, toProblem } from '../http/problem.ts'
 import type { Tokens } from '../http/tokens.ts'
 import { renderDocsPage } from './http/docs-page.ts'
 import { compileRoute, type Endpoint } from './http/edge.ts'
+import { clientLimit } from './http/limits.ts'
 import type { Metrics } from './http/metrics.ts'
 import { openApiDocument } from './http/openapi.ts'
 import type { Route } from './http/route.ts'
@@ -26,6 +27,8 @@ export interface AppOptions {
   maxBodyBytes: number
   /** The nesting limit the service was created with: stated in /openapi.json when given. */
   maxDepth?: number
+  /** The public compatibility check's own body limit and requests in flight per client (absent: none of its own). */
+  compatibility?: { maxBodyBytes: number; perClient: number }
 }
 
 /** The route label of requests no route matches (what `routePath` gave under the former `app.use` middleware). */
@@ -36,9 +39,23 @@ const UNMATCHED = '/*'
  * derived from the same table. Handlers only throw; `onError` turns every failure into a problem response.
  */
 export function createApp(options: AppOptions): Hono {
-  const { service, store, tokens, logger, metrics, maxBodyBytes, maxDepth } = options
+  const { service, store, tokens, logger, metrics, maxBodyBytes, maxDepth, compatibility } = options
   const documents = { openapi: '', docs: '' }
-  const routes = registryRoutes({ service, store, metrics, maxDepth, documents })
+  const routes = registryRoutes({
+    service,
+    store,
+    metrics,
+    maxDepth,
+    documents,
+    ...(compatibility
+      ? {
+          compatibility: {
+            maxBodyBytes: compatibility.maxBodyBytes,
+            limit: clientLimit(compatibility.perClient, 'compatibility check'),
+          },
+        }
+      : {}),
+  })
   const doc = openApiDocument(routes, { info: API_INFO, components: COMPONENTS, maxBodyBytes })
   documents.openapi = JSON.stringify(doc)
   documents.docs = renderDocsPage(doc)
@@ -97,8 +114,9 @@ export function mountRoutes(
       return observe(c, route, start, r)
     }
 
-  // Errors the wrapper does not see (none today: every route is one wrapped handler) would end up here.
-  app.onError(onError)
+  // Errors the wrapper does not see (none today: every route is one wrapped handler) would end up here: they are
+  // logged and counted too, so that every answer has its line with a status.
+  app.onError((err, c) => observe(c, UNMATCHED, performance.now(), onError(err, c)))
   app.notFound((c) =>
     observe(
       c,

@@ -50,6 +50,20 @@ export interface RegistryOptions {
   reloadIntervalMs?: number
   /** Prometheus default process metrics on /metrics. */
   processMetrics?: boolean
+  /** Worker threads for compatibility checks, admission and type compilation (started on first use). */
+  workerThreads?: number
+  /** How long one of those may run before it is stopped and answered 422 TOO_COMPLEX. */
+  workBudgetMs?: number
+  /** Checks waiting for a worker at most; beyond, 429 TOO_MANY_REQUESTS. */
+  workQueue?: number
+  /** Heap of each worker thread (MB): an input that exhausts it is TOO_COMPLEX. */
+  workerMemoryMb?: number
+  /** Body limit of the public POST /compatibility/{name}, its own (413 beyond). */
+  compatibilityMaxBodyBytes?: number
+  /** POST /compatibility/{name} requests one client (remote address) may have in flight; beyond, 429. */
+  compatibilityPerClient?: number
+  /** Buffered request logs are written out at least this often (ms). */
+  logFlushMs?: number
 }
 
 export interface ResolvedConfig {
@@ -70,6 +84,13 @@ export interface ResolvedConfig {
   reloadIntervalMs: number
   shutdownTimeoutMs: number
   processMetrics: boolean
+  workerThreads: number
+  workBudgetMs: number
+  workQueue: number
+  workerMemoryMb: number
+  compatibilityMaxBodyBytes: number
+  compatibilityPerClient: number
+  logFlushMs: number
 }
 
 export const DEFAULTS = {
@@ -89,6 +110,13 @@ export const DEFAULTS = {
   reloadIntervalMs: 30_000,
   shutdownTimeoutMs: 10_000,
   processMetrics: true,
+  workerThreads: 2,
+  workBudgetMs: 2_000,
+  workQueue: 32,
+  workerMemoryMb: 256,
+  compatibilityMaxBodyBytes: 128 * 1024,
+  compatibilityPerClient: 2,
+  logFlushMs: 1_000,
 } as const satisfies ResolvedConfig
 
 /** The principal the audit trail names for what start-up seeding registers. */
@@ -107,6 +135,15 @@ export function resolveConfig(options: RegistryOptions = {}): ResolvedConfig {
     ...rest,
     tokens: resolveTokens({ admin: tokens ?? [], entries: tokenEntries ?? [] }),
   } satisfies ResolvedConfig
+  for (const key of [
+    'workerThreads',
+    'workBudgetMs',
+    'workQueue',
+    'workerMemoryMb',
+    'compatibilityPerClient',
+  ] as const)
+    if (!Number.isInteger(config[key]) || config[key] < 1)
+      throw new TypeError(`${key} must be a whole number of at least 1, got ${config[key]}`)
   if (!SQL_IDENTIFIER.test(config.databaseSchema))
     throw new TypeError(`databaseSchema must be a lower-case SQL identifier, got '${config.databaseSchema}'`)
   const seeder = config.tokens.grants.find((g) => g.name === SEED_PRINCIPAL)

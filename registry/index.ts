@@ -18,6 +18,8 @@ export type {
   FromSchema,
 } from './http/route.ts'
 export { createSchemaService, SeedRefused } from './service.ts'
+export { createWorkPool, inlineWork } from './work/pool.ts'
+export type { Work, WorkOptions } from './work/pool.ts'
 export type { SchemaService, Registration, CompatReport, SeedReport } from './service.ts'
 export { createSqlStore, CHANNEL } from './store/store.ts'
 export type { SchemaStore, StoredSubject, StoredVersion } from './store/store.ts'

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http'
+import type { Duplex } from 'node:stream'
 import { serve, type ServerType } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { pino, type Logger } from 'pino'
@@ -9,6 +11,7 @@ import type { Database } from '../storage/database.ts'
 import { openPglite } from '../storage/pglite.ts'
 import { openPostgres } from '../storage/postgres.ts'
 import { createSqlStore, type SchemaStore } from './store/store.ts'
+import { createWorkPool, type Work } from './work/pool.ts'
 
 export interface Registry {
   app: Hono
@@ -19,6 +22,10 @@ export interface Registry {
   metrics: Metrics
   /** What start-up seeding did with schemas/. */
   seeded: { inserted: number; unchanged: number; purged: number }
+  /** Writes out the buffered request log now, synchronously (e.g. on process exit). */
+  flushLogs(): void
+  /** Where the expensive steps run (a worker pool with a time budget). */
+  work: Work
   /** Stops the reload timer and closes storage (pool, LISTEN client, PGlite). */
   close(): Promise<void>
 }
@@ -30,8 +37,12 @@ export interface Registry {
 export async function createRegistry(options: RegistryOptions = {}): Promise<Registry> {
   const config = resolveConfig(options)
   // Buffered, asynchronous writes: a synchronous write per request line was the largest cost of a cached GET.
+  // Flushed at least every logFlushMs, so that a quiet registry's lines do not wait for the buffer to fill.
   const destination = config.logger ? undefined : pino.destination({ sync: false, minLength: 4096 })
   const logger = config.logger ?? pino({ level: config.logLevel }, destination)
+  const flusher = destination && setInterval(() => destination.flush(), config.logFlushMs)
+  flusher?.unref()
+  const flushLogs = () => destination?.flushSync()
   const db: Database = config.databaseUrl
     ? await openPostgres({
         url: config.databaseUrl,
@@ -45,6 +56,12 @@ export async function createRegistry(options: RegistryOptions = {}): Promise<Reg
     : await openPglite(config.dataDir)
   let timer: NodeJS.Timeout | undefined
   let store: SchemaStore | undefined
+  const work = createWorkPool({
+    threads: config.workerThreads,
+    budgetMs: config.workBudgetMs,
+    maxQueue: config.workQueue,
+    memoryMb: config.workerMemoryMb,
+  })
   try {
     store = await createSqlStore(db)
     const service = createSchemaService({
@@ -53,6 +70,7 @@ export async function createRegistry(options: RegistryOptions = {}): Promise<Reg
       policy: config.policy,
       maxDepth: config.maxDepth,
       logger,
+      work,
     })
     const seeded = await service.seed(config.seed)
     const refresh = (name: string | null) =>
@@ -66,7 +84,7 @@ export async function createRegistry(options: RegistryOptions = {}): Promise<Reg
       timer = setInterval(() => void refresh(null), config.reloadIntervalMs)
       timer.unref()
     }
-    const metrics = createMetrics({ processMetrics: config.processMetrics })
+    const metrics = createMetrics({ processMetrics: config.processMetrics, workRunning: () => work.running })
     const app = createApp({
       service,
       store,
@@ -75,6 +93,10 @@ export async function createRegistry(options: RegistryOptions = {}): Promise<Reg
       metrics,
       maxBodyBytes: config.maxBodyBytes,
       maxDepth: config.maxDepth,
+      compatibility: {
+        maxBodyBytes: config.compatibilityMaxBodyBytes,
+        perClient: config.compatibilityPerClient,
+      },
     })
     const opened = store
     return {
@@ -85,15 +107,22 @@ export async function createRegistry(options: RegistryOptions = {}): Promise<Reg
       logger,
       metrics,
       seeded,
+      flushLogs,
+      work,
       async close() {
-        destination?.flushSync()
         clearInterval(timer)
+        clearInterval(flusher)
+        await work.close()
         await opened.close()
+        flushLogs()
       },
     }
   } catch (e) {
     clearInterval(timer)
+    clearInterval(flusher)
+    await work.close()
     await (store ?? db).close().catch(() => undefined)
+    flushLogs()
     throw e
   }
 }
@@ -107,6 +136,9 @@ export interface Listening {
   close(): Promise<void>
 }
 
+/** The route label of requests Node's HTTP parser refused before the app saw them. */
+const UNPARSED = '(unparsed)'
+
 /** Serves a registry over HTTP on @hono/node-server. */
 export async function listen(registry: Registry): Promise<Listening> {
   const { port, host, shutdownTimeoutMs } = registry.config
@@ -115,6 +147,15 @@ export async function listen(registry: Registry): Promise<Listening> {
       resolve({ server: s, bound: info.port }),
     )
     s.once('error', reject)
+  })
+  // Requests Node's parser refuses (a malformed request line, an unknown method) never reach the app: answer them
+  // as Node would, and give them their log line and count like every other answer.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400
+    registry.metrics.request('OTHER', UNPARSED, status, 0)
+    registry.logger.info({ status, ms: 0, error: err.code }, 'request')
+    if (socket.writable) socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`)
+    else socket.destroy(err)
   })
   let closing: Promise<void> | undefined
   const close = () =>

@@ -18,7 +18,7 @@ import { contentHash, withId, type JsonObject } from './content.ts'
 import { Memory, toBytes, type Bytes, type SubjectEntry, type VersionEntry } from './memory.ts'
 import type { AuditEntry, AuditQuery, AuditRecord } from './store/audit.ts'
 import type { SchemaStore, SeedPlan, SeedVersion, StoredSubject } from './store/store.ts'
-import { schemaTypes } from '../codegen/types-ts.ts'
+import { inlineWork, type Work } from './work/pool.ts'
 
 export interface ServiceOptions {
   store: SchemaStore
@@ -26,6 +26,8 @@ export interface ServiceOptions {
   policy: Policy
   maxDepth: number
   logger: Logger
+  /** Where admission and type compilation run: a worker pool with a time budget (createRegistry), else inline. */
+  work?: Work
 }
 
 export interface Registration {
@@ -155,7 +157,14 @@ const notFound = (name: string, version?: number | 'latest') =>
  * The registry's behaviour, free of HTTP: reads from memory, writes through the store (which serialises them per
  * resource), then refreshes memory from storage so that every replica converges on the same state.
  */
-export function createSchemaService({ store, defaultMode, policy, maxDepth, logger }: ServiceOptions) {
+export function createSchemaService({
+  store,
+  defaultMode,
+  policy,
+  maxDepth,
+  logger,
+  work = inlineWork,
+}: ServiceOptions) {
   const memory = new Memory(defaultMode)
   const rule: AdmissionOptions = { policy, maxDepth }
   let seedReport: SeedReport | undefined
@@ -397,10 +406,15 @@ export function createSchemaService({ store, defaultMode, policy, maxDepth, logg
       return v
     },
 
+    /**
+     * The version's types, compiled once (in the pool). A version never changes, so a refusal (SCHEMA_INVALID,
+     * TOO_COMPLEX) is kept like a result; a busy pool or a failure of ours is tried again next time.
+     */
     types(entry: VersionEntry): Promise<Bytes> {
-      entry.types ??= schemaTypes(entry.schema, entry.uri).then(toBytes)
-      entry.types.catch(() => {
-        entry.types = undefined
+      entry.types ??= work.types(entry.schema, entry.uri).then(toBytes)
+      entry.types.catch((e: unknown) => {
+        if (!isContractError(e, 'SCHEMA_INVALID') && !isContractError(e, 'TOO_COMPLEX'))
+          entry.types = undefined
       })
       return entry.types
     },
@@ -440,9 +454,10 @@ export function createSchemaService({ store, defaultMode, policy, maxDepth, logg
                 )
             },
           },
-          (subject, storedDefault) => {
+          async (subject, storedDefault) => {
             const state = registryState(name, subject && fromStored(subject), storedDefault ?? defaultMode)
-            const r = admitVersion(
+            // In the work pool: a large schema's compatibility check never holds the event loop.
+            const r = await work.admit(
               { version: (state.lastVersion ?? 0) + 1, schema, origin: 'registry' },
               state,
               rule,
@@ -461,12 +476,12 @@ export function createSchemaService({ store, defaultMode, policy, maxDepth, logg
      * (`compatible: false` and every difference), any other refusal answered as the registration would be.
      * A resource with no versions yet is compatible.
      */
-    compatibility(name: string, body: unknown): CompatReport {
+    async compatibility(name: string, body: unknown): Promise<CompatReport> {
       checkName(name)
       const schema = asObject(name, body)
       const s = memory.subjects.get(name)
       const state = registryState(name, s && fromMemory(s), memory.defaultMode)
-      const r = admitVersion(
+      const r = await work.admit(
         { version: (state.lastVersion ?? 0) + 1, schema, origin: 'registry' },
         state,
         rule,

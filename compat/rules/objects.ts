@@ -6,25 +6,15 @@
 import type { Node, Obj } from '../resolve.ts'
 import { isObj } from '../resolve.ts'
 import { isAssertion } from '../keywords.ts'
+import { patternTest } from '../patterns.ts'
 import { valueMatches } from '../value.ts'
-import type { RuleInput } from './context.ts'
+import type { Engine, RuleInput } from './context.ts'
 import { pointer, show } from './context.ts'
 import type { DifferenceKind } from './kinds.ts'
 import { minMaxRule } from './scalars.ts'
 
-const regexCache = new Map<string, RegExp | null>()
-export function matches(pattern: string, name: string): boolean {
-  let re = regexCache.get(pattern)
-  if (re === undefined) {
-    try {
-      re = new RegExp(pattern, 'u')
-    } catch {
-      re = null
-    }
-    regexCache.set(pattern, re)
-  }
-  return re === null ? true : re.test(name)
-}
+/** A pattern that cannot run on the linear-time engine is taken to match: the name may be governed by it. */
+export const matches = (pattern: string, name: string): boolean => patternTest(pattern, name) ?? true
 
 /** The keyword governing undeclared names (as labelled) → its kinds when narrowed and when widened. */
 const REST_KINDS = {
@@ -49,11 +39,16 @@ export function govern(p: Obj, name: string): Node[] {
 
 const STRING: Obj = { type: 'string' }
 
-/** `{type: object, required: [name]}`, one node per name so that memo keys (node identity) stay stable. */
-const presentNodes = new Map<string, Obj>()
-function present(name: string): Obj {
-  let n = presentNodes.get(name)
-  if (!n) presentNodes.set(name, (n = { type: 'object', required: [name] }))
+/**
+ * `{type: object, required: [name]}`, one node per name and per check (engine), so that memo keys (node identity)
+ * stay stable within a check and nothing outlives it: names come from whatever the public route is sent.
+ */
+const presentNodes = new WeakMap<Engine, Map<string, Obj>>()
+function present(engine: Engine, name: string): Obj {
+  let names = presentNodes.get(engine)
+  if (!names) presentNodes.set(engine, (names = new Map()))
+  let n = names.get(name)
+  if (!n) names.set(name, (n = { type: 'object', required: [name] }))
   return n
 }
 
@@ -303,7 +298,7 @@ function dependenciesRule(input: RuleInput): void {
   for (const [prop, s, kw] of depSchemas) {
     if (governA(input, prop).includes(false)) continue
     // The schema applies only to objects carrying `prop`: check A restricted to those.
-    const carrying = engine.conj([present(prop)], a)
+    const carrying = engine.conj([present(engine, prop)], a)
     if (engine.holds(carrying, s)) continue
     const own = aSchemas.filter(([k]) => k === prop).map(([, v]) => v)
     const at = `${path}/${kw}/${pointer(prop)}`

@@ -59,23 +59,29 @@ export function compileRoute(route: Route, { ajv, maxBodyBytes, authorize }: Edg
   checkRoute(route)
   const parameters = compileParams(route, ajv)
   const body = route.body && compileBody(route.body.validate === 'edge' ? route.body.schema : undefined, ajv)
+  const maxBytes = Math.min(maxBodyBytes, route.body?.maxBytes ?? maxBodyBytes)
   const handler = route.handler
-  if (route.auth === 'public') {
-    if (body)
-      return async (c) => {
-        const input = parameters(c)
-        return handler(c, input, body(await readJson(c, maxBodyBytes)), undefined)
-      }
-    return (c) => handler(c, parameters(c), undefined, undefined)
-  }
-  const need = needOf(route)
-  const afterAuth = (c: Context, principal: Principal): Response | Promise<Response> => {
+  const limit = route.limit
+  const run = (c: Context, principal: Principal | undefined): Response | Promise<Response> => {
     const input = parameters(c)
-    if (!body) return handler(c, input, undefined, principal)
-    return readJson(c, maxBodyBytes).then((raw) => handler(c, input, body(raw), principal))
+    if (!body) return handler(c, input, undefined, principal as never)
+    return readJson(c, maxBytes).then((raw) => handler(c, input, body(raw), principal as never))
   }
+  // A limited route counts the request in before its body is read, and out when the answer is made.
+  const limited = limit
+    ? async (c: Context, principal: Principal | undefined) => {
+        const leave = limit.enter(c)
+        try {
+          return await run(c, principal)
+        } finally {
+          leave()
+        }
+      }
+    : run
+  if (route.auth === 'public') return (c) => limited(c, undefined)
+  const need = needOf(route)
   // The token first: nothing of the request (parameters, body) is looked at for a caller who may not make it.
-  return (c) => afterAuth(c, authorize(c.req.header('authorization'), need(c)))
+  return (c) => limited(c, authorize(c.req.header('authorization'), need(c)))
 }
 
 /**

@@ -1,9 +1,28 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client'
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+
+/** Method labels: these, else `OTHER`, so that a client sending made-up methods cannot grow the label sets. */
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
 
 /** Prometheus metrics on a registry of their own, so that several apps in one process never collide. */
-export function createMetrics({ processMetrics }: { processMetrics: boolean }) {
+export function createMetrics({
+  processMetrics,
+  workRunning,
+}: {
+  processMetrics: boolean
+  /** Expensive tasks running in worker threads now (the work pool's count). */
+  workRunning?: () => number
+}) {
   const registry = new Registry()
   if (processMetrics) collectDefaultMetrics({ register: registry })
+  if (workRunning)
+    new Gauge({
+      name: 'registry_work_running',
+      help: 'Compatibility checks, admissions and type compilations running in worker threads',
+      registers: [registry],
+      collect() {
+        this.set(workRunning())
+      },
+    })
   const requests = new Counter({
     name: 'registry_http_requests_total',
     help: 'HTTP requests by method, route and status',
@@ -34,7 +53,8 @@ export function createMetrics({ processMetrics }: { processMetrics: boolean }) {
   const durationChildren = new Map<string, Histogram.Internal<'route'>>()
   return {
     registry,
-    request(method: string, route: string, status: number, seconds: number): void {
+    request(rawMethod: string, route: string, status: number, seconds: number): void {
+      const method = METHODS.has(rawMethod) ? rawMethod : 'OTHER'
       const key = `${method} ${route} ${status}`
       let child = requestChildren.get(key)
       if (!child) requestChildren.set(key, (child = requests.labels(method, route, String(status))))

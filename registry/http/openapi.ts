@@ -135,12 +135,18 @@ function operation(route: Route, maxBodyBytes: number, refs: (s: JsonSchema) => 
   const bad: { what: string; codes: ProblemCode[] }[] = []
   if (parameters.length)
     bad.push({ what: 'a bad parameter (an issue per parameter)', codes: ['BAD_REQUEST'] })
+  const bodyBytes = Math.min(maxBodyBytes, route.body?.maxBytes ?? maxBodyBytes)
   if (route.body) {
     bad.push({ what: 'the body is not JSON', codes: ['NOT_JSON'] })
     if (route.body.validate === 'edge')
       bad.push({ what: 'the body does not match its schema', codes: ['BAD_REQUEST'] })
-    responses['413'] = problem(`the body is over ${formatBytes(maxBodyBytes)}`, 'PAYLOAD_TOO_LARGE')
+    responses['413'] = problem(`the body is over ${formatBytes(bodyBytes)}`, 'PAYLOAD_TOO_LARGE')
   }
+  if (route.limit)
+    responses['429'] = problem(
+      `more than ${route.limit.perClient} of these requests in flight from this client, or the registry's work queue is full (Retry-After)`,
+      'TOO_MANY_REQUESTS',
+    )
   if (bad.length)
     responses['400'] = problem(bad.map((b) => b.what).join('; '), ...new Set(bad.flatMap((b) => b.codes)))
   if (route.auth !== 'public') {
@@ -167,7 +173,7 @@ function operation(route: Route, maxBodyBytes: number, refs: (s: JsonSchema) => 
       ? {
           requestBody: {
             required: true,
-            description: `${route.body.description}; at most ${formatBytes(maxBodyBytes)}`,
+            description: `${route.body.description}; at most ${formatBytes(bodyBytes)}`,
             content: {
               'application/json': {
                 schema: refs(route.body.schema),

@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import type { Principal } from '../../http/auth.ts'
+import type { ClientLimit } from './limits.ts'
 
 /**
  * One route, declared once: method, path, auth, parameters, body, responses and handler. `mountRoutes` (edge.ts)
@@ -46,6 +47,8 @@ export interface BodyDecl {
    * receives `unknown`, e.g. a contract schema, which the service answers with 422 and its own issues.
    */
   readonly validate: 'edge' | 'handler'
+  /** This route's own body limit, below the app's `maxBodyBytes` (413 beyond). */
+  readonly maxBytes?: number
 }
 
 /** The parts of an OpenAPI response object a route declares. Schemas are plain objects (components by identity). */
@@ -61,7 +64,7 @@ export interface ResponseDecl {
 
 /**
  * Statuses the edge itself answers, described from the declaration (openapi.ts): 400 for parameters or a body,
- * 401/403 for `write`, 413 for a body. A route does not declare them.
+ * 401/403 for `write`, 413 for a body. A route does not declare them. (429 is derived for a route with a `limit`.)
  */
 export type DerivedStatus = '400' | '401' | '403' | '413'
 export type Responses = { readonly [status: string]: ResponseDecl } & {
@@ -142,6 +145,8 @@ export interface RouteDecl<
   readonly auth: A
   readonly params?: P
   readonly body?: B
+  /** Requests one client may have in flight (429 beyond), counted before the body is read. */
+  readonly limit?: ClientLimit
   readonly responses: Responses
   readonly handler: Handler<P, B, A>
 }
@@ -157,6 +162,7 @@ export interface Route {
   readonly auth: Auth
   readonly params: Params
   readonly body: BodyDecl | undefined
+  readonly limit?: ClientLimit
   readonly responses: Responses
   readonly handler: (
     c: Context,

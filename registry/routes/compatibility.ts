@@ -1,7 +1,7 @@
 import { problem } from '../http/openapi.ts'
 import { route, type Route } from '../http/route.ts'
 import type { RouteDeps } from './deps.ts'
-import { invalidSchema, schemaBody } from './schemas.ts'
+import { workQueueFull, invalidSchema, schemaBody } from './schemas.ts'
 import { CompatReport, Config, json, name } from './shapes.ts'
 
 const modeContent = json(Config, { compatibility: 'BACKWARD' })
@@ -12,7 +12,7 @@ const modeBody = {
   validate: 'edge',
 } as const
 
-export function compatibilityRoutes({ service, maxDepth }: RouteDeps): Route[] {
+export function compatibilityRoutes({ service, maxDepth, compatibility }: RouteDeps): Route[] {
   return [
     route({
       method: 'POST',
@@ -23,12 +23,14 @@ export function compatibilityRoutes({ service, maxDepth }: RouteDeps): Route[] {
         'Check a schema against the resource history without registering (a new resource is compatible)',
       auth: 'public',
       params: { name },
-      body: schemaBody(maxDepth),
+      body: { ...schemaBody(maxDepth), maxBytes: compatibility?.maxBodyBytes },
+      limit: compatibility?.limit,
       responses: {
         '200': { description: 'the verdict and every difference', content: json(CompatReport) },
         '422': invalidSchema,
+        '429': workQueueFull,
       },
-      handler: (c, { name }, body) => c.json(service.compatibility(name, body)),
+      handler: async (c, { name }, body) => c.json(await service.compatibility(name, body)),
     }),
     route({
       method: 'GET',

@@ -48,9 +48,13 @@ export const schemaBody = (maxDepth: number | undefined) =>
   }) as const
 
 export const invalidSchema = problem(
-  'not a valid schema: meta-schema, strict compile, remote or dangling $ref, nesting, missing x-topic/x-key for a new resource',
+  "not a valid schema: meta-schema, strict compile, remote or dangling $ref, a pattern RE2 cannot run, nesting, missing x-topic/x-key for a new resource; or checking it took longer than the registry's time budget",
   'SCHEMA_INVALID',
+  'TOO_COMPLEX',
 )
+
+/** The work queue is full: the expensive steps wait for a worker thread, and only so many may wait. */
+export const workQueueFull = problem("the registry's work queue is full (Retry-After)", 'TOO_MANY_REQUESTS')
 
 export function schemaRoutes({ service, metrics, maxDepth }: RouteDeps): Route[] {
   return [
@@ -110,6 +114,7 @@ export function schemaRoutes({ service, metrics, maxDepth }: RouteDeps): Route[]
           'SCHEMA_CONFLICT',
         ),
         '422': invalidSchema,
+        '429': workQueueFull,
         '503': problem('storage unreachable', 'REGISTRY_UNAVAILABLE'),
       },
       handler: async (c, { name }, body, principal) => {
@@ -178,6 +183,12 @@ export function schemaRoutes({ service, metrics, maxDepth }: RouteDeps): Route[]
           content: { 'text/plain': { schema: { type: 'string' } } },
         },
         '404': problem('no such version', 'SCHEMA_NOT_FOUND'),
+        '422': problem(
+          "the version holds a reference outside the document (stored before admission refused them), or compiling it took longer than the registry's time budget",
+          'SCHEMA_INVALID',
+          'TOO_COMPLEX',
+        ),
+        '429': workQueueFull,
       },
       handler: async (c, { name, version }) => {
         const entry = service.version(name, version === 'latest' ? version : String(version))

@@ -45,8 +45,8 @@ export interface NewVersion {
   existing?: (version: StoredVersion) => void
 }
 
-/** Runs inside the registering transaction, with the subject locked: throws to refuse. */
-export type Gate = (subject: StoredSubject | undefined, defaultMode: Mode | null) => void
+/** Runs inside the registering transaction, with the subject locked: throws (or rejects) to refuse. */
+export type Gate = (subject: StoredSubject | undefined, defaultMode: Mode | null) => void | Promise<void>
 
 export type Registered = { created: boolean; version: StoredVersion }
 
@@ -153,12 +153,31 @@ const toSubject = (r: SubjectRow, versions: StoredVersion[]): StoredSubject => (
   versions,
 })
 
+/**
+ * SQLSTATE classes that say the statement itself was wrong (22 data exception, e.g. a NUL in a text value; 42
+ * syntax or access rule violation): a value the edge should have refused, or a bug. Trying again cannot help, so
+ * they are not REGISTRY_UNAVAILABLE: they stay errors (500, logged) for a test to find.
+ */
+const STATEMENT_ERRORS = new Set(['22', '42'])
+const sqlState = (e: unknown): string | undefined => {
+  const code = (e as { code?: unknown } | null)?.code
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined
+}
+
 /** Storage failures become a retriable REGISTRY_UNAVAILABLE; our own refusals pass through. */
 async function guard<T>(what: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run()
   } catch (e) {
     if (e instanceof ContractError || e instanceof SeedAborted) throw e
+    const state = sqlState(e)
+    if (state !== undefined && STATEMENT_ERRORS.has(state.slice(0, 2)))
+      throw new Error(
+        `storage refused a statement while ${what} (SQLSTATE ${state}): ${(e as Error).message}`,
+        {
+          cause: e,
+        },
+      )
     throw new ContractError(
       'REGISTRY_UNAVAILABLE',
       `storage failed while ${what}: ${(e as Error).message}`,
@@ -263,7 +282,7 @@ export async function createSqlStore(db: Database): Promise<SchemaStore> {
             })
             return { created: false, version: same }
           }
-          gate(subject, await readDefaultMode(tx))
+          await gate(subject, await readDefaultMode(tx))
           const version = (subject?.lastVersion ?? 0) + 1
           const uri = input.uri(version)
           if (subject)

@@ -15,6 +15,7 @@ export const PEERS = {
     'pino',
     'prom-client',
     'json-schema-to-typescript',
+    'piscina',
   ],
   /** `contracts relay`, `event-contracts/outbox` (the relay's metrics; `openPostgres`) */
   outbox: ['pg', 'prom-client'],

@@ -81,6 +81,9 @@ export function optionsFromEnv(
     defaultMode: mode,
     policy,
     reloadIntervalMs: int(env.REGISTRY_RELOAD_MS, 'REGISTRY_RELOAD_MS'),
+    workBudgetMs: int(env.REGISTRY_WORK_BUDGET_MS, 'REGISTRY_WORK_BUDGET_MS'),
+    workerThreads: int(env.REGISTRY_WORKERS, 'REGISTRY_WORKERS'),
+    logFlushMs: int(env.LOG_FLUSH_MS, 'LOG_FLUSH_MS'),
     schemasDir: resolve(cwd, env.SCHEMAS_DIR || schemas),
   }
   // Checked now, so that a configuration error (two entries with one token…) is a usage error before anything starts.
@@ -91,7 +94,7 @@ export function optionsFromEnv(
 export const serveCommand: Command = {
   name: 'serve',
   summary:
-    'run the registry (PORT, HOST, DATABASE_URL or DATA_DIR, SCHEMAS_DIR, REGISTRY_TOKENS, REGISTRY_TOKENS_FILE, LOG_LEVEL)',
+    'run the registry (PORT, HOST, DATABASE_URL or DATA_DIR, SCHEMAS_DIR, REGISTRY_TOKENS, REGISTRY_TOKENS_FILE, LOG_LEVEL, LOG_FLUSH_MS, REGISTRY_WORK_BUDGET_MS, REGISTRY_WORKERS)',
   usage: 'contracts serve',
   async run(argv, io) {
     parseArgs({ args: argv, options: {}, strict: true })
@@ -136,8 +139,11 @@ export const serveCommand: Command = {
       )
       return 1
     }
-    announce(io, server.url, registry)
-    await new Promise<void>((done) => {
+    // Whatever ends the process, the buffered request log is written out (it is also flushed every second).
+    const flush = () => registry.flushLogs()
+    process.once('exit', flush)
+    // Signal handlers before the announcement: whoever waits for "listening on" may stop us at once.
+    const stopped = new Promise<void>((done) => {
       const stop = (signal: NodeJS.Signals) => {
         io.out(`registry: ${signal}, finishing in-flight requests`)
         process.off('SIGTERM', stop)
@@ -150,6 +156,9 @@ export const serveCommand: Command = {
       process.on('SIGTERM', stop)
       process.on('SIGINT', stop)
     })
+    announce(io, server.url, registry)
+    await stopped
+    process.off('exit', flush)
     io.out('registry: stopped')
     return 0
   },

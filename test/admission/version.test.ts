@@ -69,6 +69,11 @@ describe('admitVersion: the document', () => {
     ],
     // Data keywords: a tool that follows references finds these too.
     [
+      'a remote $recursiveRef (draft 2019-09) in examples',
+      withProp({ type: 'object', examples: [{ $recursiveRef: 'https://evil.example/x' }] }),
+      [['/properties/x/examples/0/$recursiveRef', '$recursiveRef']],
+    ],
+    [
       'a remote $ref in examples',
       withProp({ type: 'object', examples: [{ $ref: 'https://evil.example/x' }] }),
       [['/properties/x/examples/0/$ref', '$ref']],

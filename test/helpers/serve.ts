@@ -1,16 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { repoRoot } from '../registry/helpers.ts'
 
+/** A real `contracts serve` process, its URL once it listens, and everything it printed so far. */
 export interface Served {
   url: string
   child: ChildProcess
-  /** SIGTERM, then the exit code. */
+  output(): string
+  /** SIGTERM, then its exit code. */
   stop(): Promise<number | null>
 }
 
 /**
  * A real `contracts serve` process (the argv runs it: the sources under tsx, or an installed package's bin), on a
- * free loopback port; resolves once it says where it listens.
+ * free loopback port; resolves once it says where it listens, rejects with its output if it exits before that.
  */
 export async function startServe(argv: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Served> {
   const [command, ...args] = argv as [string, ...string[]]
@@ -28,19 +31,21 @@ export async function startServe(argv: string[], cwd: string, env: NodeJS.Proces
   })
   let output = ''
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()))
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()))
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
-      output += d.toString()
+    const look = () => {
       const m = /listening on (http:\/\/\S+)/.exec(output)
       if (m) resolve(m[1] as string)
-    })
+    }
+    child.stdout?.on('data', look)
     child.once('exit', (code) => reject(new Error(`contracts serve exited (${code}): ${output}`)))
   })
   return {
     url,
     child,
+    output: () => output,
     async stop() {
-      if (child.exitCode !== null) return child.exitCode
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode
       const exited = once(child, 'exit')
       child.kill('SIGTERM')
       const [code] = (await exited) as [number | null]
@@ -48,3 +53,7 @@ export async function startServe(argv: string[], cwd: string, env: NodeJS.Proces
     },
   }
 }
+
+/** This checkout's `contracts serve` (the sources, under tsx) with `env`, on a free port. */
+export const serve = (env: NodeJS.ProcessEnv): Promise<Served> =>
+  startServe([process.execPath, '--import', 'tsx', 'scripts/cli.ts', 'serve'], repoRoot, env)

@@ -182,8 +182,9 @@ describe('one declaration drives the app and /openapi.json', () => {
  * bad value here.
  */
 const BAD: Record<string, (string | undefined)[]> = {
-  name: ['Bad_Name', 'a--b', '-a', 'x%20y'],
-  version: ['abc', '0', '01', '-1', '1.5', '1e2', '1000000000', 'LATEST'],
+  // A NUL once reached SQL and came back 503, marked retriable: every one must stop at the edge.
+  name: ['Bad_Name', 'a--b', '-a', 'x%20y', 'a%00b', '%00', 'a%0Ab', '%E2%80%AE'],
+  version: ['abc', '0', '01', '-1', '1.5', '1e2', '1000000000', 'LATEST', '1%00', '%00'],
   uri: [undefined, '', 'not a uri'],
   permanent: ['yes', '', '1', 'TRUE'],
   limit: ['0', '501', 'ten', '1.5', '-1'],

@@ -287,6 +287,7 @@ console.log(JSON.stringify({ topic: sent.destination, sent: sent.id, received: r
       'pg',
       'pino',
       'prom-client',
+      'piscina',
     ])
     registry = await startServe([join(app, 'node_modules/.bin/contracts'), 'serve'], app, {
       DATA_DIR: join(work, 'registry-data'),
@@ -308,6 +309,29 @@ console.log(JSON.stringify({ topic: sent.destination, sent: sent.id, received: r
       'src/pulled',
     )
     expect(pulled, pulled.stderr).toMatchObject({ code: 0 })
+    // A compatibility check runs in the installed package's compiled worker (dist/registry/work/worker.js).
+    const latest = (await (await fetch(`${registry.url}/schemas/order/versions/latest`)).json()) as {
+      $id: string
+      properties: Record<string, unknown>
+      required?: string[]
+    }
+    const { $id: _id, ...rest } = latest
+    const breaking = {
+      ...rest,
+      properties: { ...latest.properties, priority: { type: 'integer' } },
+      required: [...(latest.required ?? []), 'priority'],
+    }
+    const check = await fetch(`${registry.url}/compatibility/order`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(breaking),
+    })
+    const answer = (await check.json()) as { compatible: boolean; differences: { path: string; breaking: boolean }[] }
+    expect({ status: check.status, compatible: answer.compatible }, JSON.stringify(answer)).toEqual({
+      status: 200,
+      compatible: false,
+    })
+    expect(answer.differences).toContainEqual(expect.objectContaining({ breaking: true, path: '/required' }))
     expect(
       await contracts(
         consumer,

@@ -25,6 +25,8 @@ export async function startServe(argv: string[], cwd: string, env: NodeJS.Proces
       HOST: '127.0.0.1',
       LOG_LEVEL: 'silent',
       REGISTRY_RELOAD_MS: '0',
+      // A wall-clock budget: generous, so a loaded machine does not turn ordinary checks into TOO_COMPLEX.
+      REGISTRY_WORK_BUDGET_MS: '60000',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

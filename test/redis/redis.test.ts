@@ -170,7 +170,7 @@ describe('redis transport', () => {
     await sink.close()
   })
 
-  it('replays from an entry id (group-wide XGROUP SETID), and starts at new entries with "new"', async () => {
+  it('replays from an entry id (group-wide XGROUP SETID), resumes with "backlog", starts over with "earliest", and at new entries with "new"', async () => {
     const stream = t.stream('replay')
     const sent = Array.from({ length: 10 }, () => eventMessage('person', 'update'))
     const ids = await t.produce(stream, sent)
@@ -200,6 +200,35 @@ describe('redis transport', () => {
     await pause(300)
     await replay.stop()
     expect(seen).toEqual(sent.slice(6).map((m) => m.id))
+
+    // 'backlog' (the default) goes on where the group left off: nothing is left; 'earliest' starts it over.
+    seen.length = 0
+    const resumed = consumer({
+      destinations: [stream],
+      group,
+      consumer: 'c2',
+      handle: (e) => void seen.push(e.event.id),
+    })
+    await resumed.start()
+    const marker = eventMessage('person', 'update')
+    await t.produce(stream, [marker])
+    await until('the entry added after', () => seen.length >= 1)
+    await pause(200)
+    await resumed.stop()
+    expect(seen).toEqual([marker.id])
+    seen.length = 0
+    const again = consumer({
+      destinations: [stream],
+      group,
+      consumer: 'c2',
+      start: 'earliest',
+      handle: (e) => void seen.push(e.event.id),
+    })
+    await again.start()
+    await until('all 11 again', () => seen.length >= 11)
+    await pause(200)
+    await again.stop()
+    expect(seen).toEqual([...sent, marker].map((m) => m.id))
 
     seen.length = 0
     const fresh = consumer({

@@ -1,11 +1,11 @@
 /**
  * The documentation's TypeScript examples are real files. Every ```ts block of README.md, docs/publishing.md,
- * docs/consuming.md and docs/outbox.md is a verbatim part of a file in examples/, which tsc typechecks
+ * docs/consuming.md, docs/outbox.md, docs/redis.md and docs/registry.md is a verbatim part of a file in examples/, which tsc typechecks
  * (tsconfig.json includes examples/), importing the package by its name as a service would (the
  * `event-contracts-source` export condition resolves that name to the sources here). The examples that need no
- * server are run here and must print what their closing "Prints:" comment says. The Kafka ones (and the PostgreSQL
- * one) are typechecked only: running them needs a broker, they create topics and consumer groups, and the consumers
- * run until they are signalled.
+ * server are run here and must print what their closing "Prints:" comment says. The Kafka, Redis, PostgreSQL and
+ * registry ones are typechecked only: running them needs a server, they create topics, streams and consumer
+ * groups under the docs' own names (not a test's), and the consumers run until they are signalled.
  */
 import { spawn } from 'node:child_process'
 import { readdir, readFile } from 'node:fs/promises'
@@ -14,11 +14,27 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const DOCS = ['README.md', 'docs/publishing.md', 'docs/consuming.md', 'docs/outbox.md']
+const DOCS = [
+  'README.md',
+  'docs/publishing.md',
+  'docs/consuming.md',
+  'docs/outbox.md',
+  'docs/redis.md',
+  'docs/registry.md',
+]
 /** No broker needed: run with tsx, output checked. */
 const RUN = ['callisto.ts', 'gateway.ts', 'memory.ts', 'outbox-memory.ts', 'types.ts']
-/** Need Kafka (KAFKA_BROKERS), and outbox.ts PostgreSQL too: typechecked by tsc, not run here. */
-const KAFKA_ONLY = ['consume.ts', 'consuming.ts', 'outbox.ts', 'publish.ts', 'publishing.ts']
+/** Need a server (Kafka; outbox.ts PostgreSQL too; redis-*.ts Redis; registry.ts a registry): typechecked by tsc. */
+const SERVER_ONLY = [
+  'consume.ts',
+  'consuming.ts',
+  'outbox.ts',
+  'publish.ts',
+  'publishing.ts',
+  'redis-consuming.ts',
+  'redis-publishing.ts',
+  'registry.ts',
+]
 
 const read = (path: string) => readFile(join(ROOT, path), 'utf8')
 
@@ -62,9 +78,9 @@ function run(file: string): Promise<{ code: number | null; stdout: string; stder
 }
 
 describe('documentation examples', () => {
-  it('has every file of examples/ either run here or marked as needing Kafka', async () => {
+  it('has every file of examples/ either run here or marked as needing a server', async () => {
     const files = (await readdir(join(ROOT, 'examples'))).filter((f) => f.endsWith('.ts')).sort()
-    expect(files).toEqual([...RUN, ...KAFKA_ONLY].sort())
+    expect(files).toEqual([...RUN, ...SERVER_ONLY].sort())
   })
 
   it.each(DOCS)('%s: every ```ts block is verbatim in a file of examples/', async (doc) => {
@@ -74,7 +90,7 @@ describe('documentation examples', () => {
     // marked `file=PATH` are a service's own files (README, "Use it in your service"): test/package runs them.
     expect(blocks.length).toBe(markdown.match(/^\s*```(?:ts|typescript|tsx)\b(?! file=)/gm)?.length ?? 0)
     expect(blocks.length).toBeGreaterThan(0)
-    const sources = await Promise.all([...RUN, ...KAFKA_ONLY].map((f) => read(`examples/${f}`)))
+    const sources = await Promise.all([...RUN, ...SERVER_ONLY].map((f) => read(`examples/${f}`)))
     for (const block of blocks)
       expect(
         sources.some((s) => s.includes(block)),
@@ -84,7 +100,7 @@ describe('documentation examples', () => {
 
   it('uses every example in the documentation', async () => {
     const blocks = (await Promise.all(DOCS.map(read))).flatMap(tsBlocks)
-    for (const file of [...RUN, ...KAFKA_ONLY]) {
+    for (const file of [...RUN, ...SERVER_ONLY]) {
       const source = await read(`examples/${file}`)
       expect(
         blocks.some((b) => source.includes(b)),

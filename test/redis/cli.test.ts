@@ -1,4 +1,5 @@
-/** `contracts publish|consume --transport redis` against the real Redis. */
+/** `contracts publish|consume --transport redis` against the real Redis: in process, and as the real command. */
+import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,7 +9,7 @@ import { catalog } from '../../generated/index.ts'
 import { DLQ_FIELDS } from '../../transports/redis/index.ts'
 import { main } from '../../scripts/cli.ts'
 import { captureIo } from '../helpers/io.ts'
-import { eventMessage } from '../consumers/events.ts'
+import { eventMessage, uuid } from '../consumers/events.ts'
 import { TestRedis } from './redis.ts'
 
 const t = new TestRedis('cli')
@@ -133,5 +134,86 @@ describe('contracts consume --transport redis', () => {
     const c = captureIo(process.cwd(), e ?? env)
     expect(await main(['consume', '--transport', 'redis', ...argv], c.io)).toBe(2)
     expect(c.errText()).toMatch(/usage|consume/)
+  })
+})
+
+/** `contracts …` as its own process (what a person types, through tsx): its exit code and output. */
+function contracts(args: string[], env: Record<string, string>) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', ...args], {
+      cwd: process.cwd(),
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+describe('issue 11, done when: through the contracts command on Redis', () => {
+  const prefix = `${t.prefix}-proc`
+  const stream = t.track(topicOf(catalog, 'person', prefix))
+
+  it('an invalid event is refused with exit 1 and XLEN is unchanged; a poison entry between two valid ones lands in <stream>.dlq and consume --max 2 prints both', async () => {
+    const publish = (f: string) =>
+      contracts(['publish', f, '--transport', 'redis', '--topic-prefix', prefix, '--json'], env)
+    const valid = async (name: string) => {
+      const { id: _id, ...bare } = example
+      const r = await publish(await file(name, { ...bare, id: uuid() }))
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' })
+      return JSON.parse(r.stdout) as { entryId: string; id: string }
+    }
+    const first = await valid('proc-1.json')
+    const before = await t.xlen(stream)
+    expect(before).toBe(1)
+
+    const refused = await publish(await file('proc-bad.json', { ...example, action: 'upsert' }))
+    expect(refused.code).toBe(1)
+    const report = JSON.parse(refused.stdout) as {
+      sent: boolean
+      issues: { path: string; keyword: string }[]
+    }
+    expect(report.sent).toBe(false)
+    expect(report.issues).toContainEqual(expect.objectContaining({ path: '/action', keyword: 'enum' }))
+    expect(await t.xlen(stream)).toBe(before)
+
+    // A poison entry only gets there by another way than ours: a raw XADD.
+    const [poisonId] = await t.produce(stream, [{ key: 'poison', value: '{"action": "create", oops' }])
+    const second = await valid('proc-2.json')
+    expect(await t.xlen(stream)).toBe(3)
+
+    const group = t.group('proc')
+    const consumed = await contracts(
+      [
+        'consume',
+        '--transport',
+        'redis',
+        '--stream',
+        stream,
+        '--group',
+        group,
+        '--consumer',
+        'c1',
+        '--max',
+        '2',
+      ],
+      env,
+    )
+    expect(consumed.code).toBe(0)
+    expect(consumed.stdout.trimEnd().split('\n')).toEqual([
+      `person update ${first.id} v2 ${stream}@${first.entryId}`,
+      `person update ${second.id} v2 ${stream}@${second.entryId}`,
+    ])
+    expect(consumed.stderr).toContain('NOT_JSON, dead-lettered')
+    const letters = await t.range(`${stream}.dlq`)
+    expect(letters).toHaveLength(1)
+    expect(letters[0]?.fields[DLQ_FIELDS.id]).toBe(poisonId)
+    expect(letters[0]?.fields[DLQ_FIELDS.code]).toBe('NOT_JSON')
+    expect(letters[0]?.fields.data).toBe('{"action": "create", oops')
+    expect((await t.client.xPending(stream, group)).pending).toBe(0)
   })
 })

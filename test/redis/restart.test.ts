@@ -1,78 +1,25 @@
 /**
  * Redis restarted mid-stream, on a server of this test's own (never the shared one on 6379): AOF with
- * `appendfsync always`, so what Redis acknowledged is on disk; killed with SIGKILL and started again on the same
- * directory and port. Nothing acknowledged is lost, and the publisher and the consumer recover by themselves.
+ * `appendfsync always`, so what Redis acknowledged is on disk (test/helpers/own-redis.ts); killed with SIGKILL and
+ * started again on the same directory and port. Nothing acknowledged is lost, and the publisher and the consumer recover by themselves.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { createClient } from 'redis'
 import { afterAll, describe, expect, it } from 'vitest'
 import { isContractError } from '../../core/index.ts'
 import { catalog } from '../../generated/index.ts'
 import { createRedisPublisher, createRedisTopicConsumer } from '../../transports/redis/index.ts'
 import { eventMessage, pause, until } from '../consumers/events.ts'
+import { ownRedis } from '../helpers/own-redis.ts'
 import { untilAsync } from './redis.ts'
 
-const port = 16390 + Math.floor(Math.random() * 1000)
-const url = `redis://127.0.0.1:${port}`
-const dir = mkdtempSync(join(tmpdir(), 'redis-restart-'))
-let server: ChildProcess | undefined
-
-async function startServer(): Promise<void> {
-  const s = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      '--save',
-      '',
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'always',
-      '--logfile',
-      join(dir, 'redis.log'),
-    ],
-    { stdio: 'ignore' },
-  )
-  server = s
-  const probe = createClient({ url, socket: { reconnectStrategy: false, connectTimeout: 500 } })
-  probe.on('error', () => undefined)
-  for (let i = 0; ; i++) {
-    try {
-      await probe.connect()
-      if ((await probe.ping()) === 'PONG') break
-    } catch {
-      if (i > 100) throw new Error(`redis-server on ${port} did not start`)
-      await pause(50)
-    }
-  }
-  probe.destroy()
-}
-
-async function killServer(): Promise<void> {
-  const s = server
-  server = undefined
-  if (!s || s.exitCode !== null) return
-  const exited = new Promise((resolve) => s.once('exit', resolve))
-  s.kill('SIGKILL')
-  await exited
-}
+const redis = await ownRedis()
+const url = redis.url
 
 describe('Redis restarted mid-stream', () => {
-  afterAll(async () => {
-    await killServer()
-    rmSync(dir, { recursive: true, force: true })
-  })
+  afterAll(() => redis.destroy())
 
   it('loses no acknowledged event; publisher and consumer recover by themselves', async () => {
-    await startServer()
+    await redis.up()
     const prefix = 'restart'
     const stream = `${prefix}.${catalog.resources.person.topic}`
     const publisher = createRedisPublisher({
@@ -120,10 +67,10 @@ describe('Redis restarted mid-stream', () => {
 
     try {
       await until('200 published and some handled', () => acknowledged.length >= 200 && handled.size >= 100)
-      await killServer()
+      await redis.kill()
       await pause(1000) // down for a while: sends fail (retriable), the consumer waits
       const duringOutage = acknowledged.length
-      await startServer()
+      await redis.up()
       await check.connect()
       await until('200 more published after the restart', () => acknowledged.length >= duringOutage + 200)
       publishing = false

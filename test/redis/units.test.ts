@@ -55,7 +55,7 @@ describe('redis adapter, pure parts', () => {
   })
 
   it('retriable: connections, timeouts and busy servers; not a wrong command', () => {
-    expect(isRetriable(new RedisTimeoutError('x'))).toBe(true)
+    expect(isRetriable(new RedisTimeoutError('XACK', 5))).toBe(true)
     expect(isRetriable(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe(true)
     expect(isRetriable(new ErrorReply('LOADING Redis is loading the dataset in memory'))).toBe(true)
     expect(isRetriable(new ErrorReply('READONLY You cannot write against a read only replica.'))).toBe(true)

@@ -65,15 +65,27 @@ export function connector(client: RedisClient, owned: boolean, timeoutMs: number
   }
 }
 
+/** A call Redis did not answer in time; `call` names it (`XACK`, `XREADGROUP BLOCK`, `connecting to Redis`, …). */
 export class RedisTimeoutError extends Error {
   override readonly name = 'RedisTimeoutError'
+  constructor(
+    readonly call: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`${call}: no answer in ${timeoutMs} ms`)
+  }
 }
 
-/** Rejects with RedisTimeoutError when `p` takes longer than `ms` (for MULTI/EXEC and connecting). */
+/**
+ * Rejects with RedisTimeoutError when `p` takes longer than `ms`. Every call of this adapter goes through it:
+ * node-redis' own command timeout (`commandOptions.timeout`) only covers the wait until the command is written,
+ * so a command written to a server that then stops answering (hung, paused, a network that drops packets) would
+ * wait forever. A reply that comes after the timeout is read and dropped by node-redis.
+ */
 export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RedisTimeoutError(`${what}: no answer in ${ms} ms`)), ms)
+    timer = setTimeout(() => reject(new RedisTimeoutError(what, ms)), ms)
   })
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer))
 }

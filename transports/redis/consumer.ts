@@ -32,6 +32,7 @@ import {
   destroyQuietly,
   ownClient,
   reconnectDelay,
+  isRetriable,
   REDIS_DEFAULTS,
   withTimeout,
   type RedisClient,
@@ -39,6 +40,7 @@ import {
 } from './client.ts'
 import { redisDeadLetters, type DeadLetterStream } from './dead-letter.ts'
 import { RedisMessage } from './message.ts'
+import { checkMaxLen, type MaxLen } from './sink.ts'
 
 /**
  * Where the group reads from. Positions other than 'backlog' are applied to an existing group with
@@ -73,6 +75,12 @@ export type RedisCommonOptions<C extends Catalog> = RedisConnection &
     timeoutMs?: number
     /** Default `<stream>.dlq`. */
     deadLetterStream?: DeadLetterStream
+    /**
+     * Approximate length dead-letter streams are trimmed to (`MAXLEN ~`): a number, a map by dead-letter stream
+     * name or a function, as the publisher's `maxLen`. Default 100,000 (DEFAULT_DEAD_LETTER_MAX_LEN); `Infinity`
+     * never trims.
+     */
+    deadLetterMaxLen?: MaxLen
     /** false: start() does nothing (a consumer switched off by configuration). Default true. */
     enabled?: boolean
     /** Redis errors the consumer waits out (Redis down, timeouts), before each retry. */
@@ -145,6 +153,7 @@ function createRunner<C extends Catalog>(
   const blockMs = options.blockMs ?? REDIS_CONSUMER_DEFAULTS.blockMs
   if (!(blockMs >= 1))
     throw new TypeError('Redis consumer: blockMs must be at least 1 (BLOCK 0 waits forever)')
+  checkMaxLen(options.deadLetterMaxLen)
   const claimIdleMs = options.claimIdleMs
   const claimIntervalMs =
     options.claimIntervalMs ?? Math.min(claimIdleMs ?? Infinity, REDIS_CONSUMER_DEFAULTS.maxClaimIntervalMs)
@@ -178,18 +187,43 @@ function createRunner<C extends Catalog>(
     const id = createAt(start)
     for (const s of streams) {
       try {
-        await commands.xGroupCreate(s, group, id, { MKSTREAM: true })
+        await withTimeout(commands.xGroupCreate(s, group, id, { MKSTREAM: true }), timeoutMs, 'XGROUP CREATE')
       } catch (e) {
         if (!isReply(e, 'BUSYGROUP')) throw e
-        if (applyStart && start !== 'backlog') await commands.xGroupSetId(s, group, id)
+        if (applyStart && start !== 'backlog')
+          await withTimeout(commands.xGroupSetId(s, group, id), timeoutMs, 'XGROUP SETID')
       }
     }
     groupsReady = true
   }
 
+  let opened = false
+  let startApplied = false
+  let readerConnecting: Promise<unknown> | undefined
+  /** Connects both connections and makes the groups (applying `start`); again after a failure, until it works. */
+  async function open(): Promise<void> {
+    const c = client as RedisClient
+    await connector(c, owned, timeoutMs)()
+    if (!owned && !c.isReady)
+      throw new TypeError('Redis consumer: connect the client you pass before start()')
+    // `start` is applied once: an XGROUP SETID '$' repeated after a failed attempt would skip entries.
+    if (!startApplied) await ensureGroups(true)
+    startApplied = true
+    if (!reader) {
+      reader = c.duplicate()
+      reader.on('error', () => undefined)
+      // A blocking read may take blockMs before it even answers.
+      blocking = reader.withCommandOptions({ timeout: blockMs + timeoutMs }) as RedisClient
+    }
+    readerConnecting ??= reader.connect()
+    await withTimeout(readerConnecting, timeoutMs, 'connecting to Redis')
+    readPendingAgain()
+    opened = true
+  }
+
   async function flushAcks(): Promise<void> {
     for (const [stream, ids] of toAck) {
-      if (ids.length) await commands.xAck(stream, group, ids)
+      if (ids.length) await withTimeout(commands.xAck(stream, group, ids), timeoutMs, 'XACK')
       toAck.delete(stream)
     }
   }
@@ -204,9 +238,11 @@ function createRunner<C extends Catalog>(
     for (const s of streams) {
       let cursor = '0-0'
       do {
-        const r = await commands.xAutoClaimJustId(s, group, name, claimIdleMs as number, cursor, {
-          COUNT: count,
-        })
+        const r = await withTimeout(
+          commands.xAutoClaimJustId(s, group, name, claimIdleMs as number, cursor, { COUNT: count }),
+          timeoutMs,
+          'XAUTOCLAIM',
+        )
         if (r.messages.length) pendingAfter.set(s, pendingAfter.get(s) ?? '0')
         cursor = String(r.nextId)
       } while (cursor !== '0-0' && !abort.signal.aborted)
@@ -219,7 +255,11 @@ function createRunner<C extends Catalog>(
   async function read(): Promise<Batch | null> {
     if (pendingAfter.size) {
       const keys = [...pendingAfter].map(([key, id]) => ({ key, id }))
-      const r = (await commands.xReadGroup(group, name, keys, { COUNT: count })) as Batch | null
+      const r = (await withTimeout(
+        commands.xReadGroup(group, name, keys, { COUNT: count }),
+        timeoutMs,
+        'XREADGROUP',
+      )) as Batch | null
       const seen = new Set<string>()
       for (const { name: stream, messages } of r ?? []) {
         seen.add(stream)
@@ -231,12 +271,14 @@ function createRunner<C extends Catalog>(
       return r
     }
     const block = Math.max(1, Math.min(blockMs, nextClaim - Date.now()))
-    return (await blocking.xReadGroup(
+    // The server answers a blocking read after `block` ms at the latest: then it gets timeoutMs more.
+    const reply = blocking.xReadGroup(
       group,
       name,
       streams.map((key) => ({ key, id: '>' })),
       { COUNT: count, BLOCK: block },
-    )) as Batch | null
+    )
+    return (await withTimeout(reply, block + timeoutMs, 'XREADGROUP BLOCK')) as Batch | null
   }
 
   /** A batch consumer's entries of one stream, `size` at a time; false when stop() came first. */
@@ -266,6 +308,7 @@ function createRunner<C extends Catalog>(
       while (!abort.signal.aborted) {
         let batch: Batch | null
         try {
+          if (!opened) await open()
           await flushAcks()
           if (!groupsReady) await ensureGroups(false)
           if (Date.now() >= nextClaim) await claim()
@@ -335,18 +378,20 @@ function createRunner<C extends Catalog>(
         pipeline = createPipeline({
           ...options,
           dispatcher,
-          deadLetters: redisDeadLetters(commands, group, options.deadLetterStream),
+          deadLetters: redisDeadLetters(commands, group, {
+            stream: options.deadLetterStream,
+            maxLen: options.deadLetterMaxLen,
+            timeoutMs,
+          }),
           onFatal: (e) => void shutdown(e),
         })
-        await connector(client, owned, timeoutMs)()
-        if (!client.isReady) throw new TypeError('Redis consumer: connect the client you pass before start()')
-        reader = client.duplicate()
-        reader.on('error', () => undefined)
-        await withTimeout(reader.connect(), timeoutMs, 'connecting to Redis')
-        // A blocking read may take blockMs before it even answers.
-        blocking = reader.withCommandOptions({ timeout: blockMs + timeoutMs }) as RedisClient
-        await ensureGroups(true)
-        readPendingAgain()
+        try {
+          await open()
+        } catch (e) {
+          // Redis down or not answering: the loop keeps trying (with backoff) while the client reconnects.
+          if (!isRetriable(e)) throw e
+          options.onError?.(e)
+        }
         loop = run()
         void loop.then(
           () => void shutdown(),

@@ -1,6 +1,13 @@
 import { deadLetterTopic, type DeadLetterPort, type DeadLetterReason } from '../../core/index.ts'
-import type { RedisClient } from './client.ts'
+import { REDIS_DEFAULTS, withTimeout, type RedisClient } from './client.ts'
 import type { RedisMessage } from './message.ts'
+import { trimOf, type MaxLen } from './sink.ts'
+
+/**
+ * How long a dead-letter stream may grow (`MAXLEN ~`) unless configured: ten times a stream's default, since dead
+ * letters are rarer and wait for a person to look at them; `Infinity` never trims.
+ */
+export const DEFAULT_DEAD_LETTER_MAX_LEN = 100_000
 
 /** Fields a dead letter carries on top of the original entry's own. */
 export const DLQ_FIELDS = {
@@ -40,16 +47,22 @@ export function deadLetterFields(
   return fields
 }
 
-/** Dead letters on Redis: one XADD (never trimmed); rejects when Redis does not take it (the pipeline retries). */
+/**
+ * Dead letters on Redis: one `XADD <dlq> MAXLEN ~ n` (`maxLen` by dead-letter stream name, default
+ * DEFAULT_DEAD_LETTER_MAX_LEN); rejects when Redis does not take it (the pipeline retries).
+ */
 export function redisDeadLetters(
   client: RedisClient,
   group: string,
-  streamOption?: DeadLetterStream,
+  options: { stream?: DeadLetterStream; maxLen?: MaxLen; timeoutMs?: number } = {},
 ): DeadLetterPort<RedisMessage> {
+  const timeoutMs = options.timeoutMs ?? REDIS_DEFAULTS.timeoutMs
   return {
     async send(message, reason) {
-      const stream = deadLetterStreamOf(streamOption, message.stream)
-      await client.xAdd(stream, '*', deadLetterFields(message, reason, group))
+      const stream = deadLetterStreamOf(options.stream, message.stream)
+      const trim = trimOf(options.maxLen, stream, DEFAULT_DEAD_LETTER_MAX_LEN)
+      const fields = deadLetterFields(message, reason, group)
+      await withTimeout(client.xAdd(stream, '*', fields, trim), timeoutMs, 'XADD (dead letter)')
       return stream
     },
   }

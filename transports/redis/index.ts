@@ -17,7 +17,13 @@ export type {
   RedisTopicConsumerOptions,
 } from './consumer.ts'
 export { RedisMessage, DATA_FIELD, KEY_FIELD } from './message.ts'
-export { DLQ_FIELDS, deadLetterFields, deadLetterStreamOf, redisDeadLetters } from './dead-letter.ts'
+export {
+  DEFAULT_DEAD_LETTER_MAX_LEN,
+  DLQ_FIELDS,
+  deadLetterFields,
+  deadLetterStreamOf,
+  redisDeadLetters,
+} from './dead-letter.ts'
 export type { DeadLetterStream } from './dead-letter.ts'
 export { isRetriable, ownClient, REDIS_DEFAULTS, RedisTimeoutError } from './client.ts'
 export type { RedisClient, RedisConnection } from './client.ts'

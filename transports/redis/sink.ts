@@ -55,20 +55,28 @@ export function entryFields(m: OutboundMessage): Record<string, string> {
   return m.headers ? { ...m.headers, ...ours } : ours
 }
 
-export function maxLenOf(option: MaxLen | undefined, stream: string): number {
-  if (option === undefined) return DEFAULT_MAX_LEN
+export function maxLenOf(option: MaxLen | undefined, stream: string, fallback = DEFAULT_MAX_LEN): number {
+  if (option === undefined) return fallback
   if (typeof option === 'number') return option
   const n = typeof option === 'function' ? option(stream) : option[stream]
-  return n ?? DEFAULT_MAX_LEN
+  return n ?? fallback
 }
 
-/** XADD's options for a stream: `MAXLEN ~ n`, or none for Infinity. */
-export function trimOf(option: MaxLen | undefined, stream: string) {
-  const n = maxLenOf(option, stream)
+/** XADD's options for a stream: `MAXLEN ~ n`, or none for Infinity (`fallback`: the default length). */
+export function trimOf(option: MaxLen | undefined, stream: string, fallback = DEFAULT_MAX_LEN) {
+  const n = maxLenOf(option, stream, fallback)
   if (!(n >= 0)) throw new TypeError(`maxLen of ${stream} must be a number >= 0, not ${n}`)
   return n === Infinity
     ? undefined
     : { TRIM: { strategy: 'MAXLEN' as const, strategyModifier: '~' as const, threshold: n } }
+}
+
+/** Refuses a bad number up front (TypeError); a function's answers are checked on each send. */
+export function checkMaxLen(option: MaxLen | undefined): void {
+  if (option === undefined || typeof option === 'function') return
+  const entries = typeof option === 'number' ? [['every stream', option] as const] : Object.entries(option)
+  for (const [stream, n] of entries)
+    if (!(n >= 0)) throw new TypeError(`maxLen of ${stream} must be a number >= 0, not ${n}`)
 }
 
 export function redisSink(options: RedisSinkOptions): RedisSink {
@@ -87,7 +95,11 @@ export function redisSink(options: RedisSinkOptions): RedisSink {
       try {
         const trim = trimOf(options.maxLen, m.destination) // a bad maxLen fails before any I/O
         await ready()
-        const id = await commands.xAdd(m.destination, '*', entryFields(m), trim)
+        const id = await withTimeout(
+          commands.xAdd(m.destination, '*', entryFields(m), trim),
+          timeoutMs,
+          'XADD',
+        )
         return String(id)
       } catch (e) {
         throw redisSendFailed(e, `Redis did not take event ${m.id} for ${m.destination}`)

@@ -14,12 +14,12 @@
 import { randomUUID } from 'node:crypto'
 import { Kafka, logLevel } from 'kafkajs'
 import { afterAll, describe, expect, inject, it } from 'vitest'
-import { topicOf } from '../../core/index.ts'
+import { isContractError, topicOf } from '../../core/index.ts'
 import { catalog } from '../../generated/index.ts'
 import { createRelay, type Relay } from '../../outbox/index.ts'
 import { ensureTopics, kafkaSink, type KafkaSink } from '../../transports/kafka/index.ts'
 import { clusterOf } from '../helpers/cluster.ts'
-import { readBack } from '../helpers/delivery.ts'
+import { errorSummary, readBack } from '../helpers/delivery.ts'
 import { until, uuid } from '../consumers/events.ts'
 import { checkOrder, outboxFor, testDb, type TestDb } from '../outbox/helpers.ts'
 import { person } from '../publishers/fixtures.ts'
@@ -27,6 +27,8 @@ import { person } from '../publishers/fixtures.ts'
 const cluster = clusterOf(inject('kafkaCluster'))
 const results: string[] = []
 afterAll(() => console.log(results.join('\n')))
+
+const isRetriable = (e: unknown) => isContractError(e, 'SEND_FAILED') && e.retriable
 
 const TOTAL = 3_000
 const BEFORE = 1_000
@@ -40,7 +42,7 @@ describe('the outbox relay through a leader failover (three nodes)', () => {
     const topicPrefix = `it-relay-${randomUUID().slice(0, 8)}`
     const topic = topicOf(catalog, 'person', topicPrefix)
     const outbox = outboxFor(topicPrefix)
-    // One partition: every event has the leader that is killed.
+    // One partition: every event has the leader that is stopped.
     await ensureTopics(cluster.kafka('it-relay-topics'), {
       catalog,
       topicPrefix,
@@ -61,6 +63,8 @@ describe('the outbox relay through a leader failover (three nodes)', () => {
     let t: TestDb | undefined
     let sink: KafkaSink | undefined
     let relay: Relay | undefined
+    let sampling = false
+    let sampled: Promise<void> | undefined
     try {
       t = await testDb('postgres')
       const db = t.db
@@ -92,7 +96,6 @@ describe('the outbox relay through a leader failover (three nodes)', () => {
       }
       /** Pending rows, sampled while the node is down: the most seen, and the most with a failed send on them. */
       const during = { pending: 0, failedRows: 0 }
-      let sampling = false
       const sample = async () => {
         while (sampling) {
           const [row] = await db.query<{ pending: number; failed: number }>(
@@ -108,7 +111,7 @@ describe('the outbox relay through a leader failover (three nodes)', () => {
       await until('the first 1,000 are sent', () => r.status().sent >= BEFORE, 60_000)
       let pendingAtRestart = 0
       sampling = true
-      const sampled = sample()
+      sampled = sample()
       const { leader, newLeader } = await cluster.leaderOutage(topic, {
         kill: c.kill,
         downMs: 5000,
@@ -141,14 +144,18 @@ describe('the outbox relay through a leader failover (three nodes)', () => {
       expect(left).toBe(0)
       expect(sent).toBe(TOTAL) // each row acknowledged once: none deleted unsent, none sent after its acknowledgement
       expect(order).toEqual({ outOfOrder: [], duplicates: read.duplicated, missing: 0 })
-      // It could not send while the partition had no leader: sends failed, the rows stayed with their attempts.
+      // It could not send while the node was down (no leader, or too few replicas in sync): sends failed, each a
+      // retriable SEND_FAILED, and the rows stayed with their attempts.
       expect(failedSends).toBeGreaterThan(0)
       expect(sendErrors.length).toBe(failedSends)
+      expect(errorSummary(sendErrors.filter((e) => !isRetriable(e)).map((error) => ({ error })))).toEqual([])
       expect(during.failedRows).toBeGreaterThan(0)
       // Two in-sync replicas needed: all sent while the node was down. Three: nothing enqueued during the outage
       // went before the node was back.
       expect(pendingAtRestart).toBe(c.minInsyncReplicas === 2 ? 0 : TOTAL - BEFORE)
     } finally {
+      sampling = false
+      await sampled?.catch(() => undefined)
       await relay?.stop()
       await sink?.close().catch(() => undefined)
       await t?.drop()

@@ -47,6 +47,22 @@ export interface Cluster {
   waitInSync(topics: string[], timeoutMs?: number): Promise<void>
   /** Stops (or kills) a node, keeps it down for `downMs`, starts it, and waits until `topics` are in sync. */
   outage(id: number, options: { kill?: boolean; downMs?: number; topics?: string[] }): Promise<void>
+  /**
+   * Stops (or kills) the node leading a partition of `topic`, runs `whileDown` at once, and starts the node again
+   * once `whileDown` is done and another node leads the partition (or 60 s passed), at least `downMs` after the
+   * stop, right after `beforeStart`; then waits until `topic` is in sync. Returns the node stopped and the one
+   * that led while it was down.
+   */
+  leaderOutage(
+    topic: string,
+    options: {
+      kill?: boolean
+      partition?: number
+      downMs?: number
+      whileDown?: () => Promise<void>
+      beforeStart?: () => Promise<void>
+    },
+  ): Promise<{ leader: number; newLeader: number }>
   /** Deletes topics a test made (failures ignored: cleanup). */
   deleteTopics(topics: string[]): Promise<void>
   /** Stops every node. */
@@ -181,6 +197,25 @@ export function clusterOf(info: ClusterInfo): Cluster {
       await pause(downMs)
       await cluster.startNode(id)
       if (topics.length) await waitInSync(topics)
+    },
+    async leaderOutage(topic, { kill = false, partition = 0, downMs = 2000, whileDown, beforeStart }) {
+      const leader = await leaderOf(topic, partition)
+      await (kill ? cluster.killNode(leader) : cluster.stopNode(leader))
+      const stoppedAt = Date.now()
+      const moved = (async () => {
+        const end = stoppedAt + 60_000
+        for (;;) {
+          const now = await leaderOf(topic, partition).catch(() => leader)
+          if (now !== leader || Date.now() > end) return now
+          await pause(250)
+        }
+      })()
+      const [newLeader] = await Promise.all([moved, whileDown?.()])
+      await pause(Math.max(0, stoppedAt + downMs - Date.now()))
+      await beforeStart?.()
+      await cluster.startNode(leader)
+      await waitInSync([topic])
+      return { leader, newLeader }
     },
     deleteTopics: (topics) => withAdmin((a) => a.deleteTopics({ topics })).catch(() => undefined),
     down: () => kafkaSh(info, ['down', '--brokers', String(info.size)]),

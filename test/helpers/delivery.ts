@@ -67,6 +67,8 @@ export interface ReadBack {
   consumed: number
   /** Records read beyond the first of their id. */
   duplicated: number
+  /** Every record's key and event id, in the order read (offset order within a partition). */
+  records: { key: string; id: string }[]
   /** Acknowledged ids never read. */
   lost: string[]
 }
@@ -84,6 +86,7 @@ export async function readBack(
   const kafka = new Kafka({ clientId: 'read-back', brokers, logLevel: logLevel.NOTHING })
   const consumer = kafka.consumer({ groupId: `read-back-${randomUUID()}`, maxWaitTimeInMs: 250 })
   const seen = new Map<string, number>()
+  const records: { key: string; id: string }[] = []
   const missing = new Set(expected)
   let consumed = 0
   let last = Date.now()
@@ -94,6 +97,7 @@ export async function readBack(
       eachMessage: async ({ message }) => {
         const id = message.headers?.ce_id?.toString() ?? ''
         seen.set(id, (seen.get(id) ?? 0) + 1)
+        records.push({ key: message.key?.toString() ?? '', id })
         missing.delete(id)
         consumed++
         last = Date.now()
@@ -103,7 +107,7 @@ export async function readBack(
   } finally {
     await consumer.disconnect()
   }
-  return { seen, consumed, duplicated: consumed - seen.size, lost: [...missing] }
+  return { seen, consumed, duplicated: consumed - seen.size, records, lost: [...missing] }
 }
 
 /** One line for the test output: what a failover case shows. */

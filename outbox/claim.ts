@@ -9,10 +9,17 @@
  * oldest row. Every send happens before its acknowledgement commits, so a crash between them re-sends (at least
  * once), never skips and never reorders.
  */
-import { backoff, type OutboundMessage, type Sink } from '../core/index.ts'
+import {
+  backoff,
+  isContractError,
+  sendFailed,
+  type ContractError,
+  type OutboundMessage,
+  type Sink,
+} from '../core/index.ts'
 import type { Sql } from '../storage/database.ts'
 import type { RelayConfig } from './options.ts'
-import { CLAIM_COLUMNS, messageOf, type OutboxRow } from './rows.ts'
+import { CLAIM_COLUMNS, messageOf, rowError, type OutboxRow } from './rows.ts'
 
 /** A claimed row, with what the round decides on. */
 export interface ClaimedRow extends OutboxRow {
@@ -75,12 +82,16 @@ export interface RoundResult {
   sent: number
   /** Aggregates left for a later round: deferred, or a row locked by something else. */
   skipped: number
-  /** Aggregates whose send failed this round (their rows stay pending, attempts + 1). */
+  /** Aggregates whose send failed this round, or held by an invalid row (their rows stay pending, attempts + 1). */
   failed: number
+  /** Of those, aggregates held by a row that is not an event (ROW_INVALID): its earlier rows were sent. */
+  invalid: number
   /** The transport took nothing this round although there was something to send: back off. */
   refused: boolean
-  /** The first send error of the round, if any. */
+  /** The first send error of the round (SEND_FAILED unless the sink threw another ContractError), if any. */
   error?: unknown
+  /** The first invalid row's error (ROW_INVALID, issues at its columns), if any. */
+  rowError?: ContractError
 }
 
 /** Rows grouped per aggregate, in claim (seq) order. */
@@ -145,57 +156,105 @@ export async function runRound(
   const { table: t, sink, now } = config
   const at = now()
   const rows = await tx.query<ClaimedRow>(claimSql(t), [at, config.lookAhead, namespace, config.batchSize])
-  const result: RoundResult = { claimed: rows.length, sent: 0, skipped: 0, failed: 0, refused: false }
+  const result: RoundResult = {
+    claimed: rows.length,
+    sent: 0,
+    skipped: 0,
+    failed: 0,
+    invalid: 0,
+    refused: false,
+  }
   if (rows.length === 0) return result
 
   const ready: ClaimedRow[][] = []
+  /** From an invalid row on, an aggregate's rows wait (its earlier rows go): never sent out of order. */
+  const invalid: { rows: ClaimedRow[]; error: ContractError }[] = []
+  let whole = true // every aggregate ready as claimed: the rows, in claim order, are the batch
   for (const group of byAggregate(rows).values()) {
     const head = group[0] as ClaimedRow
     // A gap (a row of this aggregate locked by something else, or acknowledged since our snapshot) or a deferred
     // head: sending the rest now could overtake it. The aggregate waits for a later round.
-    if (head.deferred || head.pending > group.length) result.skipped++
-    else ready.push(group)
+    if (head.deferred || head.pending > group.length) {
+      result.skipped++
+      whole = false
+      continue
+    }
+    let bad = 0
+    let error: ContractError | undefined
+    for (; bad < group.length; bad++) if ((error = rowError(group[bad] as ClaimedRow))) break
+    if (!error) {
+      ready.push(group)
+      continue
+    }
+    whole = false
+    if (bad > 0) ready.push(group.slice(0, bad))
+    invalid.push({ rows: group.slice(bad), error })
+    result.rowError ??= error
   }
-  if (ready.length === 0) return result
 
   // Sent in claim order (oldest first) across aggregates too, not grouped by aggregate.
-  const position = new Map(rows.map((r, i) => [r.id, i]))
-  const inOrder = (groups: readonly ClaimedRow[][]) =>
-    groups.flat().sort((a, b) => (position.get(a.id) ?? 0) - (position.get(b.id) ?? 0))
+  let position: Map<string, number> | undefined
+  const inOrder = (groups: readonly ClaimedRow[][]) => {
+    position ??= new Map(rows.map((r, i) => [r.id, i]))
+    const p = position
+    return groups.flat().sort((a, b) => (p.get(a.id) ?? 0) - (p.get(b.id) ?? 0))
+  }
   let sent: ClaimedRow[][] = ready
   let failed: ClaimedRow[][] = []
-  try {
-    await sink.sendBatch(inOrder(ready).map(messageOf))
-  } catch (e) {
-    const r = await sendBisecting(sink, ready, e, inOrder)
-    sent = r.ok
-    failed = r.failed
-    result.error = r.error
-  }
+  if (ready.length)
+    try {
+      await sink.sendBatch((whole ? rows : inOrder(ready)).map(messageOf))
+    } catch (e) {
+      const r = await sendBisecting(sink, ready, e, inOrder)
+      sent = r.ok
+      failed = r.failed
+      result.error = isContractError(r.error)
+        ? r.error
+        : sendFailed(r.error, `the transport did not take the round's events`)
+    }
 
   if (sent.length) {
     // The claim set synchronous_commit off for this transaction: an acknowledgement lost in a database crash only
     // makes the relay send those events again (at least once; lost commits are always the latest ones, so never
     // out of order), so its commit need not wait for the WAL flush.
-    const ids = sent.flatMap((g) => g.map((r) => r.id))
+    const ids = whole && failed.length === 0 ? rows.map((r) => r.id) : sent.flat().map((r) => r.id)
     if (config.acknowledge === 'delete') await tx.query(`DELETE FROM ${t} WHERE id = ANY ($1::uuid[])`, [ids])
     else await tx.query(`UPDATE ${t} SET sent_at = $2 WHERE id = ANY ($1::uuid[])`, [ids, at])
     result.sent = ids.length
   }
-  if (failed.length) {
-    result.failed = failed.length
-    result.refused = sent.length === 0
-    const ids = failed.flatMap((g) => g.map((r) => r.id))
-    await tx.query(`UPDATE ${t} SET attempts = attempts + 1, last_error = $2 WHERE id = ANY ($1::uuid[])`, [
-      ids,
-      errorText(result.error),
-    ])
+  if (failed.length || invalid.length) {
+    result.failed = failed.length + invalid.length
+    result.invalid = invalid.length
+    result.refused = failed.length > 0 && sent.length === 0
+    const sendText = failed.length ? errorText(result.error) : ''
+    const ids: string[] = []
+    const texts: string[] = []
+    for (const g of failed)
+      for (const r of g) {
+        ids.push(r.id)
+        texts.push(sendText)
+      }
+    for (const { rows: g, error } of invalid) {
+      const text = errorText(error)
+      for (const r of g) {
+        ids.push(r.id)
+        texts.push(text)
+      }
+    }
+    await tx.query(
+      `UPDATE ${t} SET attempts = attempts + 1, last_error = d.e FROM unnest($1::uuid[], $2::text[]) AS d(id, e)
+       WHERE ${t}.id = d.id`,
+      [ids, texts],
+    )
     // A refused aggregate waits, its later rows with it (and behind it). When the transport took nothing, the
     // relay backs off as a whole and the aggregates wait just as long: a broker back up finds nothing deferred
-    // for longer. When it took others, the refused ones wait by their head's attempts, up to deferral.maxMs.
-    const keys = failed.map((g) => (g[0] as ClaimedRow).lock_key)
-    const until = failed.map((g) => {
-      const ms = result.refused ? refusedDelayMs : backoff((g[0] as ClaimedRow).attempts + 1, config.deferral)
+    // for longer. When it took others, the refused ones wait by their head's attempts, up to deferral.maxMs, as
+    // does an aggregate held by an invalid row.
+    const heads = [...failed, ...invalid.map((i) => i.rows)].map((g) => g[0] as ClaimedRow)
+    const keys = heads.map((h) => h.lock_key)
+    const until = heads.map((h, i) => {
+      const ms =
+        result.refused && i < failed.length ? refusedDelayMs : backoff(h.attempts + 1, config.deferral)
       return new Date(at.getTime() + ms)
     })
     await tx.query(
@@ -207,8 +266,15 @@ export async function runRound(
   return result
 }
 
-export const errorText = (e: unknown): string =>
-  (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, 2000)
+/** An error as `last_error` and the status line keep it: a ContractError by its code, with its issues. */
+export function errorText(e: unknown): string {
+  const text = isContractError(e)
+    ? `${e.code}: ${e.message}${e.issues.length ? ` (${e.issues.map((i) => `${i.path}: ${i.message}`).join('; ')})` : ''}`
+    : e instanceof Error
+      ? `${e.name}: ${e.message}`
+      : String(e)
+  return text.slice(0, 2000)
+}
 
 /** The messages of claimed rows (for tests and tools). */
 export const messagesOf = (rows: readonly OutboxRow[]): OutboundMessage[] => rows.map(messageOf)

@@ -4,6 +4,7 @@
  * edited once released: append a new one.
  */
 import type { Database } from '../storage/database.ts'
+import { inDatabase } from './errors.ts'
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,39}$/
 
@@ -97,20 +98,24 @@ export async function migrateTable(
   migrations: readonly Migration[],
 ): Promise<number[]> {
   const t = tableName(table)
-  return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`event-contracts:migrations:${t}`])
-    await tx.query(`CREATE TABLE IF NOT EXISTS ${t}_migrations (
+  return inDatabase(`migrating table '${t}'`, () =>
+    db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`event-contracts:migrations:${t}`])
+      await tx.query(`CREATE TABLE IF NOT EXISTS ${t}_migrations (
       id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`)
-    const done = new Set((await tx.query<{ id: number }>(`SELECT id FROM ${t}_migrations`)).map((r) => r.id))
-    const applied: number[] = []
-    for (const m of migrations) {
-      if (done.has(m.id)) continue
-      for (const statement of m.statements(t)) await tx.query(statement)
-      await tx.query(`INSERT INTO ${t}_migrations (id, name) VALUES ($1, $2)`, [m.id, m.name])
-      applied.push(m.id)
-    }
-    return applied
-  })
+      const done = new Set(
+        (await tx.query<{ id: number }>(`SELECT id FROM ${t}_migrations`)).map((r) => r.id),
+      )
+      const applied: number[] = []
+      for (const m of migrations) {
+        if (done.has(m.id)) continue
+        for (const statement of m.statements(t)) await tx.query(statement)
+        await tx.query(`INSERT INTO ${t}_migrations (id, name) VALUES ($1, $2)`, [m.id, m.name])
+        applied.push(m.id)
+      }
+      return applied
+    }),
+  )
 }
 
 /** Creates or updates the outbox table (default `outbox`). */

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { ContractError, isContractError, OUTBOX_ERROR_CODES } from '../../core/index.ts'
+import { ContractError, isContractError } from '../../core/index.ts'
 import { createRelay, databaseError, migrateOutbox, type Relay } from '../../outbox/index.ts'
 import { openPostgres } from '../../storage/postgres.ts'
 import { person } from '../publishers/fixtures.ts'

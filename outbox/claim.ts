@@ -17,7 +17,7 @@ import {
   type OutboundMessage,
   type Sink,
 } from '../core/index.ts'
-import type { Sql } from '../storage/database.ts'
+import type { TransactionSql } from '../storage/database.ts'
 import type { RelayConfig } from './options.ts'
 import { CLAIM_COLUMNS, messageOf, rowError, type OutboxRow } from './rows.ts'
 
@@ -33,8 +33,21 @@ export interface ClaimedRow extends OutboxRow {
   attempts: number
 }
 
+export interface ClaimValues {
+  at: Date
+  lookAhead: number
+  namespace: number
+  batchSize: number
+}
+
+const integer = (n: number, what: string): string => {
+  if (!Number.isSafeInteger(n)) throw new TypeError(`${what} must be an integer, not ${n}`)
+  return String(n)
+}
+
 /**
- * $1 now, $2 look-ahead, $3 the lock namespace, $4 batch size.
+ * Its values (now, the look-ahead, the lock namespace, the batch size) are written into the text as literals: the
+ * statement runs as a script, with the round's BEGIN in one round trip (storage's TransactionSql).
  *
  * `oldest` is the look-ahead: the oldest pending rows of aggregates not deferred (a deferred aggregate's newer
  * rows would otherwise fill it and hold back everyone behind them). Within it, an aggregate's rows are that
@@ -46,22 +59,27 @@ export interface ClaimedRow extends OutboxRow {
  * all their look-ahead rows, and leaves the next ones to other rounds. OFFSET 0 keeps the volatile lock call
  * above the sort, so it runs only for the rows the limit pulls.
  */
-export const claimSql = (t: string) => `
+export const claimSql = (t: string, v: ClaimValues) => {
+  const now = `'${v.at.toISOString()}'::timestamptz`
+  const lookAhead = integer(v.lookAhead, 'lookAhead')
+  const namespace = integer(v.namespace, 'the lock namespace')
+  const batchSize = integer(v.batchSize, 'batchSize')
+  return `
   WITH oldest AS MATERIALIZED (
     SELECT seq, lock_key FROM ${t} o WHERE sent_at IS NULL AND NOT EXISTS (
       SELECT 1 FROM ${t} d
-      WHERE d.lock_key = o.lock_key AND d.sent_at IS NULL AND d.available_at > '-infinity' AND d.available_at > $1
+      WHERE d.lock_key = o.lock_key AND d.sent_at IS NULL AND d.available_at > '-infinity' AND d.available_at > ${now}
     )
-    ORDER BY seq LIMIT $2
+    ORDER BY seq LIMIT ${lookAhead}
   ), picked AS MATERIALIZED (
     SELECT seq AS s, lock_key AS k FROM (
       SELECT seq, lock_key, min(seq) OVER (PARTITION BY lock_key) AS first FROM oldest
       ORDER BY first, seq OFFSET 0
     ) w
-    WHERE pg_try_advisory_xact_lock($3, w.lock_key)
-    LIMIT $4
+    WHERE pg_try_advisory_xact_lock(${namespace}, w.lock_key)
+    LIMIT ${batchSize}
   ), claimed AS (
-    SELECT ${CLAIM_COLUMNS}, attempts, o.seq, available_at > $1 AS deferred
+    SELECT ${CLAIM_COLUMNS}, attempts, o.seq, available_at > ${now} AS deferred
     FROM ${t} o JOIN picked p ON o.seq = p.s
     WHERE o.sent_at IS NULL
     ORDER BY o.seq
@@ -70,9 +88,10 @@ export const claimSql = (t: string) => `
     SELECT k AS lock_key, count(*)::int AS pending FROM picked GROUP BY k
   )
   SELECT c.*, k.pending FROM claimed c JOIN counted k USING (lock_key)
-  -- Once per statement, saving a round trip: the acknowledgement's commit need not wait for the WAL flush (runRound).
+  -- Once per statement: the acknowledgement's commit need not wait for the WAL flush (runRound).
   WHERE (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL
   ORDER BY c.seq`
+}
 
 /** What one round did. */
 export interface RoundResult {
@@ -93,6 +112,8 @@ export interface RoundResult {
   /** The first invalid row's error (ROW_INVALID, issues at its columns), if any. */
   rowError?: ContractError
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 /** Rows grouped per aggregate, in claim (seq) order. */
 function byAggregate(rows: readonly ClaimedRow[]): Map<number, ClaimedRow[]> {
@@ -150,12 +171,13 @@ export interface RoundDeps {
 
 /** One round in `tx`: claim, send, acknowledge; failures recorded on the rows. Database errors reject. */
 export async function runRound(
-  tx: Sql,
+  tx: TransactionSql,
   { config, namespace, refusedDelayMs }: RoundDeps,
 ): Promise<RoundResult> {
   const { table: t, sink, now } = config
   const at = now()
-  const rows = await tx.query<ClaimedRow>(claimSql(t), [at, config.lookAhead, namespace, config.batchSize])
+  const claim = claimSql(t, { at, lookAhead: config.lookAhead, namespace, batchSize: config.batchSize })
+  const rows = await tx.script<ClaimedRow>(claim)
   const result: RoundResult = {
     claimed: rows.length,
     sent: 0,
@@ -218,9 +240,20 @@ export async function runRound(
     // makes the relay send those events again (at least once; lost commits are always the latest ones, so never
     // out of order), so its commit need not wait for the WAL flush.
     const ids = whole && failed.length === 0 ? rows.map((r) => r.id) : sent.flat().map((r) => r.id)
-    if (config.acknowledge === 'delete') await tx.query(`DELETE FROM ${t} WHERE id = ANY ($1::uuid[])`, [ids])
-    else await tx.query(`UPDATE ${t} SET sent_at = $2 WHERE id = ANY ($1::uuid[])`, [ids, at])
+    // The ids are the uuid column's own text, checked anyway before they are written into the statement.
+    for (const id of ids) if (!UUID.test(id)) throw new TypeError(`not a uuid from the outbox: ${id}`)
+    const set = `'{${ids.join(',')}}'::uuid[]`
+    const ack =
+      config.acknowledge === 'delete'
+        ? `DELETE FROM ${t} WHERE id = ANY (${set})`
+        : `UPDATE ${t} SET sent_at = '${at.toISOString()}'::timestamptz WHERE id = ANY (${set})`
     result.sent = ids.length
+    // Nothing failed: the acknowledgement goes with the COMMIT, in one round trip.
+    if (failed.length === 0 && invalid.length === 0) {
+      await tx.commitWith(ack)
+      return result
+    }
+    await tx.script(ack)
   }
   if (failed.length || invalid.length) {
     result.failed = failed.length + invalid.length

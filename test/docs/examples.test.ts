@@ -1,6 +1,6 @@
 /**
  * The documentation's TypeScript examples are real files. Every ```ts block of README.md, docs/publishing.md,
- * docs/consuming.md and docs/outbox.md is a verbatim part of a file in examples/, which tsc typechecks
+ * docs/consuming.md, docs/outbox.md and docs/gateway.md is a verbatim part of a file in examples/, which tsc typechecks
  * (tsconfig.json includes examples/), importing the package by its name as a service would (the
  * `event-contracts-source` export condition resolves that name to the sources here). The examples that need no
  * server are run here and must print what their closing "Prints:" comment says. The Kafka ones (and the PostgreSQL
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const DOCS = ['README.md', 'docs/publishing.md', 'docs/consuming.md', 'docs/outbox.md']
+const DOCS = ['README.md', 'docs/publishing.md', 'docs/consuming.md', 'docs/outbox.md', 'docs/gateway.md']
 /** No broker needed: run with tsx, output checked. */
 const RUN = ['callisto.ts', 'gateway.ts', 'memory.ts', 'outbox-memory.ts', 'types.ts']
 /** Need Kafka (KAFKA_BROKERS), and outbox.ts PostgreSQL too: typechecked by tsc, not run here. */

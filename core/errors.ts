@@ -62,8 +62,22 @@ export const GATEWAY_ERROR_CODES = [
 ] as const
 export type GatewayErrorCode = (typeof GATEWAY_ERROR_CODES)[number]
 
+/** The transactional outbox: its writer, its relay and its inbox. */
+export const OUTBOX_ERROR_CODES = [
+  'EVENT_INVALID', // enqueue: an event breaks its contract; nothing is written, the caller's transaction rolls back
+  'UNKNOWN_RESOURCE', // enqueue: a resource that is not in the catalog
+  'SEND_FAILED', // the transport did not take a round's events (retriable: they stay pending)
+  'ROW_INVALID', // a claimed row is not an event the relay can send (written by hand or by another writer): it stays pending
+  'OUTBOX_MISSING', // the outbox table does not exist: run migrateOutbox (or `contracts relay`, which does)
+  'DATABASE_UNAVAILABLE', // the database did not answer: refused, dropped, shutting down, out of connections (retriable)
+  'DATABASE_FAILED', // the database answered with an error (a statement refused, a permission missing)
+  'RELAY_STATE', // a call the relay's state does not allow: start() after stop(), idle() before start()
+] as const
+export type OutboxErrorCode = (typeof OUTBOX_ERROR_CODES)[number]
+
 /** Every failure the library reports has one of these codes. */
-export type ContractErrorCode = EventErrorCode | RegistryErrorCode | GatewayErrorCode | ToolingErrorCode
+export type ContractErrorCode =
+  EventErrorCode | RegistryErrorCode | GatewayErrorCode | OutboxErrorCode | ToolingErrorCode
 
 /**
  * The rules an event can break, closed: JSON Schema's keywords as the validators name them, and the kernel's own.

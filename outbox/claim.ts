@@ -9,10 +9,17 @@
  * oldest row. Every send happens before its acknowledgement commits, so a crash between them re-sends (at least
  * once), never skips and never reorders.
  */
-import { backoff, type OutboundMessage, type Sink } from '../core/index.ts'
-import type { Sql } from '../storage/database.ts'
+import {
+  backoff,
+  isContractError,
+  sendFailed,
+  type ContractError,
+  type OutboundMessage,
+  type Sink,
+} from '../core/index.ts'
+import type { TransactionSql } from '../storage/database.ts'
 import type { RelayConfig } from './options.ts'
-import { CLAIM_COLUMNS, messageOf, type OutboxRow } from './rows.ts'
+import { CLAIM_COLUMNS, messageOf, rowError, type OutboxRow } from './rows.ts'
 
 /** A claimed row, with what the round decides on. */
 export interface ClaimedRow extends OutboxRow {
@@ -26,8 +33,21 @@ export interface ClaimedRow extends OutboxRow {
   attempts: number
 }
 
+export interface ClaimValues {
+  at: Date
+  lookAhead: number
+  namespace: number
+  batchSize: number
+}
+
+const integer = (n: number, what: string): string => {
+  if (!Number.isSafeInteger(n)) throw new TypeError(`${what} must be an integer, not ${n}`)
+  return String(n)
+}
+
 /**
- * $1 now, $2 look-ahead, $3 the lock namespace, $4 batch size.
+ * Its values (now, the look-ahead, the lock namespace, the batch size) are written into the text as literals: the
+ * statement runs as a script, with the round's BEGIN in one round trip (storage's TransactionSql).
  *
  * `oldest` is the look-ahead: the oldest pending rows of aggregates not deferred (a deferred aggregate's newer
  * rows would otherwise fill it and hold back everyone behind them). Within it, an aggregate's rows are that
@@ -39,22 +59,27 @@ export interface ClaimedRow extends OutboxRow {
  * all their look-ahead rows, and leaves the next ones to other rounds. OFFSET 0 keeps the volatile lock call
  * above the sort, so it runs only for the rows the limit pulls.
  */
-export const claimSql = (t: string) => `
+export const claimSql = (t: string, v: ClaimValues) => {
+  const now = `'${v.at.toISOString()}'::timestamptz`
+  const lookAhead = integer(v.lookAhead, 'lookAhead')
+  const namespace = integer(v.namespace, 'the lock namespace')
+  const batchSize = integer(v.batchSize, 'batchSize')
+  return `
   WITH oldest AS MATERIALIZED (
     SELECT seq, lock_key FROM ${t} o WHERE sent_at IS NULL AND NOT EXISTS (
       SELECT 1 FROM ${t} d
-      WHERE d.lock_key = o.lock_key AND d.sent_at IS NULL AND d.available_at > '-infinity' AND d.available_at > $1
+      WHERE d.lock_key = o.lock_key AND d.sent_at IS NULL AND d.available_at > '-infinity' AND d.available_at > ${now}
     )
-    ORDER BY seq LIMIT $2
+    ORDER BY seq LIMIT ${lookAhead}
   ), picked AS MATERIALIZED (
     SELECT seq AS s, lock_key AS k FROM (
       SELECT seq, lock_key, min(seq) OVER (PARTITION BY lock_key) AS first FROM oldest
       ORDER BY first, seq OFFSET 0
     ) w
-    WHERE pg_try_advisory_xact_lock($3, w.lock_key)
-    LIMIT $4
+    WHERE pg_try_advisory_xact_lock(${namespace}, w.lock_key)
+    LIMIT ${batchSize}
   ), claimed AS (
-    SELECT ${CLAIM_COLUMNS}, attempts, o.seq, available_at > $1 AS deferred
+    SELECT ${CLAIM_COLUMNS}, attempts, o.seq, available_at > ${now} AS deferred
     FROM ${t} o JOIN picked p ON o.seq = p.s
     WHERE o.sent_at IS NULL
     ORDER BY o.seq
@@ -63,9 +88,10 @@ export const claimSql = (t: string) => `
     SELECT k AS lock_key, count(*)::int AS pending FROM picked GROUP BY k
   )
   SELECT c.*, k.pending FROM claimed c JOIN counted k USING (lock_key)
-  -- Once per statement, saving a round trip: the acknowledgement's commit need not wait for the WAL flush (runRound).
+  -- Once per statement: the acknowledgement's commit need not wait for the WAL flush (runRound).
   WHERE (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL
   ORDER BY c.seq`
+}
 
 /** What one round did. */
 export interface RoundResult {
@@ -75,13 +101,19 @@ export interface RoundResult {
   sent: number
   /** Aggregates left for a later round: deferred, or a row locked by something else. */
   skipped: number
-  /** Aggregates whose send failed this round (their rows stay pending, attempts + 1). */
+  /** Aggregates whose send failed this round, or held by an invalid row (their rows stay pending, attempts + 1). */
   failed: number
+  /** Of those, aggregates held by a row that is not an event (ROW_INVALID): its earlier rows were sent. */
+  invalid: number
   /** The transport took nothing this round although there was something to send: back off. */
   refused: boolean
-  /** The first send error of the round, if any. */
+  /** The first send error of the round (SEND_FAILED unless the sink threw another ContractError), if any. */
   error?: unknown
+  /** The first invalid row's error (ROW_INVALID, issues at its columns), if any. */
+  rowError?: ContractError
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 /** Rows grouped per aggregate, in claim (seq) order. */
 function byAggregate(rows: readonly ClaimedRow[]): Map<number, ClaimedRow[]> {
@@ -139,63 +171,123 @@ export interface RoundDeps {
 
 /** One round in `tx`: claim, send, acknowledge; failures recorded on the rows. Database errors reject. */
 export async function runRound(
-  tx: Sql,
+  tx: TransactionSql,
   { config, namespace, refusedDelayMs }: RoundDeps,
 ): Promise<RoundResult> {
   const { table: t, sink, now } = config
   const at = now()
-  const rows = await tx.query<ClaimedRow>(claimSql(t), [at, config.lookAhead, namespace, config.batchSize])
-  const result: RoundResult = { claimed: rows.length, sent: 0, skipped: 0, failed: 0, refused: false }
+  const claim = claimSql(t, { at, lookAhead: config.lookAhead, namespace, batchSize: config.batchSize })
+  const rows = await tx.script<ClaimedRow>(claim)
+  const result: RoundResult = {
+    claimed: rows.length,
+    sent: 0,
+    skipped: 0,
+    failed: 0,
+    invalid: 0,
+    refused: false,
+  }
   if (rows.length === 0) return result
 
   const ready: ClaimedRow[][] = []
+  /** From an invalid row on, an aggregate's rows wait (its earlier rows go): never sent out of order. */
+  const invalid: { rows: ClaimedRow[]; error: ContractError }[] = []
+  let whole = true // every aggregate ready as claimed: the rows, in claim order, are the batch
   for (const group of byAggregate(rows).values()) {
     const head = group[0] as ClaimedRow
     // A gap (a row of this aggregate locked by something else, or acknowledged since our snapshot) or a deferred
     // head: sending the rest now could overtake it. The aggregate waits for a later round.
-    if (head.deferred || head.pending > group.length) result.skipped++
-    else ready.push(group)
+    if (head.deferred || head.pending > group.length) {
+      result.skipped++
+      whole = false
+      continue
+    }
+    let bad = 0
+    let error: ContractError | undefined
+    for (; bad < group.length; bad++) if ((error = rowError(group[bad] as ClaimedRow))) break
+    if (!error) {
+      ready.push(group)
+      continue
+    }
+    whole = false
+    if (bad > 0) ready.push(group.slice(0, bad))
+    invalid.push({ rows: group.slice(bad), error })
+    result.rowError ??= error
   }
-  if (ready.length === 0) return result
 
   // Sent in claim order (oldest first) across aggregates too, not grouped by aggregate.
-  const position = new Map(rows.map((r, i) => [r.id, i]))
-  const inOrder = (groups: readonly ClaimedRow[][]) =>
-    groups.flat().sort((a, b) => (position.get(a.id) ?? 0) - (position.get(b.id) ?? 0))
+  let position: Map<string, number> | undefined
+  const inOrder = (groups: readonly ClaimedRow[][]) => {
+    position ??= new Map(rows.map((r, i) => [r.id, i]))
+    const p = position
+    return groups.flat().sort((a, b) => (p.get(a.id) ?? 0) - (p.get(b.id) ?? 0))
+  }
   let sent: ClaimedRow[][] = ready
   let failed: ClaimedRow[][] = []
-  try {
-    await sink.sendBatch(inOrder(ready).map(messageOf))
-  } catch (e) {
-    const r = await sendBisecting(sink, ready, e, inOrder)
-    sent = r.ok
-    failed = r.failed
-    result.error = r.error
-  }
+  if (ready.length)
+    try {
+      await sink.sendBatch((whole ? rows : inOrder(ready)).map(messageOf))
+    } catch (e) {
+      const r = await sendBisecting(sink, ready, e, inOrder)
+      sent = r.ok
+      failed = r.failed
+      result.error = isContractError(r.error)
+        ? r.error
+        : sendFailed(r.error, `the transport did not take the round's events`)
+    }
 
   if (sent.length) {
     // The claim set synchronous_commit off for this transaction: an acknowledgement lost in a database crash only
     // makes the relay send those events again (at least once; lost commits are always the latest ones, so never
     // out of order), so its commit need not wait for the WAL flush.
-    const ids = sent.flatMap((g) => g.map((r) => r.id))
-    if (config.acknowledge === 'delete') await tx.query(`DELETE FROM ${t} WHERE id = ANY ($1::uuid[])`, [ids])
-    else await tx.query(`UPDATE ${t} SET sent_at = $2 WHERE id = ANY ($1::uuid[])`, [ids, at])
+    const ids = whole && failed.length === 0 ? rows.map((r) => r.id) : sent.flat().map((r) => r.id)
+    // The ids are the uuid column's own text, checked anyway before they are written into the statement.
+    for (const id of ids) if (!UUID.test(id)) throw new TypeError(`not a uuid from the outbox: ${id}`)
+    const set = `'{${ids.join(',')}}'::uuid[]`
+    const ack =
+      config.acknowledge === 'delete'
+        ? `DELETE FROM ${t} WHERE id = ANY (${set})`
+        : `UPDATE ${t} SET sent_at = '${at.toISOString()}'::timestamptz WHERE id = ANY (${set})`
     result.sent = ids.length
+    // Nothing failed: the acknowledgement goes with the COMMIT, in one round trip.
+    if (failed.length === 0 && invalid.length === 0) {
+      await tx.commitWith(ack)
+      return result
+    }
+    await tx.script(ack)
   }
-  if (failed.length) {
-    result.failed = failed.length
-    result.refused = sent.length === 0
-    const ids = failed.flatMap((g) => g.map((r) => r.id))
-    await tx.query(`UPDATE ${t} SET attempts = attempts + 1, last_error = $2 WHERE id = ANY ($1::uuid[])`, [
-      ids,
-      errorText(result.error),
-    ])
+  if (failed.length || invalid.length) {
+    result.failed = failed.length + invalid.length
+    result.invalid = invalid.length
+    result.refused = failed.length > 0 && sent.length === 0
+    const sendText = failed.length ? errorText(result.error) : ''
+    const ids: string[] = []
+    const texts: string[] = []
+    for (const g of failed)
+      for (const r of g) {
+        ids.push(r.id)
+        texts.push(sendText)
+      }
+    for (const { rows: g, error } of invalid) {
+      const text = errorText(error)
+      for (const r of g) {
+        ids.push(r.id)
+        texts.push(text)
+      }
+    }
+    await tx.query(
+      `UPDATE ${t} SET attempts = attempts + 1, last_error = d.e FROM unnest($1::uuid[], $2::text[]) AS d(id, e)
+       WHERE ${t}.id = d.id`,
+      [ids, texts],
+    )
     // A refused aggregate waits, its later rows with it (and behind it). When the transport took nothing, the
     // relay backs off as a whole and the aggregates wait just as long: a broker back up finds nothing deferred
-    // for longer. When it took others, the refused ones wait by their head's attempts, up to deferral.maxMs.
-    const keys = failed.map((g) => (g[0] as ClaimedRow).lock_key)
-    const until = failed.map((g) => {
-      const ms = result.refused ? refusedDelayMs : backoff((g[0] as ClaimedRow).attempts + 1, config.deferral)
+    // for longer. When it took others, the refused ones wait by their head's attempts, up to deferral.maxMs, as
+    // does an aggregate held by an invalid row.
+    const heads = [...failed, ...invalid.map((i) => i.rows)].map((g) => g[0] as ClaimedRow)
+    const keys = heads.map((h) => h.lock_key)
+    const until = heads.map((h, i) => {
+      const ms =
+        result.refused && i < failed.length ? refusedDelayMs : backoff(h.attempts + 1, config.deferral)
       return new Date(at.getTime() + ms)
     })
     await tx.query(
@@ -207,8 +299,15 @@ export async function runRound(
   return result
 }
 
-export const errorText = (e: unknown): string =>
-  (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, 2000)
+/** An error as `last_error` and the status line keep it: a ContractError by its code, with its issues. */
+export function errorText(e: unknown): string {
+  const text = isContractError(e)
+    ? `${e.code}: ${e.message}${e.issues.length ? ` (${e.issues.map((i) => `${i.path}: ${i.message}`).join('; ')})` : ''}`
+    : e instanceof Error
+      ? `${e.name}: ${e.message}`
+      : String(e)
+  return text.slice(0, 2000)
+}
 
 /** The messages of claimed rows (for tests and tools). */
 export const messagesOf = (rows: readonly OutboxRow[]): OutboundMessage[] => rows.map(messageOf)

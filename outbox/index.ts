@@ -9,7 +9,7 @@ export type { Enqueued, Outbox, OutboxOptions } from './writer.ts'
 export { createRelay, purgeOutbox } from './relay.ts'
 export type { DrainResult, Relay } from './relay.ts'
 export { RELAY_DEFAULTS, resolveRelayOptions } from './options.ts'
-export type { Acknowledge, RelayConfig, RelayOptions } from './options.ts'
+export type { Acknowledge, RelayConfig, RelayErrorPhase, RelayOptions } from './options.ts'
 export type { RoundResult } from './claim.ts'
 export { formatStatus } from './metrics.ts'
 export type { Backlog, RelayState, RelayStatus } from './metrics.ts'
@@ -24,7 +24,8 @@ export {
   OUTBOX_MIGRATIONS,
 } from './schema.ts'
 export type { Migration } from './schema.ts'
-export { messageOf, rowsOf } from './rows.ts'
+export { messageOf, rowError, rowsOf } from './rows.ts'
+export { databaseError } from './errors.ts'
 export type { OutboxRow, Queryable } from './rows.ts'
 // The database opener is the caller's choice of driver: event-contracts/postgres (pg) or event-contracts/pglite, so a
 // service installs the one it uses.

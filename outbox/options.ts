@@ -7,6 +7,9 @@ import { tableName } from './schema.ts'
 /** What happens to a row once the transport has taken its event. */
 export type Acknowledge = 'delete' | 'mark'
 
+/** Where a relay's error came from: the transport, the database, or a row that is not an event. */
+export type RelayErrorPhase = 'send' | 'database' | 'row'
+
 export interface RelayOptions {
   /** The database holding the outbox: storage's `openPostgres` (or `openPglite`, one process). */
   db: Database
@@ -42,8 +45,11 @@ export interface RelayOptions {
   now?: () => Date
   /** Where the Prometheus metrics go; a registry of the relay's own by default. */
   registry?: Registry
-  /** Told about every failed send and database error (the relay retries them itself). */
-  onError?: (error: unknown, phase: 'send' | 'database') => void
+  /**
+   * Told about every failed send (SEND_FAILED), database error (DATABASE_UNAVAILABLE, DATABASE_FAILED,
+   * OUTBOX_MISSING) and row it cannot send (ROW_INVALID); the relay retries them itself, and the rows stay pending.
+   */
+  onError?: (error: unknown, phase: RelayErrorPhase) => void
 }
 
 export interface RelayConfig {
@@ -62,7 +68,7 @@ export interface RelayConfig {
   listen: boolean
   now: () => Date
   registry: Registry | undefined
-  onError: (error: unknown, phase: 'send' | 'database') => void
+  onError: (error: unknown, phase: RelayErrorPhase) => void
 }
 
 export const RELAY_DEFAULTS = {

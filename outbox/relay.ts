@@ -3,8 +3,9 @@
  * insert trigger's NOTIFY with polling as the fallback; backs off while the transport takes nothing; stops
  * gracefully (the round in flight is sent and acknowledged first). Several relays may run on one table.
  */
-import { backoff, sleep } from '../core/index.ts'
+import { backoff, ContractError, sleep } from '../core/index.ts'
 import { errorText, runRound, type RoundResult } from './claim.ts'
+import { databaseError, inDatabase } from './errors.ts'
 import {
   createRelayMetrics,
   formatStatus,
@@ -75,19 +76,30 @@ export function createRelay(options: RelayOptions): Relay {
 
   /** The table's schema-qualified name (what its trigger notifies) and its lock namespace, read once. */
   function identify() {
-    identity ??= db
-      .query<{ qualified: string | null; namespace: number }>(
+    identity ??= inDatabase(`reading the outbox table '${t}'`, () =>
+      db.query<{ qualified: string | null; namespace: number }>(
         `SELECT n.nspname || '.' || c.relname AS qualified,
                 hashtext('event-contracts:outbox:' || n.nspname || '.' || c.relname) AS namespace
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass($1)`,
         [t],
-      )
-      .then((rows) => {
-        const row = rows[0]
-        if (!row?.qualified)
-          throw new Error(`outbox table '${t}' does not exist: run migrateOutbox(db) or \`contracts relay\``)
-        return { namespace: row.namespace, qualified: row.qualified }
-      })
+      ),
+    ).then((rows) => {
+      const row = rows[0]
+      if (!row?.qualified)
+        throw new ContractError(
+          'OUTBOX_MISSING',
+          `outbox table '${t}' does not exist: run migrateOutbox(db) or \`contracts relay\``,
+          [
+            {
+              path: '',
+              keyword: 'table',
+              message: `no table '${t}' in the search_path`,
+              params: { table: t },
+            },
+          ],
+        )
+      return { namespace: row.namespace, qualified: row.qualified }
+    })
     identity.catch(() => (identity = undefined))
     return identity
   }
@@ -96,11 +108,13 @@ export function createRelay(options: RelayOptions): Relay {
 
   async function readBacklog(): Promise<Backlog> {
     const at = now()
-    const [row] = await db.query<{ pending: number; oldest: Date | string | null; deferred: number }>(
-      `SELECT count(*)::int AS pending, min(created_at) AS oldest,
-              count(DISTINCT lock_key) FILTER (WHERE available_at > $1)::int AS deferred
-       FROM ${t} WHERE sent_at IS NULL`,
-      [at],
+    const [row] = await inDatabase('reading the backlog', () =>
+      db.query<{ pending: number; oldest: Date | string | null; deferred: number }>(
+        `SELECT count(*)::int AS pending, min(created_at) AS oldest,
+                count(DISTINCT lock_key) FILTER (WHERE available_at > $1)::int AS deferred
+         FROM ${t} WHERE sent_at IS NULL`,
+        [at],
+      ),
     )
     const oldest = row?.oldest == null ? undefined : new Date(row.oldest).getTime()
     lastBacklog = {
@@ -114,16 +128,22 @@ export function createRelay(options: RelayOptions): Relay {
   async function round(): Promise<RoundResult> {
     const { namespace } = await identify()
     const refusedDelayMs = backoff(refusals + 1, config.backoff)
-    const r = await db.transaction((tx) => runRound(tx, { config, namespace, refusedDelayMs }))
+    const r = await inDatabase('a relay round', () =>
+      db.transaction((tx) => runRound(tx, { config, namespace, refusedDelayMs })),
+    )
     if (r.sent) {
       sent += r.sent
       metrics.sent(r.sent)
     }
-    if (r.failed) {
+    if (r.failed > r.invalid) {
       failedSends++
       metrics.failed()
       lastError = errorText(r.error)
       config.onError(r.error, 'send')
+    }
+    if (r.rowError) {
+      lastError = errorText(r.rowError)
+      config.onError(r.rowError, 'row')
     }
     refusals = r.refused ? refusals + 1 : r.sent ? 0 : refusals
     return r
@@ -134,10 +154,11 @@ export function createRelay(options: RelayOptions): Relay {
     try {
       return await round()
     } catch (e) {
-      lastError = errorText(e)
-      config.onError(e, 'database')
+      const error = databaseError(e, 'a relay round')
+      lastError = errorText(error)
+      config.onError(error, 'database')
       refusals++
-      return { claimed: 0, sent: 0, skipped: 0, failed: 0, refused: true, error: e }
+      return { claimed: 0, sent: 0, skipped: 0, failed: 0, invalid: 0, refused: true, error }
     }
   }
 
@@ -229,7 +250,8 @@ export function createRelay(options: RelayOptions): Relay {
     config,
     metrics: metrics.registry,
     async start() {
-      if (stopping?.signal.aborted) throw new Error('a stopped relay does not start again: create another')
+      if (stopping?.signal.aborted)
+        throw new ContractError('RELAY_STATE', 'a stopped relay does not start again: create another')
       if (loop) return
       const { qualified } = await identify()
       if (config.listen)
@@ -285,7 +307,9 @@ export function createRelay(options: RelayOptions): Relay {
     },
     idle() {
       if (!loop || !stopping || stopping.signal.aborted)
-        return Promise.reject(new Error('the relay is not running: call start() first, or drain()'))
+        return Promise.reject(
+          new ContractError('RELAY_STATE', 'the relay is not running: call start() first, or drain()'),
+        )
       return new Promise<void>((resolve) => {
         idleWaiters.push({ after: rounds, resolve })
         nudge()
@@ -303,11 +327,13 @@ export function createRelay(options: RelayOptions): Relay {
 
   /** Pending rows whose aggregate is not deferred: what a round could still send. */
   async function readyRows(): Promise<number> {
-    const [row] = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${t} p WHERE p.sent_at IS NULL AND NOT EXISTS (
-         SELECT 1 FROM ${t} d WHERE d.lock_key = p.lock_key AND d.sent_at IS NULL
-           AND d.available_at > '-infinity' AND d.available_at > $1)`,
-      [now()],
+    const [row] = await inDatabase('counting the rows ready to send', () =>
+      db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${t} p WHERE p.sent_at IS NULL AND NOT EXISTS (
+           SELECT 1 FROM ${t} d WHERE d.lock_key = p.lock_key AND d.sent_at IS NULL
+             AND d.available_at > '-infinity' AND d.available_at > $1)`,
+        [now()],
+      ),
     )
     return row?.n ?? 0
   }
@@ -326,13 +352,15 @@ export async function purgeOutbox(
   const cutoff = new Date(now.getTime() - olderThanMs)
   let total = 0
   for (;;) {
-    const rows = await db.query<{ n: number }>(
-      `WITH gone AS (
+    const rows = await inDatabase('purging sent rows', () =>
+      db.query<{ n: number }>(
+        `WITH gone AS (
          DELETE FROM ${t} WHERE id IN (
            SELECT id FROM ${t} WHERE sent_at IS NOT NULL AND sent_at < $1 LIMIT 5000
          ) RETURNING 1
        ) SELECT count(*)::int AS n FROM gone`,
-      [cutoff],
+        [cutoff],
+      ),
     )
     const n = rows[0]?.n ?? 0
     total += n

@@ -2,7 +2,7 @@
  * An encoded event ↔ an outbox row. Pure: the writer stores what the kernel's encoder produced, and the relay turns
  * the row back into the same OutboundMessage, so nothing is validated or encoded twice and the id never changes.
  */
-import { parseEventType, type OutboundMessage } from '../core/index.ts'
+import { ContractError, parseEventType, type Issue, type OutboundMessage } from '../core/index.ts'
 
 /** Anything that runs a parameterised statement: a pg Client or PoolClient, a PGlite transaction, storage's Sql. */
 export interface Queryable {
@@ -80,6 +80,37 @@ export interface OutboxRow {
 /** The columns the relay reads: `payload::text` keeps the stored bytes (pg would parse a json column). */
 export const CLAIM_COLUMNS =
   'id, aggregateid, type, payload::text AS payload, destination, ce_source, ce_time, ce_dataschema, headers, lock_key'
+
+/**
+ * What the relay checks before it sends a row: the writer's rows always pass, but the table is Debezium's, and a
+ * row written by hand or by another writer may not be an event (an empty key, a payload that is not a JSON object,
+ * headers that are not strings). Cheap: no parsing. ROW_INVALID, its issues pointing at the columns, or undefined.
+ */
+export function rowError(row: OutboxRow): ContractError | undefined {
+  const issues: Issue[] = []
+  const need = (ok: boolean, column: string, message: string) => {
+    if (!ok) issues.push({ path: `/${column}`, keyword: 'row', message })
+  }
+  need(row.destination !== '', 'destination', 'must name a topic or stream')
+  need(row.aggregateid !== '', 'aggregateid', 'must be the event key, not empty')
+  need(parseEventType(row.type) !== undefined, 'type', 'must be <resource>.<action>')
+  need(row.payload.trimStart().startsWith('{'), 'payload', 'must be a JSON object: the event envelope')
+  const h = row.headers as unknown
+  if (h !== null) {
+    if (typeof h !== 'object' || Array.isArray(h))
+      need(false, 'headers', 'must be a JSON object of strings, or null')
+    else
+      for (const [k, v] of Object.entries(h))
+        need(
+          typeof v === 'string',
+          `headers/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+          'must be a string',
+        )
+  }
+  return issues.length
+    ? new ContractError('ROW_INVALID', `outbox row ${row.id} is not an event the relay can send`, issues)
+    : undefined
+}
 
 /** A claimed row as the sink takes it: the message the encoder produced at enqueue. */
 export function messageOf(row: OutboxRow): OutboundMessage {

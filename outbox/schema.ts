@@ -3,7 +3,8 @@
  * the same on PostgreSQL and PGlite. Each migration is a list of statements (a trigger's body holds `;`), never
  * edited once released: append a new one.
  */
-import type { Database } from '../storage/database.ts'
+import type { Sql } from '../storage/database.ts'
+import { inDatabase } from './errors.ts'
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,39}$/
 
@@ -91,32 +92,39 @@ export const INBOX_MIGRATIONS: readonly Migration[] = [
  * Applies the migrations of `table` not applied yet, in one transaction under an advisory lock (several processes
  * may start at once), and records them in `<table>_migrations`. Returns the ids applied.
  */
+/** What a migration needs: transactions of plain statements (a Database, or any driver wrapped so). */
+export interface Migratable {
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>
+}
+
 export async function migrateTable(
-  db: Pick<Database, 'transaction'>,
+  db: Migratable,
   table: string,
   migrations: readonly Migration[],
 ): Promise<number[]> {
   const t = tableName(table)
-  return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`event-contracts:migrations:${t}`])
-    await tx.query(`CREATE TABLE IF NOT EXISTS ${t}_migrations (
+  return inDatabase(`migrating table '${t}'`, () =>
+    db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`event-contracts:migrations:${t}`])
+      await tx.query(`CREATE TABLE IF NOT EXISTS ${t}_migrations (
       id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`)
-    const done = new Set((await tx.query<{ id: number }>(`SELECT id FROM ${t}_migrations`)).map((r) => r.id))
-    const applied: number[] = []
-    for (const m of migrations) {
-      if (done.has(m.id)) continue
-      for (const statement of m.statements(t)) await tx.query(statement)
-      await tx.query(`INSERT INTO ${t}_migrations (id, name) VALUES ($1, $2)`, [m.id, m.name])
-      applied.push(m.id)
-    }
-    return applied
-  })
+      const done = new Set(
+        (await tx.query<{ id: number }>(`SELECT id FROM ${t}_migrations`)).map((r) => r.id),
+      )
+      const applied: number[] = []
+      for (const m of migrations) {
+        if (done.has(m.id)) continue
+        for (const statement of m.statements(t)) await tx.query(statement)
+        await tx.query(`INSERT INTO ${t}_migrations (id, name) VALUES ($1, $2)`, [m.id, m.name])
+        applied.push(m.id)
+      }
+      return applied
+    }),
+  )
 }
 
 /** Creates or updates the outbox table (default `outbox`). */
-export const migrateOutbox = (db: Pick<Database, 'transaction'>, table = 'outbox') =>
-  migrateTable(db, table, OUTBOX_MIGRATIONS)
+export const migrateOutbox = (db: Migratable, table = 'outbox') => migrateTable(db, table, OUTBOX_MIGRATIONS)
 
 /** Creates or updates the inbox table (default `inbox`). */
-export const migrateInbox = (db: Pick<Database, 'transaction'>, table = 'inbox') =>
-  migrateTable(db, table, INBOX_MIGRATIONS)
+export const migrateInbox = (db: Migratable, table = 'inbox') => migrateTable(db, table, INBOX_MIGRATIONS)

@@ -92,7 +92,15 @@ export async function openPglite(dataDir: string): Promise<Database> {
     kind: 'pglite',
     description: dataDir === IN_MEMORY ? 'PGlite (in memory)' : `PGlite in ${dataDir}`,
     ...sql(db),
-    transaction: (fn) => db.transaction((tx) => fn(sql(tx))),
+    // In process: no round trips to save; a script is PGlite's exec, and commitWith leaves the commit to the end.
+    transaction: (fn) =>
+      db.transaction((tx) =>
+        fn({
+          ...sql(tx),
+          script: async <R extends object>(text: string) => ((await tx.exec(text)).at(-1)?.rows ?? []) as R[],
+          commitWith: async (text) => void (await tx.exec(text)),
+        }),
+      ),
     // PGlite delivers NOTIFY to listeners of the same instance: enough, one process owns the directory.
     listen: async (channel, onPayload) => void (await db.listen(channel, onPayload)),
     close: async () => {

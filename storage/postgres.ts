@@ -1,5 +1,5 @@
 import pg from 'pg'
-import type { Database, Sql } from './database.ts'
+import type { Database, Sql, TransactionSql } from './database.ts'
 
 export interface PostgresOptions {
   url: string
@@ -75,16 +75,42 @@ export async function openPostgres({
     ...sql,
     async transaction(fn) {
       const client = await pool.connect()
+      // BEGIN goes with the first statement when that is a script (one round trip, not two); a transaction that ran
+      // nothing sends neither BEGIN nor COMMIT.
+      let begun = false
+      let committed = false
+      const open = async () => {
+        if (committed) throw new Error('the transaction has committed: nothing runs in it afterwards')
+        if (!begun) {
+          begun = true
+          await client.query('BEGIN')
+        }
+      }
+      const simple = async <R extends object>(text: string): Promise<R[]> => {
+        if (committed) throw new Error('the transaction has committed: nothing runs in it afterwards')
+        const first = !begun
+        begun = true
+        const results = (await client.query(first ? `BEGIN; ${text}` : text)) as unknown
+        const last = (Array.isArray(results) ? results.at(-1) : results) as pg.QueryResult<R> | undefined
+        return last?.rows ?? []
+      }
+      const tx: TransactionSql = {
+        query: async <R extends object>(text: string, params: readonly unknown[] = []) => {
+          await open()
+          return (await client.query<R>(text, params as unknown[])).rows
+        },
+        script: simple,
+        async commitWith(text) {
+          await simple(`${text}; COMMIT`)
+          committed = true
+        },
+      }
       try {
-        await client.query('BEGIN')
-        const result = await fn({
-          query: async <R extends object>(text: string, params: readonly unknown[] = []) =>
-            (await client.query<R>(text, params as unknown[])).rows,
-        })
-        await client.query('COMMIT')
+        const result = await fn(tx)
+        if (begun && !committed) await client.query('COMMIT')
         return result
       } catch (e) {
-        await client.query('ROLLBACK').catch(() => undefined)
+        if (begun && !committed) await client.query('ROLLBACK').catch(() => undefined)
         throw e
       } finally {
         client.release()

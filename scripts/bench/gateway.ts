@@ -6,11 +6,15 @@
  *   gateway    `createGateway` on @hono/node-server with a Kafka sink: token, CloudEvents SDK, routes, envelope,
  *              validation, de-duplication, publish (group commit: concurrent requests share one send), answer
  *   one-by-one the same gateway with `coalesce: false`: each request is its own send, as the baseline's
+ *   unqueued   the same again, `coalesce: false`, on a sink that hands each message to its kafkajs producer at once,
+ *              as the baseline does: what the gateway's own work costs. kafkaSink sends one request at a time (so
+ *              that a leader failover cannot make the idempotent producer drop an acknowledged event), which the
+ *              baseline does not; one-by-one pays that rule, unqueued does not
  *   baseline   a minimal hand-written node:http handler: parse the JSON, build the same message (our envelope,
  *              the same key and ce_ headers) and send it with kafkajs, answer 202
  *
  * The servers run in one child process (so autocannon's own work is not on their event loop), each with its own
- * producer configured alike (idempotent, acks -1, as kafkaSink makes it). Rounds rotate the three in the same run;
+ * producer configured alike (idempotent, acks -1, as kafkaSink makes it). Rounds rotate the four in the same run;
  * the figures are ratios of the medians to the baseline's. Bounded, no thresholds.
  *   ROUNDS (default 5), SECONDS per round (default 5), CONNECTIONS (default 50).
  */
@@ -24,7 +28,8 @@ import { Kafka, logLevel, Partitioners } from 'kafkajs'
 import { catalog } from '../../generated/index.ts'
 import { createGateway, listenGateway } from '../../gateway/index.ts'
 import { resolveTokens } from '../../http/tokens.ts'
-import { kafkaSink } from '../../transports/kafka/index.ts'
+import type { OutboundMessage, Sink } from '../../core/index.ts'
+import { kafkaHeaders, kafkaSink } from '../../transports/kafka/index.ts'
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092')
   .split(',')
@@ -69,6 +74,27 @@ async function serve(prefix: string): Promise<void> {
   await single.connect()
   const oneByOne = await listenGateway(
     createGateway({ catalog, sink: single, tokens, topicPrefix: prefix, coalesce: false }),
+    { port: 0 },
+  )
+
+  // kafkajs' producer as the baseline uses it: concurrent sends, queued by kafkajs itself (one in flight per broker).
+  const bare = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  })
+  await bare.connect()
+  const record = (m: OutboundMessage) => ({ key: m.key, value: m.value, headers: kafkaHeaders(m) })
+  const unqueuedSink: Sink = {
+    send: async (m) => bare.send({ topic: m.destination, messages: [record(m)], acks: -1 }),
+    sendBatch: async (ms) =>
+      bare.sendBatch({
+        topicMessages: ms.map((m) => ({ topic: m.destination, messages: [record(m)] })),
+        acks: -1,
+      }),
+  }
+  const unqueued = await listenGateway(
+    createGateway({ catalog, sink: unqueuedSink, tokens, topicPrefix: prefix, coalesce: false }),
     { port: 0 },
   )
 
@@ -126,10 +152,17 @@ async function serve(prefix: string): Promise<void> {
   })
   await new Promise<void>((resolve) => baseline.listen(0, '127.0.0.1', resolve))
   const port = (baseline.address() as { port: number }).port
-  process.send?.({ gateway: gateway.url, 'one-by-one': oneByOne.url, baseline: `http://127.0.0.1:${port}` })
+  process.send?.({
+    gateway: gateway.url,
+    'one-by-one': oneByOne.url,
+    unqueued: unqueued.url,
+    baseline: `http://127.0.0.1:${port}`,
+  })
   process.on('message', async () => {
     await gateway.close()
     await oneByOne.close()
+    await unqueued.close()
+    await bare.disconnect()
     await sink.close()
     await single.close()
     baseline.close()
@@ -138,7 +171,7 @@ async function serve(prefix: string): Promise<void> {
   })
 }
 
-const CONTENDERS = ['gateway', 'one-by-one', 'baseline'] as const
+const CONTENDERS = ['gateway', 'one-by-one', 'unqueued', 'baseline'] as const
 type Contender = (typeof CONTENDERS)[number]
 
 // --- the load (parent) --------------------------------------------------------------------------------------------
@@ -200,7 +233,7 @@ async function main(): Promise<void> {
         .join(' ')} on ${cpus().length} cores (a shared machine: figures are noisy)`,
     )
     for (const c of CONTENDERS) await load(urls[c], 2, connections) // warm-up: connections, JIT, topic metadata
-    const figures: Record<Contender, number[]> = { gateway: [], 'one-by-one': [], baseline: [] }
+    const figures: Record<Contender, number[]> = { gateway: [], 'one-by-one': [], unqueued: [], baseline: [] }
     for (let i = 0; i < rounds; i++) {
       const order = CONTENDERS.map((_, k) => CONTENDERS[(i + k) % CONTENDERS.length] as Contender)
       for (const which of order) {
@@ -213,7 +246,7 @@ async function main(): Promise<void> {
     }
     const b = median(figures.baseline)
     console.log(`median baseline ${b.toFixed(0)} events/s`)
-    for (const c of ['gateway', 'one-by-one'] as const) {
+    for (const c of ['gateway', 'one-by-one', 'unqueued'] as const) {
       const m = median(figures[c])
       console.log(`median ${c} ${m.toFixed(0)} events/s: ratio to baseline ${(m / b).toFixed(2)}`)
     }

@@ -4,13 +4,20 @@
  */
 import { createServer, type Server } from 'node:http'
 import { parseArgs } from 'node:util'
-import type { Sink } from '../../core/index.ts'
+import { formatIssues, isContractError, type Sink } from '../../core/index.ts'
 import type { Database, Relay } from '../../outbox/index.ts'
 // options.ts alone: the outbox's peers (pg, prom-client) load when the relay runs, through withPeers.
-import { RELAY_DEFAULTS } from '../../outbox/options.ts'
+import { databaseError } from '../../outbox/errors.ts'
+import { RELAY_DEFAULTS, type RelayErrorPhase } from '../../outbox/options.ts'
 import type { Command, ExitCode, Io } from './command.ts'
 import { withPeers } from './peers.ts'
 import { loadKafka, loadRedis } from './transports.ts'
+
+const PHASE_TEXT: Record<RelayErrorPhase, string> = {
+  send: 'send failed, rows stay pending',
+  database: 'database',
+  row: 'a row that is not an event waits, with its aggregate',
+}
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
 
@@ -138,7 +145,7 @@ export const relayCommand: Command = {
       if (applied.length)
         io.out(`relay: created or updated table ${values.table} (migrations ${applied.join(', ')})`)
     } catch (e) {
-      io.err(`relay: database: ${(e as Error).message}`)
+      io.err(`relay: database: ${databaseError(e, 'opening the outbox').message}`)
       await sink?.close?.()
       return 2
     }
@@ -163,7 +170,7 @@ export const relayCommand: Command = {
         ...(retentionMs === undefined ? {} : { retentionMs }),
         onError: (e, phase) =>
           io.err(
-            `relay: ${phase === 'send' ? 'send failed, rows stay pending' : 'database'}: ${(e as Error).message ?? String(e)}`,
+            `relay: ${PHASE_TEXT[phase]}: ${e instanceof Error ? e.message : String(e)}${isContractError(e) && e.issues.length ? `\n${formatIssues(e.issues, '  ')}` : ''}`,
           ),
       })
       if (values.drain) {

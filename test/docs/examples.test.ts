@@ -1,6 +1,7 @@
 /**
  * The documentation's TypeScript examples are real files. Every ```ts block of README.md, docs/publishing.md,
- * docs/consuming.md, docs/outbox.md, docs/redis.md and docs/registry.md is a verbatim part of a file in examples/, which tsc typechecks
+ * docs/consuming.md, docs/outbox.md, docs/gateway.md, docs/redis.md and docs/registry.md is a verbatim part of a file
+ * in examples/, which tsc typechecks
  * (tsconfig.json includes examples/), importing the package by its name as a service would (the
  * `event-contracts-source` export condition resolves that name to the sources here). The examples that need no
  * server are run here and must print what their closing "Prints:" comment says. The Kafka, Redis, PostgreSQL and
@@ -19,6 +20,7 @@ const DOCS = [
   'docs/publishing.md',
   'docs/consuming.md',
   'docs/outbox.md',
+  'docs/gateway.md',
   'docs/redis.md',
   'docs/registry.md',
 ]

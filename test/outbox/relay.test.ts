@@ -4,7 +4,8 @@
  * several relays at once, a slow aggregate, NOTIFY and polling, graceful stop, metrics and the status line.
  */
 import { randomUUID } from 'node:crypto'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import pg from 'pg'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { OutboundMessage } from '../../core/index.ts'
 import { createRelay, resolveRelayOptions, type Relay, type RelayOptions } from '../../outbox/index.ts'
 import { runRound } from '../../outbox/claim.ts'
@@ -22,6 +23,7 @@ import {
 } from './helpers.ts'
 
 const outbox = outboxFor()
+const original = pg.Client.prototype.query
 
 /** `count` person updates spread over `keys` people, enqueued in one transaction each of `per` events. */
 async function enqueueMany(t: TestDb, keys: readonly string[], count: number, per = 50) {
@@ -79,9 +81,21 @@ describe.each<Kind>(['postgres', 'pglite'])('the relay on %s', (kind) => {
   it('the acknowledgement commits without waiting for the WAL flush (synchronous_commit off, that transaction only)', async () => {
     await enqueueMany(t, keysOf(2), 4)
     const config = resolveRelayOptions({ db: t.db, sink: recordingSink() })
-    const setting = await t.db.transaction(async (tx) => {
-      expect((await runRound(tx, { config, namespace: 1, refusedDelayMs: 100 })).sent).toBe(4)
-      return (await tx.query<{ s: string }>("SELECT current_setting('synchronous_commit') AS s"))[0]?.s
+    // The round acknowledges and commits in one statement: the setting is read in its transaction just before.
+    let setting: string | undefined
+    await t.db.transaction(async (tx) => {
+      const round = await runRound(
+        {
+          ...tx,
+          async commitWith(text) {
+            setting = (await tx.script<{ s: string }>("SELECT current_setting('synchronous_commit') AS s"))[0]
+              ?.s
+            await tx.commitWith(text)
+          },
+        },
+        { config, namespace: 1, refusedDelayMs: 100 },
+      )
+      expect(round.sent).toBe(4)
     })
     expect(setting).toBe('off')
     expect((await t.db.query<{ s: string }>("SELECT current_setting('synchronous_commit') AS s"))[0]?.s).toBe(
@@ -268,6 +282,29 @@ describe('several relays on one PostgreSQL table', () => {
     }
     return { log, sink }
   }
+
+  it('a round that sends costs two round trips: BEGIN with the claim, the acknowledgement with COMMIT', async () => {
+    await enqueueMany(t, keysOf(3), 30, 30)
+    const r = relay({ sink: recordingSink(), listen: false })
+    await r.backlog() // the table's identity is read once, before the rounds
+    await r.runOnce()
+    await enqueueMany(t, keysOf(3), 30, 30)
+    const sent: string[] = []
+    const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
+      this: pg.Client,
+      ...args: Parameters<pg.Client['query']>
+    ) {
+      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text: string }).text
+      sent.push(text.trim().split(/\s+/).slice(0, 2).join(' '))
+      return Reflect.apply(original, this, args) as never
+    })
+    try {
+      expect((await r.runOnce()).sent).toBe(30)
+    } finally {
+      spy.mockRestore()
+    }
+    expect(sent).toEqual(['BEGIN; WITH', 'DELETE FROM'])
+  })
 
   it('two relays at once, rows enqueued while they run: no per-key order violation, nothing sent twice', async () => {
     const { log, sink } = sharedLog()

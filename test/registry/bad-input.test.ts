@@ -109,7 +109,7 @@ describe('what storage refuses is classified by its SQLSTATE', () => {
       description: 'fake',
       ...sql,
       transaction: async (fn) => {
-        const r = await fn(sql)
+        const r = await fn({ ...sql, script: sql.query, commitWith: async () => undefined })
         migrated = true
         return r
       },

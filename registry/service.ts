@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import { ContractError, isContractError, RESOURCE_NAME, schemaUri, type Issue } from '../core/index.ts'
+import { nestsDeeperThan } from '../core/json.ts'
 import { isMode, MODES, type Mode, type Policy } from '../compat/index.ts'
 import {
   admitModeChange,
@@ -431,6 +432,16 @@ export function createSchemaService({
       return audited({ principal, action: 'register', resource: name, version: null }, async () => {
         checkName(name)
         const schema = asObject(name, body)
+        // Hashing walks it recursively: a body nested past the call stack would be a 500, not the rule's 422.
+        if (nestsDeeperThan(schema, maxDepth))
+          throw new ContractError('SCHEMA_INVALID', `nested deeper than ${maxDepth} levels`, [
+            {
+              path: '',
+              keyword: 'maxDepth',
+              message: `nested deeper than ${maxDepth} levels`,
+              params: { limit: maxDepth },
+            },
+          ])
         const hash = contentHash(schema)
         const givenId = schema.$id
         // Read without judging: the rule judges below, against the subject as stored, under the lock.

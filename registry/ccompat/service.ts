@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { canonicalJson } from '../../core/json.ts'
+import { canonicalJson, nestsDeeperThan } from '../../core/json.ts'
 import { ContractError, isContractError, RESOURCE_NAME } from '../../core/index.ts'
 import { checkTransitive, isMode, MODES, type Mode, type Policy } from '../../compat/index.ts'
 import {
@@ -181,6 +181,9 @@ export function createCcompat({ service, store, policy, defaultMode, maxDepth, m
     }
     if (schema === null || typeof schema !== 'object' || Array.isArray(schema))
       throw invalid('Invalid schema: a JSON Schema here is a JSON object')
+    // Before anything walks it recursively (hashing, bundling).
+    if (nestsDeeperThan(schema, maxDepth))
+      throw invalid(`Invalid schema: nested deeper than ${maxDepth} levels`)
     return schema as JsonObject
   }
 

@@ -272,6 +272,21 @@ describe('registering', () => {
     expect(r.body.message).toContain(word)
   })
 
+  it('a schema nested far deeper than the call stack is a 422 (42201 here, SCHEMA_INVALID natively), never a 5xx', async () => {
+    const deep = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`
+    const r = await call('POST', `/subjects/${unique('deep')}/versions`, { schema: deep })
+    expect(r.status).toBe(422)
+    expect(r.body.error_code).toBe(42201)
+    expect(r.body.message).toContain('nested deeper')
+    const native = await registry.app.request('/schemas/deep-thing/versions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: deep,
+    })
+    expect(native.status).toBe(422)
+    expect(((await native.json()) as Json).code).toBe('SCHEMA_INVALID')
+  })
+
   it('a body that is not JSON, or of another content type, is a 4xx in Confluent shape', async () => {
     const r = await call('POST', `/subjects/${unique('x')}/versions`, '{oops')
     expect(r.status).toBe(400)

@@ -203,6 +203,16 @@ export function createSchemaService({
 
   /** A body that is not even an object is refused before anything is read from storage. */
   function asObject(name: string, body: unknown): JsonObject {
+    // Hashing and the copy to a worker walk it recursively: nested past the call stack, either would be a 500.
+    if (nestsDeeperThan(body, maxDepth))
+      throw new ContractError('SCHEMA_INVALID', `nested deeper than ${maxDepth} levels`, [
+        {
+          path: '',
+          keyword: 'maxDepth',
+          message: `nested deeper than ${maxDepth} levels`,
+          params: { limit: maxDepth },
+        },
+      ])
     if (body !== null && typeof body === 'object' && !Array.isArray(body)) return body as JsonObject
     const r = admitVersion(
       { version: 1, schema: body, origin: 'registry' },
@@ -432,16 +442,6 @@ export function createSchemaService({
       return audited({ principal, action: 'register', resource: name, version: null }, async () => {
         checkName(name)
         const schema = asObject(name, body)
-        // Hashing walks it recursively: a body nested past the call stack would be a 500, not the rule's 422.
-        if (nestsDeeperThan(schema, maxDepth))
-          throw new ContractError('SCHEMA_INVALID', `nested deeper than ${maxDepth} levels`, [
-            {
-              path: '',
-              keyword: 'maxDepth',
-              message: `nested deeper than ${maxDepth} levels`,
-              params: { limit: maxDepth },
-            },
-          ])
         const hash = contentHash(schema)
         const givenId = schema.$id
         // Read without judging: the rule judges below, against the subject as stored, under the lock.

@@ -285,6 +285,13 @@ describe('registering', () => {
     })
     expect(native.status).toBe(422)
     expect(((await native.json()) as Json).code).toBe('SCHEMA_INVALID')
+    const check = await registry.app.request('/compatibility/time-entry', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: deep,
+    })
+    expect(check.status).toBe(422)
+    expect(((await check.json()) as Json).issues).toEqual([expect.objectContaining({ keyword: 'maxDepth' })])
   })
 
   it('a body that is not JSON, or of another content type, is a 4xx in Confluent shape', async () => {

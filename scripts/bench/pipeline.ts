@@ -5,7 +5,7 @@
  * the pipeline cannot avoid). `npm run bench:pipeline` prints times and ratios measured in this run.
  *
  * For figures that repeat exactly on a noisy machine, count instructions of one mode with callgrind, at two sizes,
- * and divide the difference by the difference in N (start-up cancels out):
+ * and divide the difference by the difference in N (start-up and a warm-up of the same 3,000 records cancel out):
  *
  *   valgrind --tool=callgrind --callgrind-out-file=/dev/null node --import tsx scripts/bench/pipeline.ts pipeline 2000
  *   valgrind --tool=callgrind --callgrind-out-file=/dev/null node --import tsx scripts/bench/pipeline.ts pipeline 12000
@@ -123,6 +123,9 @@ async function run(mode: Mode, records: readonly KafkaRecord[]): Promise<number>
   return handled
 }
 
+/** Records each one-off run handles before the ones it is measured on. */
+const WARM_UP = 3000
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
 
 const [modeArg, nArg] = process.argv.slice(2)
@@ -130,9 +133,11 @@ if (modeArg !== undefined) {
   // One mode, once, for callgrind: no timing, nothing else run.
   if (!(ONE_OFF_MODES as readonly string[]).includes(modeArg))
     throw new TypeError(`mode must be one of ${ONE_OFF_MODES.join(', ')}`)
+  // The same warm-up before both sizes, so that the difference holds the steady state, not the JIT's compiling.
   const n = Number(nArg ?? 10_000)
-  const records = Array.from({ length: n }, (_, i) => record(i))
-  const got = modeArg === 'build' ? n : await run(modeArg as Mode, records)
+  const records = Array.from({ length: WARM_UP + n }, (_, i) => record(i))
+  if (modeArg !== 'build') await run(modeArg as Mode, records.slice(0, WARM_UP))
+  const got = modeArg === 'build' ? n : await run(modeArg as Mode, records.slice(WARM_UP))
   if (got !== n) throw new Error(`${modeArg}: ${got} of ${n} events handled`)
 } else {
   const N = 10_000

@@ -1,7 +1,6 @@
 /**
  * The publisher's sink on Redis Streams: one `XADD <stream> MAXLEN ~ N *` per event, the CloudEvents attributes
- * as entry fields next to `key` and `data` (the envelope JSON). A batch is pipelined: its XADDs written together,
- * in order, without waiting for each reply (and without MULTI/EXEC, which would queue them and add two commands).
+ * as entry fields next to `key` and `data` (the envelope JSON). A batch is one MULTI/EXEC.
  */
 import type { OutboundMessage, Sink } from '../../core/index.ts'
 import {
@@ -81,21 +80,13 @@ export function redisSink(options: RedisSinkOptions): RedisSink {
   const ready = connector(client, owned, timeoutMs)
   // A client you bring gets our timeout too, on this sink's calls only.
   const commands = owned ? client : (client.withCommandOptions({ timeout: timeoutMs }) as RedisClient)
-  /** XADD's trim options per stream, worked out once (a bad maxLen still fails before any I/O, every time). */
-  const trims = new Map<string, ReturnType<typeof trimOf>>()
-  const trimFor = (stream: string) => {
-    if (trims.has(stream)) return trims.get(stream)
-    const trim = trimOf(options.maxLen, stream)
-    trims.set(stream, trim)
-    return trim
-  }
 
   return {
     client,
     async send(m) {
       try {
-        const trim = trimFor(m.destination) // a bad maxLen fails before any I/O
-        if (!client.isReady) await ready()
+        const trim = trimOf(options.maxLen, m.destination) // a bad maxLen fails before any I/O
+        await ready()
         const id = await commands.xAdd(m.destination, '*', entryFields(m), trim)
         return String(id)
       } catch (e) {
@@ -105,11 +96,11 @@ export function redisSink(options: RedisSinkOptions): RedisSink {
     async sendBatch(messages) {
       if (messages.length === 0) return []
       try {
-        const batchTrims = messages.map((m) => trimFor(m.destination))
-        if (!client.isReady) await ready()
-        const pipeline = client.multi()
-        messages.forEach((m, i) => pipeline.xAdd(m.destination, '*', entryFields(m), batchTrims[i]))
-        const replies = await withTimeout(pipeline.execAsPipeline(), timeoutMs, 'pipelined XADDs')
+        const trims = messages.map((m) => trimOf(options.maxLen, m.destination))
+        await ready()
+        const multi = client.multi()
+        messages.forEach((m, i) => multi.xAdd(m.destination, '*', entryFields(m), trims[i]))
+        const replies = await withTimeout(multi.exec(), timeoutMs, 'MULTI/EXEC')
         return replies.map((r) => String(r))
       } catch (e) {
         throw redisSendFailed(e, `Redis did not take the batch of ${messages.length} events`)

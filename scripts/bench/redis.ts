@@ -5,8 +5,9 @@
  * Uses streams of its own (`bench-…`) and deletes them at the end.
  *
  *   publish, one by one    publisher.publish (build + validate + stringify + XADD) vs raw XADD of the same fields
- *   publish, batches       publisher.publishBatch (100 at a time) vs the same XADDs sent raw, pipelined (what
- *                          the sink sends), and, for reference, in a MULTI
+ *   publish, batches       publisher.publishBatch (100 at a time) vs the same XADDs sent raw in a MULTI/EXEC
+ *                          (what the sink sends: atomic, and no slower than a bare pipeline here), and, for
+ *                          reference, as separate pipelined XADDs
  *   consume                createRedisTopicConsumer (decode + validate + dispatch + XACK) vs
  *                          raw XREADGROUP COUNT 100 + JSON.parse + XACK, timed from the first entry handled
  *
@@ -160,7 +161,7 @@ try {
         }
       }),
   })
-  report('publish, batches of 100', batch, 'ours', 'raw XADDs, pipelined', '0.90')
+  report('publish, batches of 100', batch, 'ours', 'raw XADDs in MULTI/EXEC', '0.90')
 
   // Consume: each side reads N entries per round with a group of its own, from the entries published above.
   let group = 0

@@ -77,20 +77,26 @@ export function destinationsOf<C extends Catalog>(
 export function handlerDispatcher<C extends Catalog, M extends InboundMessage>(
   handlers: Handlers<C, M>,
 ): Dispatcher<C, M> {
-  const table = new Map<string, EventHandler<C, M>>()
+  /** By `type` attribute, for routing before parsing; and by resource then action, with no string built per event. */
+  const types = new Set<string>()
+  const table = new Map<string, Map<string, EventHandler<C, M>>>()
   for (const [resource, actions] of Object.entries(handlers) as [
     string,
     Record<string, unknown> | undefined,
   ][]) {
     for (const [action, fn] of Object.entries(actions ?? {}))
       // The one cast: decode() has checked the event against the schema its URI names, which is what AnyEventOf says.
-      if (typeof fn === 'function')
-        table.set(eventType(resource, action), (e, ctx) => (fn as EventHandler<C, M>)(e.event as never, ctx))
+      if (typeof fn === 'function') {
+        types.add(eventType(resource, action))
+        let byAction = table.get(resource)
+        if (!byAction) table.set(resource, (byAction = new Map()))
+        byAction.set(action, (e, ctx) => (fn as EventHandler<C, M>)(e.event as never, ctx))
+      }
   }
   return {
-    wants: (type) => type === undefined || table.has(type),
+    wants: (type) => type === undefined || types.has(type),
     handlerFor: (e) =>
-      e.name === undefined ? undefined : table.get(eventType(e.name, (e.event as BaseEnvelope).action)),
+      e.name === undefined ? undefined : table.get(e.name)?.get((e.event as BaseEnvelope).action),
   }
 }
 

@@ -83,9 +83,10 @@ export interface Control {
 export interface Pipeline<M extends InboundMessage> {
   /**
    * True when the message is done with (handled, skipped or dead-lettered) and may be committed; false when stop()
-   * came first and it must stay uncommitted. Never rejects for bad data.
+   * came first and it must stay uncommitted. Never rejects for bad data. A plain boolean when nothing had to wait
+   * (a catalog schema and a handler that returned without a promise): the runner need not await it.
    */
-  process(message: M, control: Control): Promise<boolean>
+  process(message: M, control: Control): boolean | Promise<boolean>
   /**
    * For a batch dispatcher: consecutive messages of one destination, in order. Invalid ones are dead-lettered, the
    * valid ones go to the batch handler together (retried as one; when it keeps failing, each is dead-lettered).
@@ -151,21 +152,28 @@ export function createPipeline<C extends Catalog, M extends InboundMessage>(
     return true
   }
 
-  /** The decoded message; undefined when stop() came while the registry was down. */
-  async function decodeOrWait(message: M, control: Control): Promise<Decoded<C> | undefined> {
+  /**
+   * The decoded message, synchronously for every catalog URI; a promise for a registry look-up, which resolves to
+   * undefined when stop() came while the registry was down.
+   */
+  function decodeOrWait(message: M, control: Control): Decoded<C> | Promise<Decoded<C> | undefined> {
     try {
       const d = decode(catalog, message, decodeOptions)
-      return d instanceof Promise ? await d : d
+      return d instanceof Promise ? d.catch((e: unknown) => waitForRegistry(message, control, e)) : d
     } catch (e) {
-      // Only infrastructure throws here (a registry that is down): ask again until it answers or we stop.
-      return retryUntilAvailable(
-        'registry',
-        message,
-        async () => decode(catalog, message, decodeOptions),
-        control,
-        e,
-      )
+      return waitForRegistry(message, control, e)
     }
+  }
+
+  /** Only infrastructure throws in decode (a registry that is down): ask again until it answers or we stop. */
+  function waitForRegistry(message: M, control: Control, error: unknown) {
+    return retryUntilAvailable(
+      'registry',
+      message,
+      async () => decode(catalog, message, decodeOptions),
+      control,
+      error,
+    )
   }
 
   const invalid = (message: M, decoded: Decoded<C> & { ok: false }, control: Control) =>
@@ -192,30 +200,58 @@ export function createPipeline<C extends Catalog, M extends InboundMessage>(
     return true
   }
 
-  async function process(message: M, control: Control): Promise<boolean> {
+  /**
+   * Synchronous up to the handler's result: no promise of ours per message unless something has to wait (a registry
+   * look-up, a handler's promise, a retry, a dead letter).
+   */
+  function process(message: M, control: Control): boolean | Promise<boolean> {
     if (!dispatcher.wants(message.attribute('type'))) return true
-    const decoded = await decodeOrWait(message, control)
-    if (decoded === undefined) return false
-    if (!decoded.ok) return invalid(message, decoded, control)
+    const decoded = decodeOrWait(message, control)
+    if (decoded instanceof Promise)
+      return decoded.then((d) => (d === undefined ? false : dispatch(message, d, control)))
+    return dispatch(message, decoded, control)
+  }
 
+  function dispatch(message: M, decoded: Decoded<C>, control: Control): boolean | Promise<boolean> {
+    if (!decoded.ok) return invalid(message, decoded, control)
     const handle = dispatcher.handlerFor(decoded.value)
     if (!handle) return true
     const context: MessageContext<M> = { message, attempt: 1, version: decoded.value.version }
-    let outcome: HandlerOutcome
+    let r: void | Promise<void>
     try {
-      const r = handle(decoded.value, context)
-      if (r !== undefined) await r
+      r = handle(decoded.value, context)
+    } catch (error) {
+      return retryOrDeadLetter(message, handle, decoded.value, context, control, error)
+    }
+    if (r === undefined || typeof (r as { then?: unknown }).then !== 'function') {
       consecutiveErrors = 0
       return true
-    } catch (error) {
-      const hooks: RetryHooks<M> = {
-        signal: control.signal,
-        wait: (ms) => control.wait(ms),
-        onRetry: (ctx, delayMs, err) =>
-          options.onRetry?.({ reason: 'handler', message, attempt: ctx.attempt, delayMs, error: err }),
-      }
-      outcome = await retryHandler(handle, decoded.value, context, retry, hooks, error)
     }
+    return Promise.resolve(r).then(
+      () => {
+        consecutiveErrors = 0
+        return true
+      },
+      (error: unknown) => retryOrDeadLetter(message, handle, decoded.value, context, control, error),
+    )
+  }
+
+  /** After a handler's first call failed: its retries, then the dead letter. */
+  async function retryOrDeadLetter(
+    message: M,
+    handle: EventHandler<C, M>,
+    event: DecodedEvent<C>,
+    context: MessageContext<M>,
+    control: Control,
+    error: unknown,
+  ): Promise<boolean> {
+    const hooks: RetryHooks<M> = {
+      signal: control.signal,
+      wait: (ms) => control.wait(ms),
+      onRetry: (ctx, delayMs, err) =>
+        options.onRetry?.({ reason: 'handler', message, attempt: ctx.attempt, delayMs, error: err }),
+    }
+    const outcome: HandlerOutcome = await retryHandler(handle, event, context, retry, hooks, error)
     if (outcome.ok) {
       consecutiveErrors = 0
       return true
@@ -237,7 +273,8 @@ export function createPipeline<C extends Catalog, M extends InboundMessage>(
         if (done) leading++
         continue
       }
-      const decoded = await decodeOrWait(message, control)
+      const d = decodeOrWait(message, control)
+      const decoded = d instanceof Promise ? await d : d
       if (decoded === undefined) return leading
       if (decoded.ok) valid.push({ message, event: decoded.value, index: i })
       else if (!(await invalid(message, decoded, control))) return leading

@@ -83,6 +83,9 @@ function entry(n: number): ContentOf<'time-entry'> {
 
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+/** BENCH_SECTIONS=consumer (or publisher, encode; comma-separated) runs only those sections; default all. */
+const sections = process.env.BENCH_SECTIONS?.split(',').map((x) => x.trim())
+const wanted = (section: string) => sections === undefined || sections.includes(section)
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
 
 await admin.connect()
@@ -92,7 +95,7 @@ console.log(`broker ${brokers.join(',')}  topic ${topic} (3 partitions)  node ${
 
 try {
   // --- publisher throughput ----------------------------------------------------------------------------------------
-  {
+  if (wanted('publisher')) {
     const EVENTS = 20_000
     const BATCH = 500
     const ROUNDS = 5
@@ -177,7 +180,7 @@ try {
   }
 
   // --- validated encode vs confluent-schema-registry -------------------------------------------------------------------
-  {
+  if (wanted('encode')) {
     // The registry client's JSON Schema serializer with a custom 2020-12 ajv (ajv-formats, as teams set it up).
     // No registry server here: the schema is put in the client's cache under an id, as `register` would leave it.
     // ajv's defaults otherwise (allErrors off: it stops at the first error, which only helps it here).
@@ -277,7 +280,7 @@ try {
   }
 
   // --- consumer throughput (added by consumers) ---------------------------------------------------------------------
-  {
+  if (wanted('consumer')) {
     // The same N pre-produced ~1 KB events (valid, with ce_ headers), read by a fresh group each round: raw kafkajs
     // eachMessage + JSON.parse vs createConsumer (header routing, JSON, envelope + content validation, typed
     // dispatch, per-message offset resolution). Timed from the first message handled to the N-th, so the group

@@ -111,6 +111,11 @@ export function createKafkaBatchConsumer<C extends Catalog>(
 
 /** How long a single sleep may last before we heartbeat again. */
 const HEARTBEAT_SLICE_MS = 1000
+/**
+ * How often, at most, a run of messages handled without waiting asks kafkajs for a commit and a heartbeat (each an
+ * async call that mostly finds nothing due): a commit or heartbeat comes at most this much later than it would.
+ */
+const HOUSEKEEPING_MS = 50
 
 function createRunner<C extends Catalog>(
   options: KafkaCommonOptions<C>,
@@ -122,6 +127,9 @@ function createRunner<C extends Catalog>(
   const commitEvery = resolveCommitEvery(options.commitEvery)
   // Resolved since the last commit we asked for or the last batch end (kafkajs commits everything resolved there).
   let sinceCommit = 0
+  // When to next ask kafkajs whether a commit or a heartbeat is due, after messages handled without waiting.
+  const housekeepingMs = Math.min(HOUSEKEEPING_MS, commitEvery.ms)
+  let nextHousekeeping = 0
 
   const consumer: ConsumerPort =
     options.consumer ??
@@ -192,13 +200,21 @@ function createRunner<C extends Catalog>(
     }
     for (const record of batch.messages) {
       if (abort.signal.aborted || !isRunning() || isStale()) return
-      if (!(await pipeline.process(new KafkaMessage(topic, partition, record), control))) return
+      const done = pipeline.process(new KafkaMessage(topic, partition, record), control)
+      if (done !== true && !(await done)) return
       resolveOffset(record.offset)
       if (++sinceCommit >= commitEvery.messages) {
         sinceCommit = 0
         await commitOffsetsIfNecessary(uncommittedOffsets())
-      } else await commitOffsetsIfNecessary() // kafkajs commits if commitEvery.ms has passed
-      await heartbeat()
+        await heartbeat()
+        nextHousekeeping = Date.now() + housekeepingMs
+      } else if (done !== true || Date.now() >= nextHousekeeping) {
+        // kafkajs commits if commitEvery.ms has passed, and heartbeats if its interval has. Both only look at the
+        // clock unless one is due: after a message that waited, and otherwise every few ms rather than per message.
+        await commitOffsetsIfNecessary()
+        await heartbeat()
+        nextHousekeeping = Date.now() + housekeepingMs
+      }
     }
   }
 

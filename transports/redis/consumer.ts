@@ -221,11 +221,19 @@ function createRunner<C extends Catalog>(
     opened = true
   }
 
+  /** One XACK per stream, all sent at once (in order on the connection, before whatever is called next). */
   async function flushAcks(): Promise<void> {
+    const sends: Promise<unknown>[] = []
     for (const [stream, ids] of toAck) {
-      if (ids.length) await withTimeout(commands.xAck(stream, group, ids), timeoutMs, 'XACK')
       toAck.delete(stream)
+      // When Redis does not take them, they go with the next flush.
+      const retake = (e: unknown) => {
+        for (const id of ids) acked(stream, id)
+        throw e
+      }
+      sends.push(withTimeout(commands.xAck(stream, group, ids), timeoutMs, 'XACK').catch(retake))
     }
+    await Promise.all(sends)
   }
 
   function acked(stream: string, id: string) {
@@ -309,10 +317,18 @@ function createRunner<C extends Catalog>(
         let batch: Batch | null
         try {
           if (!opened) await open()
-          await flushAcks()
-          if (!groupsReady) await ensureGroups(false)
-          if (Date.now() >= nextClaim) await claim()
-          batch = await read()
+          if (!groupsReady || Date.now() >= nextClaim) {
+            await flushAcks()
+            if (!groupsReady) await ensureGroups(false)
+            if (Date.now() >= nextClaim) await claim()
+            batch = await read()
+          } else {
+            // The acknowledgements and the next read go out together (one round trip, not two). XACK is sent
+            // first on its connection, so a read of our own pending entries there no longer sees what it acks.
+            const acking = flushAcks()
+            const reading = read()
+            batch = (await Promise.all([acking, reading]))[1]
+          }
           failures = 0
         } catch (e) {
           if (abort.signal.aborted) return
@@ -335,7 +351,8 @@ function createRunner<C extends Catalog>(
               acked(stream, id)
               continue
             }
-            if (!(await pipeline.process(new RedisMessage(stream, id, message), control))) return
+            const done = pipeline.process(new RedisMessage(stream, id, message), control)
+            if (done !== true && !(await done)) return
             acked(stream, id)
           }
         }

@@ -2,7 +2,7 @@
  * An encoded event ↔ an outbox row. Pure: the writer stores what the kernel's encoder produced, and the relay turns
  * the row back into the same OutboundMessage, so nothing is validated or encoded twice and the id never changes.
  */
-import { parseEventType, type OutboundMessage } from '../core/index.ts'
+import { parseEventType, type EncodedMessage, type OutboundMessage } from '../core/index.ts'
 
 /** Anything that runs a parameterised statement: a pg Client or PoolClient, a PGlite transaction, storage's Sql. */
 export interface Queryable {
@@ -82,7 +82,7 @@ export const CLAIM_COLUMNS =
   'id, aggregateid, type, payload::text AS payload, destination, ce_source, ce_time, ce_dataschema, headers, lock_key'
 
 /** A claimed row as the sink takes it: the message the encoder produced at enqueue. */
-export function messageOf(row: OutboxRow): OutboundMessage {
+export function messageOf(row: OutboxRow): EncodedMessage {
   return {
     destination: row.destination,
     key: row.aggregateid,

@@ -14,11 +14,18 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const DOCS = ['README.md', 'docs/publishing.md', 'docs/consuming.md', 'docs/outbox.md']
+const DOCS = ['README.md', 'docs/publishing.md', 'docs/consuming.md', 'docs/outbox.md', 'docs/wire-format.md']
 /** No broker needed: run with tsx, output checked. */
 const RUN = ['callisto.ts', 'gateway.ts', 'memory.ts', 'outbox-memory.ts', 'types.ts']
 /** Need Kafka (KAFKA_BROKERS), and outbox.ts PostgreSQL too: typechecked by tsc, not run here. */
-const KAFKA_ONLY = ['consume.ts', 'consuming.ts', 'outbox.ts', 'publish.ts', 'publishing.ts']
+const KAFKA_ONLY = [
+  'consume.ts',
+  'consuming.ts',
+  'outbox.ts',
+  'publish.ts',
+  'publishing.ts',
+  'wire-format.ts',
+]
 
 const read = (path: string) => readFile(join(ROOT, path), 'utf8')
 

@@ -326,7 +326,10 @@ console.log(JSON.stringify({ topic: sent.destination, sent: sent.id, received: r
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(breaking),
     })
-    const answer = (await check.json()) as { compatible: boolean; differences: { path: string; breaking: boolean }[] }
+    const answer = (await check.json()) as {
+      compatible: boolean
+      differences: { path: string; breaking: boolean }[]
+    }
     expect({ status: check.status, compatible: answer.compatible }, JSON.stringify(answer)).toEqual({
       status: 200,
       compatible: false,

@@ -29,6 +29,8 @@ export const consumerConfig = {
 export interface Read {
   key: string | null
   value: string | null
+  /** The value as it is (a Confluent frame is bytes). */
+  bytes: Buffer | null
   partition: number
   offset: string
   headers: Record<string, string>
@@ -130,6 +132,7 @@ export class TestKafka {
         out.push({
           key: message.key?.toString() ?? null,
           value: message.value?.toString() ?? null,
+          bytes: message.value,
           partition,
           offset: message.offset,
           headers: text(message.headers),

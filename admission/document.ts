@@ -47,7 +47,7 @@ export function resolveFragment(root: unknown, fragment: string): unknown {
 }
 
 /** Deeper than `maxDepth` levels of objects and arrays: the first such place, else undefined. */
-function tooDeep(node: unknown, maxDepth: number, path: (string | number)[] = []): string | undefined {
+export function tooDeep(node: unknown, maxDepth: number, path: (string | number)[] = []): string | undefined {
   if (node === null || typeof node !== 'object') return undefined
   if (path.length > maxDepth) return toPointer(path)
   const entries: [string | number, unknown][] = Array.isArray(node)

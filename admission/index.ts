@@ -25,3 +25,5 @@ export type {
   Refused,
   ResourceState,
 } from './types.ts'
+export { admitPlainSchema, bundleReferences, plainSchemaIssues } from './plain.ts'
+export type { PlainVerdict, ReferencedSchema } from './plain.ts'

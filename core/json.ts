@@ -33,6 +33,21 @@ function canonical(value: unknown, memo: WeakMap<object, string> | undefined): s
   return text
 }
 
+/**
+ * Whether objects and arrays nest deeper than `limit` levels, found without recursion: a value JSON.parse accepted
+ * can be nested far deeper than the call stack allows the recursive helpers (canonicalJson) to walk.
+ */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]]
+  while (stack.length) {
+    const [node, depth] = stack.pop() as [unknown, number]
+    if (node === null || typeof node !== 'object') continue
+    if (depth > limit) return true
+    for (const v of Array.isArray(node) ? node : Object.values(node)) stack.push([v, depth + 1])
+  }
+  return false
+}
+
 /** One reference token of a JSON Pointer (RFC 6901): `~` → `~0`, `/` → `~1`. */
 export const escapePointerToken = (token: string | number): string =>
   String(token).replace(/~/g, '~0').replace(/\//g, '~1')

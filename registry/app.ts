@@ -6,6 +6,8 @@ import { isContractError } from '../core/index.ts'
 import { createAuthorizer, type Authorize } from '../http/auth.ts'
 import { problemFor, problemResponse, toProblem } from '../http/problem.ts'
 import type { Tokens } from '../http/tokens.ts'
+import { createCcompatApp } from './ccompat/app.ts'
+import type { Ccompat } from './ccompat/service.ts'
 import { renderDocsPage } from './http/docs-page.ts'
 import { compileRoute, type Endpoint } from './http/edge.ts'
 import { clientLimit } from './http/limits.ts'
@@ -29,6 +31,8 @@ export interface AppOptions {
   maxDepth?: number
   /** The public compatibility check's own body limit and requests in flight per client (absent: none of its own). */
   compatibility?: { maxBodyBytes: number; perClient: number }
+  /** Confluent's Schema Registry API over the same service, mounted at `path` (registry/ccompat/). */
+  ccompat?: { path: string; ccompat: Ccompat }
 }
 
 /** The route label of requests no route matches (what `routePath` gave under the former `app.use` middleware). */
@@ -39,7 +43,7 @@ const UNMATCHED = '/*'
  * derived from the same table. Handlers only throw; `onError` turns every failure into a problem response.
  */
 export function createApp(options: AppOptions): Hono {
-  const { service, store, tokens, logger, metrics, maxBodyBytes, maxDepth, compatibility } = options
+  const { service, store, tokens, logger, metrics, maxBodyBytes, maxDepth, compatibility, ccompat } = options
   const documents = { openapi: '', docs: '' }
   const routes = registryRoutes({
     service,
@@ -59,7 +63,21 @@ export function createApp(options: AppOptions): Hono {
   const doc = openApiDocument(routes, { info: API_INFO, components: COMPONENTS, maxBodyBytes })
   documents.openapi = JSON.stringify(doc)
   documents.docs = renderDocsPage(doc)
-  return mountRoutes(routes, { logger, metrics, maxBodyBytes, authorize: createAuthorizer(tokens) })
+  const authorize = createAuthorizer(tokens)
+  const app = mountRoutes(routes, { logger, metrics, maxBodyBytes, authorize })
+  if (ccompat)
+    app.route(
+      '/',
+      createCcompatApp({
+        ccompat: ccompat.ccompat,
+        authorize,
+        logger,
+        metrics,
+        maxBodyBytes,
+        path: ccompat.path,
+      }),
+    )
+  return app
 }
 
 /** A hono app serving `routes`: each one a single handler (edge + handler), timed, logged and counted. */

@@ -64,6 +64,8 @@ export interface RegistryOptions {
   compatibilityPerClient?: number
   /** Buffered request logs are written out at least this often (ms). */
   logFlushMs?: number
+  /** Where Confluent's Schema Registry API is served (docs/ccompat.md); '' serves none. */
+  ccompatPath?: string
 }
 
 export interface ResolvedConfig {
@@ -91,6 +93,7 @@ export interface ResolvedConfig {
   compatibilityMaxBodyBytes: number
   compatibilityPerClient: number
   logFlushMs: number
+  ccompatPath: string
 }
 
 export const DEFAULTS = {
@@ -117,11 +120,13 @@ export const DEFAULTS = {
   compatibilityMaxBodyBytes: 128 * 1024,
   compatibilityPerClient: 2,
   logFlushMs: 1_000,
+  ccompatPath: '/ccompat',
 } as const satisfies ResolvedConfig
 
 /** The principal the audit trail names for what start-up seeding registers. */
 export const SEED_PRINCIPAL = 'seed'
 
+const MOUNT_PATH = /^(?:\/[A-Za-z0-9._~-]+)+$/
 const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/
 
 /** Fills every default once; the rest of the registry only sees a fully required config. */
@@ -144,6 +149,10 @@ export function resolveConfig(options: RegistryOptions = {}): ResolvedConfig {
   ] as const)
     if (!Number.isInteger(config[key]) || config[key] < 1)
       throw new TypeError(`${key} must be a whole number of at least 1, got ${config[key]}`)
+  if (config.ccompatPath !== '' && !MOUNT_PATH.test(config.ccompatPath))
+    throw new TypeError(
+      `ccompatPath must be '' (none) or a path like /ccompat (segments of letters, digits, '.', '_', '~', '-'), got '${config.ccompatPath}'`,
+    )
   if (!SQL_IDENTIFIER.test(config.databaseSchema))
     throw new TypeError(`databaseSchema must be a lower-case SQL identifier, got '${config.databaseSchema}'`)
   const seeder = config.tokens.grants.find((g) => g.name === SEED_PRINCIPAL)

@@ -18,3 +18,13 @@ export function withId(schema: JsonObject, uri: string): JsonObject {
   const { $schema, $id: _id, ...rest } = schema
   return $schema === undefined ? { $id: uri, ...rest } : { $schema, $id: uri, ...rest }
 }
+
+/**
+ * The identity of a schema id: the canonical JSON of the body as served (`$id` included), so that the same content
+ * in two subjects is one id, and a resource version (whose `$id` is its own) is its own.
+ */
+export function schemaIdHash(body: string): string {
+  return createHash('sha256')
+    .update(canonicalJson(JSON.parse(body) as unknown))
+    .digest('hex')
+}

@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto'
 import type { Mode } from '../compat/index.ts'
 import type { JsonObject } from './content.ts'
-import type { Snapshot, StoredSubject, StoredVersion } from './store/store.ts'
+import type { Snapshot, StoredSubject, StoredVersion, SubjectKind } from './store/store.ts'
+
+/** A Confluent reference: the schema `name` in a `$ref` is version `version` of subject `subject`. */
+export interface SchemaReference {
+  readonly name: string
+  readonly subject: string
+  readonly version: number
+}
 
 /** One version ready to serve: bytes and ETag computed once, never per request. */
 export interface VersionEntry {
@@ -13,12 +20,18 @@ export interface VersionEntry {
   readonly schema: JsonObject
   readonly bytes: Bytes
   readonly etag: string
+  /** The global schema id (the Confluent API's). */
+  readonly schemaId: number
+  readonly references: readonly SchemaReference[]
+  /** The Confluent API's answers for this version, serialised on first request (ccompat/). */
+  ccompat?: Map<string, Bytes>
   /** TypeScript types, compiled on first request and kept. */
   types?: Promise<Bytes>
 }
 
 export interface SubjectEntry {
   readonly name: string
+  readonly kind: SubjectKind
   readonly topic: string
   readonly key: string
   readonly compatibility: Mode | null
@@ -44,6 +57,12 @@ export class Memory {
   defaultMode: Mode
   readonly subjects = new Map<string, SubjectEntry>()
   readonly byUri = new Map<string, VersionEntry>()
+  /** Every stored version (soft-deleted ones too) by schema id: the first subject's, by name. */
+  readonly byId = new Map<number, VersionEntry[]>()
+  /** registry_settings as last loaded (the Confluent API's modes). */
+  settings: ReadonlyMap<string, string> = new Map()
+  /** Bumped on every change: caches derived from the whole registry compare it. */
+  generation = 0
   private listCache: Bytes | undefined
 
   constructor(private readonly configuredDefault: Mode) {
@@ -55,7 +74,7 @@ export class Memory {
     this.listCache ??= toBytes(
       JSON.stringify(
         [...this.subjects.values()]
-          .filter((s) => s.latest)
+          .filter((s) => s.latest && s.kind === 'resource')
           .sort((a, b) => (a.name < b.name ? -1 : 1))
           .map((s) => ({
             name: s.name,
@@ -80,6 +99,7 @@ export class Memory {
 
   replaceAll(snapshot: Snapshot): void {
     this.setDefault(snapshot.defaultMode)
+    this.settings = snapshot.settings
     const names = new Set(snapshot.subjects.map((s) => s.name))
     for (const name of this.subjects.keys()) if (!names.has(name)) this.apply(name, undefined)
     for (const s of snapshot.subjects) this.apply(s.name, s)
@@ -88,8 +108,14 @@ export class Memory {
   /** Replaces one subject with what storage holds (undefined: gone). Unchanged versions keep their entries. */
   apply(name: string, stored: StoredSubject | undefined): void {
     const old = this.subjects.get(name)
-    for (const v of old?.byVersion.values() ?? []) this.byUri.delete(v.uri)
+    for (const v of old?.byVersion.values() ?? []) {
+      this.byUri.delete(v.uri)
+      const list = this.byId.get(v.schemaId)?.filter((e) => e !== v)
+      if (list?.length) this.byId.set(v.schemaId, list)
+      else this.byId.delete(v.schemaId)
+    }
     this.listCache = undefined
+    this.generation++
     if (!stored) {
       this.subjects.delete(name)
       return
@@ -97,13 +123,22 @@ export class Memory {
     const byVersion = new Map<number, VersionEntry>()
     for (const v of stored.versions) {
       const before = old?.byVersion.get(v.version)
-      const entry = before && before.hash === v.hash && before.deleted === v.deleted ? before : toEntry(v)
+      const entry =
+        before && before.hash === v.hash && before.deleted === v.deleted && before.schemaId === v.schemaId
+          ? before
+          : toEntry(v)
       byVersion.set(v.version, entry)
-      this.byUri.set(entry.uri, entry)
+      if (stored.kind === 'resource') this.byUri.set(entry.uri, entry)
+      const list = [...(this.byId.get(entry.schemaId) ?? []), entry]
+      this.byId.set(
+        entry.schemaId,
+        list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.version - b.version)),
+      )
     }
     const active = [...byVersion.values()].filter((v) => !v.deleted)
     this.subjects.set(name, {
       name,
+      kind: stored.kind,
       topic: stored.topic,
       key: stored.key,
       compatibility: stored.compatibility,
@@ -126,5 +161,7 @@ function toEntry(v: StoredVersion): VersionEntry {
     schema: JSON.parse(v.body) as JsonObject,
     bytes,
     etag: etagOf(bytes),
+    schemaId: v.schemaId,
+    references: v.refs === null ? [] : (JSON.parse(v.refs) as SchemaReference[]),
   }
 }

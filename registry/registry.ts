@@ -4,6 +4,7 @@ import { serve, type ServerType } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { pino, type Logger } from 'pino'
 import { createApp } from './app.ts'
+import { createCcompat, type Ccompat } from './ccompat/service.ts'
 import { resolveConfig, type RegistryOptions, type ResolvedConfig } from './config.ts'
 import { createMetrics, type Metrics } from './http/metrics.ts'
 import { createSchemaService, type SchemaService } from './service.ts'
@@ -20,6 +21,8 @@ export interface Registry {
   config: ResolvedConfig
   logger: Logger
   metrics: Metrics
+  /** Confluent's Schema Registry API's behaviour (served under config.ccompatPath). */
+  ccompat: Ccompat
   /** What start-up seeding did with schemas/. */
   seeded: { inserted: number; unchanged: number; purged: number }
   /** Writes out the buffered request log now, synchronously (e.g. on process exit). */
@@ -85,6 +88,14 @@ export async function createRegistry(options: RegistryOptions = {}): Promise<Reg
       timer.unref()
     }
     const metrics = createMetrics({ processMetrics: config.processMetrics, workRunning: () => work.running })
+    const ccompat = createCcompat({
+      service,
+      store,
+      policy: config.policy,
+      defaultMode: config.defaultMode,
+      maxDepth: config.maxDepth,
+      maxBytes: config.maxBodyBytes,
+    })
     const app = createApp({
       service,
       store,
@@ -97,6 +108,7 @@ export async function createRegistry(options: RegistryOptions = {}): Promise<Reg
         maxBodyBytes: config.compatibilityMaxBodyBytes,
         perClient: config.compatibilityPerClient,
       },
+      ...(config.ccompatPath ? { ccompat: { path: config.ccompatPath, ccompat } } : {}),
     })
     const opened = store
     return {
@@ -106,6 +118,7 @@ export async function createRegistry(options: RegistryOptions = {}): Promise<Reg
       config,
       logger,
       metrics,
+      ccompat,
       seeded,
       flushLogs,
       work,

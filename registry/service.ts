@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import { ContractError, isContractError, RESOURCE_NAME, schemaUri, type Issue } from '../core/index.ts'
+import { nestsDeeperThan } from '../core/json.ts'
 import { isMode, MODES, type Mode, type Policy } from '../compat/index.ts'
 import {
   admitModeChange,
@@ -384,12 +385,14 @@ export function createSchemaService({
 
     subject(name: string): SubjectEntry {
       const s = memory.subjects.get(name)
-      if (!s?.latest) throw new ContractError('UNKNOWN_RESOURCE', `no resource '${name}'`)
+      if (!s?.latest || s.kind !== 'resource')
+        throw new ContractError('UNKNOWN_RESOURCE', `no resource '${name}'`)
       return s
     },
 
     version(name: string, version: string): VersionEntry {
-      const s = memory.subjects.get(name)
+      const found = memory.subjects.get(name)
+      const s = found?.kind === 'resource' ? found : undefined
       const v =
         version === 'latest'
           ? s?.latest
@@ -420,10 +423,25 @@ export function createSchemaService({
     },
 
     /** Registers a version as `principal` (a token's name): recorded in the audit trail, refused or not. */
-    register(name: string, body: unknown, principal: string): Promise<Registration> {
+    register(
+      name: string,
+      body: unknown,
+      principal: string,
+      options: { schemaId?: number } = {},
+    ): Promise<Registration> {
       return audited({ principal, action: 'register', resource: name, version: null }, async () => {
         checkName(name)
         const schema = asObject(name, body)
+        // Hashing walks it recursively: a body nested past the call stack would be a 500, not the rule's 422.
+        if (nestsDeeperThan(schema, maxDepth))
+          throw new ContractError('SCHEMA_INVALID', `nested deeper than ${maxDepth} levels`, [
+            {
+              path: '',
+              keyword: 'maxDepth',
+              message: `nested deeper than ${maxDepth} levels`,
+              params: { limit: maxDepth },
+            },
+          ])
         const hash = contentHash(schema)
         const givenId = schema.$id
         // Read without judging: the rule judges below, against the subject as stored, under the lock.
@@ -437,6 +455,7 @@ export function createSchemaService({
             compatibility: isMode(compatibility) ? compatibility : undefined,
             uri: (v) => schemaUri(name, v),
             body: (_v, uri) => JSON.stringify(withId(schema, uri)),
+            ...(options.schemaId === undefined ? {} : { schemaId: options.schemaId }),
             // Identical content under another $id is refused in the transaction, so the trail has no no-op for it.
             existing: (stored) => {
               if (givenId !== undefined && givenId !== stored.uri)

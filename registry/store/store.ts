@@ -2,7 +2,8 @@ import { ContractError } from '../../core/index.ts'
 import { isMode, type Mode } from '../../compat/index.ts'
 import type { Database, Sql } from '../../storage/database.ts'
 import { insertAudit, readAudit, type AuditEntry, type AuditQuery, type AuditRecord } from './audit.ts'
-import { migrate } from './migrations.ts'
+import { schemaIdHash } from '../content.ts'
+import { assignSchemaId, migrate, SchemaIdTaken } from './migrations.ts'
 
 export interface StoredVersion {
   name: string
@@ -13,10 +14,18 @@ export interface StoredVersion {
   /** The schema as served, `$id` included. */
   body: string
   deleted: boolean
+  /** The global schema id of the body's content (the Confluent API's id). */
+  schemaId: number
+  /** A plain schema's references, as JSON `[{name, subject, version}]`; null for none. */
+  refs: string | null
 }
+
+/** `resource`: a contract (x-topic, x-key); `schema`: a plain schema subject of the Confluent API. */
+export type SubjectKind = 'resource' | 'schema'
 
 export interface StoredSubject {
   name: string
+  kind: SubjectKind
   topic: string
   key: string
   /** The resource's own mode; null: the registry default. */
@@ -30,11 +39,21 @@ export interface Snapshot {
   /** Set by PUT /config; null: the configured default. */
   defaultMode: Mode | null
   subjects: StoredSubject[]
+  /** Every row of registry_settings (the Confluent API's modes live there). */
+  settings: Map<string, string>
 }
 
 export interface NewVersion {
   name: string
+  /** Default `resource`; a `schema` subject has no topic or key. */
+  kind?: SubjectKind
   hash: string
+  /** The schema id to give the content (IMPORT mode); refused if the content or the id is already another's. */
+  schemaId?: number
+  /** A plain schema's references (JSON). */
+  refs?: string
+  /** What identifies the schema id's content; default schemaIdHash of the body. */
+  idHash?: string
   topic: string | undefined
   key: string | undefined
   compatibility: Mode | undefined
@@ -100,6 +119,11 @@ export interface SchemaStore {
    */
   setMode(name: string | null, mode: Mode, gate: ModeGate | undefined, principal: string): Promise<void>
   softDelete(name: string, version: number, principal: string): Promise<StoredVersion | undefined>
+  /** A Confluent mode (READWRITE, READONLY, IMPORT) of a subject, or (name null) the global one; null: unset. */
+  setSetting(key: string, value: string | null, principal: string): Promise<void>
+  settings(): Promise<Map<string, string>>
+  /** Clears a subject's own compatibility mode: it follows the default again. */
+  clearMode(name: string, principal: string): Promise<void>
   /** Removes a soft-deleted version for good. */
   purge(
     name: string,
@@ -120,6 +144,7 @@ const GLOBAL = ''
 
 interface SubjectRow {
   name: string
+  kind: string
   topic: string
   key: string
   compatibility: string | null
@@ -132,9 +157,12 @@ interface VersionRow {
   content_hash: string
   body: string
   deleted: boolean
+  schema_id: number
+  refs: string | null
 }
 
-const VERSION_COLUMNS = 'name, version, uri, content_hash, body, deleted_at IS NOT NULL AS deleted'
+const VERSION_COLUMNS =
+  'name, version, uri, content_hash, body, deleted_at IS NOT NULL AS deleted, schema_id, refs'
 
 const toVersion = (r: VersionRow): StoredVersion => ({
   name: r.name,
@@ -143,9 +171,12 @@ const toVersion = (r: VersionRow): StoredVersion => ({
   hash: r.content_hash,
   body: r.body,
   deleted: r.deleted,
+  schemaId: r.schema_id,
+  refs: r.refs,
 })
 const toSubject = (r: SubjectRow, versions: StoredVersion[]): StoredSubject => ({
   name: r.name,
+  kind: r.kind === 'schema' ? 'schema' : 'resource',
   topic: r.topic,
   key: r.key,
   compatibility: isMode(r.compatibility) ? r.compatibility : null,
@@ -170,6 +201,15 @@ async function guard<T>(what: string, run: () => Promise<T>): Promise<T> {
     return await run()
   } catch (e) {
     if (e instanceof ContractError || e instanceof SeedAborted) throw e
+    if (e instanceof SchemaIdTaken)
+      throw new ContractError('SCHEMA_CONFLICT', e.message, [
+        {
+          path: '/id',
+          keyword: 'schema-id',
+          message: e.message,
+          params: { id: e.given, ...(e.existing === undefined ? {} : { existing: e.existing }) },
+        },
+      ])
     const state = sqlState(e)
     if (state !== undefined && STATEMENT_ERRORS.has(state.slice(0, 2)))
       throw new Error(
@@ -242,7 +282,11 @@ export async function createSqlStore(db: Database): Promise<SchemaStore> {
           list.push(toVersion(v))
           byName.set(v.name, list)
         }
+        const settings = await db.query<{ key: string; value: string }>(
+          'SELECT key, value FROM registry_settings',
+        )
         return {
+          settings: new Map(settings.map((r) => [r.key, r.value])),
           defaultMode: await readDefaultMode(db),
           subjects: subjects.map((s) => toSubject(s, byName.get(s.name) ?? [])),
         }
@@ -272,6 +316,8 @@ export async function createSqlStore(db: Database): Promise<SchemaStore> {
             )
           if (same) {
             input.existing?.(same)
+            if (input.schemaId !== undefined && input.schemaId !== same.schemaId)
+              throw new SchemaIdTaken(input.schemaId, same.schemaId)
             await insertAudit(tx, {
               principal,
               action: 'register',
@@ -291,16 +337,19 @@ export async function createSqlStore(db: Database): Promise<SchemaStore> {
               version,
             ])
           else {
-            if (input.topic === undefined || input.key === undefined)
+            const kind = input.kind ?? 'resource'
+            if (kind === 'resource' && (input.topic === undefined || input.key === undefined))
               throw new Error('a new resource needs a topic and a key')
             await tx.query(
-              'INSERT INTO registry_subjects (name, topic, key, compatibility, last_version) VALUES ($1, $2, $3, $4, $5)',
-              [input.name, input.topic, input.key, input.compatibility ?? null, version],
+              'INSERT INTO registry_subjects (name, topic, key, compatibility, last_version, kind) VALUES ($1, $2, $3, $4, $5, $6)',
+              [input.name, input.topic ?? '', input.key ?? '', input.compatibility ?? null, version, kind],
             )
           }
+          const body = input.body(version, uri)
+          const schemaId = await assignSchemaId(tx, input.idHash ?? schemaIdHash(body), input.schemaId)
           const [row] = await tx.query<VersionRow>(
-            `INSERT INTO registry_versions (name, version, uri, content_hash, body) VALUES ($1, $2, $3, $4, $5) RETURNING ${VERSION_COLUMNS}`,
-            [input.name, version, uri, input.hash, input.body(version, uri)],
+            `INSERT INTO registry_versions (name, version, uri, content_hash, body, schema_id, refs) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${VERSION_COLUMNS}`,
+            [input.name, version, uri, input.hash, body, schemaId, input.refs ?? null],
           )
           await insertAudit(tx, {
             principal,
@@ -322,6 +371,7 @@ export async function createSqlStore(db: Database): Promise<SchemaStore> {
           const defaultMode = await readDefaultMode(tx)
           let aborted = false
           const touched: string[] = []
+          const pending: SeedVersion[] = []
           for (const name of [...names].sort()) {
             await lock(tx, name)
             const subject = await readSubject(tx, name)
@@ -352,24 +402,27 @@ export async function createSqlStore(db: Database): Promise<SchemaStore> {
                 outcome: 'changed',
                 detail: p.mode,
               })
-            for (const v of p.insert) {
-              await tx.query(
-                'INSERT INTO registry_versions (name, version, uri, content_hash, body) VALUES ($1, $2, $3, $4, $5)',
-                [v.name, v.version, v.uri, v.hash, v.body],
-              )
-              await insertAudit(tx, {
-                principal,
-                action: 'register',
-                resource: name,
-                version: v.version,
-                outcome: 'created',
-                detail: null,
-              })
-            }
+            pending.push(...p.insert)
             touched.push(name)
           }
           // Refused: ROLLBACK by throwing (the planner has its reports).
           if (aborted) throw new SeedAborted()
+          // Versions last: the schema-id lock is taken once every subject lock is held, never before one (a
+          // registration takes its subject's lock, then the id lock: the same order, so no deadlock).
+          for (const v of pending) {
+            await tx.query(
+              'INSERT INTO registry_versions (name, version, uri, content_hash, body, schema_id) VALUES ($1, $2, $3, $4, $5, $6)',
+              [v.name, v.version, v.uri, v.hash, v.body, await assignSchemaId(tx, schemaIdHash(v.body))],
+            )
+            await insertAudit(tx, {
+              principal,
+              action: 'register',
+              resource: v.name,
+              version: v.version,
+              outcome: 'created',
+              detail: null,
+            })
+          }
           for (const name of touched) await notify(tx, name)
           return 'committed' as const
         }),
@@ -414,6 +467,56 @@ export async function createSqlStore(db: Database): Promise<SchemaStore> {
             detail: mode,
           })
           await notify(tx, name ?? GLOBAL)
+        }),
+      ),
+
+    setSetting: (key, value, principal) =>
+      guard('configuring', () =>
+        db.transaction(async (tx) => {
+          if (value === null) await tx.query('DELETE FROM registry_settings WHERE key = $1', [key])
+          else
+            await tx.query(
+              'INSERT INTO registry_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value',
+              [key, value],
+            )
+          await insertAudit(tx, {
+            principal,
+            action: 'set-mode',
+            resource: null,
+            version: null,
+            outcome: 'changed',
+            detail: `${key}=${value ?? '(unset)'}`,
+          })
+          await notify(tx, GLOBAL)
+        }),
+      ),
+
+    settings: () =>
+      guard('loading', async () => {
+        const rows = await db.query<{ key: string; value: string }>(
+          'SELECT key, value FROM registry_settings',
+        )
+        return new Map(rows.map((r) => [r.key, r.value]))
+      }),
+
+    clearMode: (name, principal) =>
+      guard('configuring', () =>
+        db.transaction(async (tx) => {
+          await lock(tx, name)
+          const rows = await tx.query<{ name: string }>(
+            'UPDATE registry_subjects SET compatibility = NULL WHERE name = $1 RETURNING name',
+            [name],
+          )
+          if (rows.length === 0) throw new ContractError('UNKNOWN_RESOURCE', `no subject '${name}'`)
+          await insertAudit(tx, {
+            principal,
+            action: 'set-mode',
+            resource: name,
+            version: null,
+            outcome: 'changed',
+            detail: '(default)',
+          })
+          await notify(tx, name)
         }),
       ),
 

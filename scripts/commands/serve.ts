@@ -84,6 +84,7 @@ export function optionsFromEnv(
     workBudgetMs: int(env.REGISTRY_WORK_BUDGET_MS, 'REGISTRY_WORK_BUDGET_MS'),
     workerThreads: int(env.REGISTRY_WORKERS, 'REGISTRY_WORKERS'),
     logFlushMs: int(env.LOG_FLUSH_MS, 'LOG_FLUSH_MS'),
+    ccompatPath: env.REGISTRY_CCOMPAT_PATH,
     schemasDir: resolve(cwd, env.SCHEMAS_DIR || schemas),
   }
   // Checked now, so that a configuration error (two entries with one token…) is a usage error before anything starts.
@@ -94,7 +95,7 @@ export function optionsFromEnv(
 export const serveCommand: Command = {
   name: 'serve',
   summary:
-    'run the registry (PORT, HOST, DATABASE_URL or DATA_DIR, SCHEMAS_DIR, REGISTRY_TOKENS, REGISTRY_TOKENS_FILE, LOG_LEVEL, LOG_FLUSH_MS, REGISTRY_WORK_BUDGET_MS, REGISTRY_WORKERS)',
+    'run the registry (PORT, HOST, DATABASE_URL or DATA_DIR, SCHEMAS_DIR, REGISTRY_TOKENS, REGISTRY_TOKENS_FILE, LOG_LEVEL, LOG_FLUSH_MS, REGISTRY_WORK_BUDGET_MS, REGISTRY_WORKERS, REGISTRY_CCOMPAT_PATH)',
   usage: 'contracts serve',
   async run(argv, io) {
     parseArgs({ args: argv, options: {}, strict: true })

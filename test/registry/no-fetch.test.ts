@@ -119,6 +119,29 @@ describe('nothing in a schema is ever fetched or read', () => {
     expect(connections).toBe(0)
   })
 
+  it('the Confluent API (/ccompat): a $ref or a reference naming a target is refused, never followed', async () => {
+    let n = 0
+    for (const target of targets)
+      for (const body of carriers(target)) {
+        const { 'x-topic': _t, 'x-key': _k, ...plain } = body
+        for (const [subject, schema, references] of [
+          [`fetchless-plain-${++n}`, plain, []],
+          [`fetchless-${n}-value`, body, []],
+          [`fetchless-refs-${n}`, plain, [{ name: target, subject: 'no-such', version: 1 }]],
+        ] as const) {
+          const res = await registry.app.request(`/ccompat/subjects/${subject}/versions`, {
+            method: 'POST',
+            headers: jsonHeaders,
+            body: JSON.stringify({ schemaType: 'JSON', schema: JSON.stringify(schema), references }),
+          })
+          const text = await res.text()
+          expect(res.status, `${subject} ${target}`).toBe(422)
+          expect(text).not.toContain(MARKER)
+        }
+      }
+    expect(connections).toBe(0)
+  })
+
   it('GET …/types.ts of a version stored with such references is a 422 naming them, never a fetch or a read', async () => {
     for (const [i, target] of targets.entries()) {
       const name = `stored-before-${i + 1}`

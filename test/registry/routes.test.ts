@@ -91,9 +91,12 @@ describe('one declaration drives the app and /openapi.json', () => {
       }
   })
 
-  it('the hono app mounts exactly the table', () => {
-    const mounted = registry.app.routes.map((r) => `${r.method} ${r.path}`)
+  it('the hono app mounts exactly the table, and beside it only the Confluent API under its prefix', () => {
+    const prefix = registry.config.ccompatPath
+    const ccompat = (path: string) => path === prefix || path.startsWith(`${prefix}/`)
+    const mounted = registry.app.routes.filter((r) => !ccompat(r.path)).map((r) => `${r.method} ${r.path}`)
     expect(mounted.sort()).toEqual(routes.map(key).sort())
+    expect(registry.app.routes.filter((r) => ccompat(r.path)).length).toBeGreaterThan(0)
   })
 
   it('the limits described are the configuration passed to createApp', async () => {

@@ -1,12 +1,16 @@
 import { LRUCache } from 'lru-cache'
-import { backoff, ContractError, sleep } from '../core/index.ts'
+import { backoff, ContractError, sleep, type SchemaIdPort, type SchemaVersionRef } from '../core/index.ts'
 
 /** What consumers need from a registry: the schema registered under a URI, or undefined when nobody knows it. */
 export interface SchemaSource {
   getByUri(uri: string): Promise<unknown | undefined>
 }
 
-export interface RegistryClient extends SchemaSource {
+/**
+ * What consumers and publishers need from a registry. It is also a SchemaIdPort: `idOf` and `schemaOf` speak
+ * Confluent's REST API under `confluentPrefix`, for Confluent's wire format.
+ */
+export interface RegistryClient extends SchemaSource, SchemaIdPort {
   /** A version of a resource, or its latest; undefined when the registry has no such version. */
   get(name: string, version: number | 'latest'): Promise<unknown | undefined>
   /** `GET /schemas`: every resource with its versions, topic and key. */
@@ -44,6 +48,8 @@ export interface RegistryClientOptions {
   backoffMs?: number
   /** The largest answer body read; a larger one is PAYLOAD_TOO_LARGE (the registry's own limit is 256 KiB). */
   maxBytes?: number
+  /** Where the registry serves Confluent's API (schema ids): `/ccompat` by default. */
+  confluentPrefix?: string
   now?: () => number
 }
 
@@ -73,9 +79,11 @@ export function createRegistryClient({
   cacheSize = 256,
   backoffMs = 100,
   maxBytes = 1024 * 1024,
+  confluentPrefix = '/ccompat',
   now = Date.now,
 }: RegistryClientOptions): RegistryClient & { readonly cached: number } {
   const base = baseUrl.replace(/\/+$/, '')
+  const ccompat = '/' + confluentPrefix.replace(/^\/+|\/+$/g, '')
   const cache = new LRUCache<string, Cached>({ max: cacheSize })
   // Concurrent requests for one URL share one round trip.
   const inFlight = new Map<string, Promise<unknown | undefined>>()
@@ -162,6 +170,122 @@ export function createRegistryClient({
     return p
   }
 
+  /**
+   * A POST of Confluent's API: its JSON answer, or undefined for a 404; network errors, timeouts and 5xx retried,
+   * then a retriable REGISTRY_UNAVAILABLE; another status a BAD_REQUEST naming Confluent's error code.
+   */
+  async function post(path: string, body: unknown): Promise<unknown> {
+    const url = base + path
+    let failure = 'no answer'
+    let lastError: unknown
+    for (let i = 0; i <= retries; i++) {
+      if (i > 0) await sleep(backoff(i, { initialMs: backoffMs, maxMs: MAX_BACKOFF_MS }))
+      let res: Response
+      try {
+        res = await fetch(url, {
+          method: 'POST',
+          headers: { accept: CONFLUENT_JSON, 'content-type': CONFLUENT_JSON },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(timeoutMs),
+        })
+      } catch (e) {
+        lastError = e
+        failure =
+          (e as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e as Error).message
+        continue
+      }
+      if (res.status >= 500) {
+        void res.body?.cancel()
+        failure = `HTTP ${res.status}`
+        continue
+      }
+      const text = await boundedText(res, maxBytes, url)
+      if (res.status === 404) return undefined
+      if (res.status !== 200)
+        throw new ContractError(
+          'BAD_REQUEST',
+          `the registry refused ${url}: HTTP ${res.status} ${text.slice(0, 200)}`,
+        )
+      try {
+        return JSON.parse(text)
+      } catch (cause) {
+        throw new ContractError(
+          'NOT_JSON',
+          `the registry answered ${url} with something that is not JSON`,
+          [],
+          {
+            cause,
+          },
+        )
+      }
+    }
+    throw new ContractError(
+      'REGISTRY_UNAVAILABLE',
+      `registry ${base} unavailable after ${retries + 1} attempts: ${failure}`,
+      [],
+      { cause: lastError, retriable: true },
+    )
+  }
+
+  // Schema ids per resource version (by URI): asked once, kept; concurrent look-ups share one; failures not kept.
+  const ids = new Map<string, number>()
+  const idsInFlight = new Map<string, Promise<number>>()
+
+  async function lookUpId(ref: SchemaVersionRef): Promise<number> {
+    const schema = ref.schema ?? (await request(`/resolve?uri=${encodeURIComponent(ref.uri)}`))
+    if (schema === undefined)
+      throw new ContractError('SCHEMA_NOT_FOUND', `the registry at ${base} has no schema '${ref.uri}'`)
+    // Confluent's TopicNameStrategy: a resource is the subject `<x-topic>-value`; the lookup is by content.
+    const subject = `${ref.topic}-value`
+    const path = `${ccompat}/subjects/${encodeURIComponent(subject)}`
+    const answer = await post(path, { schemaType: 'JSON', schema: JSON.stringify(schema) })
+    if (answer === undefined)
+      throw new ContractError(
+        'SCHEMA_NOT_FOUND',
+        `the registry at ${base} has no schema id for '${ref.uri}' under subject '${subject}'`,
+      )
+    const id = (answer as { id?: unknown }).id
+    if (!Number.isInteger(id) || (id as number) < 0)
+      throw new ContractError('BAD_REQUEST', `the registry answered ${base}${path} without a schema id`)
+    return id as number
+  }
+
+  function idOf(ref: SchemaVersionRef): Promise<number> {
+    const hit = ids.get(ref.uri)
+    if (hit !== undefined) return Promise.resolve(hit)
+    let p = idsInFlight.get(ref.uri)
+    if (!p) {
+      p = lookUpId(ref)
+        .then((id) => {
+          ids.set(ref.uri, id)
+          return id
+        })
+        .finally(() => idsInFlight.delete(ref.uri))
+      idsInFlight.set(ref.uri, p)
+    }
+    return p
+  }
+
+  /** `GET /schemas/ids/{id}`: the schema, parsed (answers are cached like every GET: bounded, revalidated). */
+  async function schemaOf(id: number): Promise<unknown> {
+    const answer = await request(`${ccompat}/schemas/ids/${id}`)
+    if (answer === undefined) return undefined
+    const { schemaType, schema } = answer as { schemaType?: unknown; schema?: unknown }
+    // Confluent leaves schemaType out for Avro.
+    if (schemaType !== 'JSON')
+      throw new ContractError(
+        'SCHEMA_INVALID',
+        `schema id ${id} is ${typeof schemaType === 'string' ? `a ${schemaType}` : 'an AVRO'} schema, not JSON Schema`,
+      )
+    if (typeof schema !== 'string')
+      throw new ContractError('BAD_REQUEST', `the registry answered schema id ${id} without a schema`)
+    try {
+      return JSON.parse(schema)
+    } catch (cause) {
+      throw new ContractError('SCHEMA_INVALID', `schema id ${id} is not JSON`, [], { cause })
+    }
+  }
+
   const shaped = <T>(path: string, ok: (v: unknown) => v is T, what: string) =>
     request(path).then((v) => {
       if (v === undefined || ok(v)) return v
@@ -172,6 +296,8 @@ export function createRegistryClient({
     })
 
   return {
+    idOf,
+    schemaOf,
     getByUri: (uri) => request(`/resolve?uri=${encodeURIComponent(uri)}`),
     list: () =>
       shaped('/schemas', isSummaries, 'a list of resources').then((v) => {
@@ -194,6 +320,8 @@ export function createRegistryClient({
     },
   }
 }
+
+const CONFLUENT_JSON = 'application/vnd.schemaregistry.v1+json'
 
 /** The body as text, reading no more than `max` bytes. */
 async function boundedText(res: Response, max: number, url: string): Promise<string> {

@@ -10,7 +10,7 @@ import {
   type Handlers,
 } from './dispatch.ts'
 import type { DeadLetter, RetryInfo } from './pipeline.ts'
-import type { InboundMessage, SchemaLookupPort } from './ports.ts'
+import type { InboundMessage, SchemaIdPort, SchemaLookupPort } from './ports.ts'
 import type { RetryOptions } from './retry.ts'
 
 export interface EventConsumer {
@@ -32,6 +32,8 @@ export interface PipelineConsumerOptions<C extends Catalog, M extends InboundMes
   catalog: C
   /** Resolves schema URIs that are not in the catalog (a registry client). Without it they are unknown. */
   registry?: SchemaLookupPort
+  /** Resolves the schema ids of Confluent-framed values (a registry client's `schemaIds()`); see docs/wire-format.md. */
+  schemaIds?: SchemaIdPort
   /** Validators compiled from registry schemas kept in memory. Default 100. */
   schemaCacheSize?: number
   /** Handler retries; the same backoff paces retries of a registry that is down and of dead-letter sends. */

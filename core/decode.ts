@@ -6,9 +6,11 @@ import type { ContractErrorCode, EventIssueKeyword, Issue as AnyIssue } from './
 /** Every issue decode reports has one of the event rules' keywords. */
 type Issue = AnyIssue<EventIssueKeyword>
 import type { InboundMessage } from './ports.ts'
+import type { IdLookup, SchemaIdSource } from './schema-ids.ts'
 import type { SchemaSource } from './schema-source.ts'
 import { parseSchemaUri } from './uri.ts'
 import { check, type ValidateFn } from './validate.ts'
+import { readWire } from './wire.ts'
 
 /** A checked event and what the consumer routes it by. */
 export type DecodedEvent<C extends Catalog> = ValidEvent<C> & {
@@ -23,6 +25,11 @@ export type Decoded<C extends Catalog> =
 export interface DecodeOptions {
   /** Schemas outside the catalog, from the registry. Without it such a URI is unknown. */
   schemas?: SchemaSource | undefined
+  /**
+   * The schemas of Confluent frames' ids. With it, a framed event must agree with its id's schema; without it, the
+   * id is not looked at (the envelope's `resource.schema` decides, as for unframed values).
+   */
+  schemaIds?: SchemaIdSource | undefined
   /** Whether a resource's version is accepted (see accept.ts); default: all. */
   accepts?: ((name: string | undefined, version: number | undefined) => boolean) | undefined
 }
@@ -54,6 +61,30 @@ export function decode<C extends Catalog>(
     return fail('NOT_JSON', [
       { path: '', keyword: 'json', message: 'empty value (a tombstone is not an event)' },
     ])
+  // JSON starts with '{' (0x7b) or whitespace; a control byte is a Confluent frame (or a broken one).
+  const first = typeof bytes === 'string' ? bytes.charCodeAt(0) : (bytes[0] as number)
+  if (first >= 0x20) return decodeJson(catalog, message, bytes, options)
+  const wire = readWire(bytes)
+  if (!wire.ok) return fail('BAD_FRAME', wire.issues)
+  if (!wire.value.framed) return decodeJson(catalog, message, bytes, options)
+  const { schemaId, json } = wire.value
+  const decoded = decodeJson(catalog, message, json, options)
+  const ids = options.schemaIds
+  if (!ids) return decoded
+  return decoded instanceof Promise
+    ? decoded.then((d) => agree(d, schemaId, ids))
+    : agree(decoded, schemaId, ids)
+}
+
+/** The JSON of a value, framed or not, decoded and checked. */
+function decodeJson<C extends Catalog>(
+  catalog: C,
+  message: Message,
+  bytes: Uint8Array | string,
+  options: DecodeOptions,
+): Decoded<C> | Promise<Decoded<C>> {
+  if (bytes.length === 0)
+    return fail('NOT_JSON', [{ path: '', keyword: 'json', message: 'empty value after the frame header' }])
   const json = parseJson(bytes)
   if (!json.ok) return fail('NOT_JSON', json.issues)
   const data = json.value
@@ -69,6 +100,66 @@ export function decode<C extends Catalog>(
     if (hit.kind === 'invalid') return fail<C>(hit.code, hit.issues)
     return finish(catalog, message, data, hit.kind === 'found' ? hit.validate : undefined, options)
   })
+}
+
+/** A framed event, valid by the schema its envelope names, must also agree with the schema its frame's id names. */
+function agree<C extends Catalog>(
+  decoded: Decoded<C>,
+  schemaId: number,
+  ids: SchemaIdSource,
+): Decoded<C> | Promise<Decoded<C>> {
+  if (!decoded.ok) return decoded
+  const hit = ids.lookup(schemaId)
+  return hit instanceof Promise
+    ? hit.then((h) => judgeFrame(decoded, h, schemaId))
+    : judgeFrame(decoded, hit, schemaId)
+}
+
+/**
+ * The id's schema agrees when it is the very schema `resource.schema` names (its `$id`: what our publishers frame
+ * with), or when the whole event is valid against it (a producer that registered a schema for its whole value).
+ */
+function judgeFrame<C extends Catalog>(
+  decoded: Decoded<C> & { ok: true },
+  hit: IdLookup,
+  schemaId: number,
+): Decoded<C> {
+  if (hit.kind === 'invalid') return fail(hit.code, hit.issues)
+  if (hit.kind === 'unknown')
+    return fail('UNKNOWN_SCHEMA', [
+      {
+        path: '',
+        keyword: 'schema-id',
+        message: `the frame's schema id ${schemaId} is unknown to the registry`,
+        params: { schemaId },
+      },
+    ])
+  const event = (decoded.value as unknown as BaseValidEvent).event
+  const uri = event.resource.schema
+  if (hit.uri === uri) return decoded
+  let validate: ValidateFn<unknown>
+  try {
+    validate = hit.validator()
+  } catch (e) {
+    return fail('SCHEMA_INVALID', [
+      {
+        path: '',
+        keyword: 'schema-id',
+        message: `the schema of the frame's id ${schemaId} does not compile: ${(e as Error).message}`,
+        params: { schemaId },
+      },
+    ])
+  }
+  const r = check(validate, event)
+  if (r.ok) return decoded
+  return fail('EVENT_INVALID', [
+    {
+      path: '',
+      keyword: 'schema-id',
+      message: `the frame's schema id ${schemaId} names ${hit.uri === undefined ? 'a schema without $id' : `'${hit.uri}'`}, which does not describe this event of '${uri}'`,
+      params: { schemaId, schemaUri: hit.uri, uri, issues: r.issues.slice(0, 10) },
+    },
+  ])
 }
 
 /**

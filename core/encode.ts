@@ -14,7 +14,7 @@ import {
 import { cloudEventAttributes } from './cloudevents.ts'
 import { buildEnvelope, checkEvent, unknownSchema, type EnvelopeOptions } from './envelope.ts'
 import { ContractError, type Issue } from './errors.ts'
-import type { OutboundMessage } from './ports.ts'
+import type { EncodedMessage } from './ports.ts'
 import { prefixed } from './topics.ts'
 import { check, type Checked } from './validate.ts'
 
@@ -42,7 +42,7 @@ export interface EncoderOptions extends EnvelopeOptions {
   topicPrefix?: string | undefined
 }
 
-const fail = (path: string, keyword: string, message: string): Checked<OutboundMessage> => ({
+const fail = (path: string, keyword: string, message: string): Checked<EncodedMessage> => ({
   ok: false,
   issues: [{ path, keyword, message }],
 })
@@ -50,9 +50,9 @@ const fail = (path: string, keyword: string, message: string): Checked<OutboundM
 /** An encoder bound to a catalog and a source; every publisher and sink uses one. */
 export interface Encoder {
   /** Builds the envelope for content or a reference, validates it and encodes it. */
-  encode(input: EncodeInput): Checked<OutboundMessage>
+  encode(input: EncodeInput): Checked<EncodedMessage>
   /** Encodes a whole event built elsewhere (a file, an outbox row), extra envelope fields included. */
-  encodeEvent(event: unknown, meta?: EncodeMeta, asReference?: boolean): Checked<OutboundMessage>
+  encodeEvent(event: unknown, meta?: EncodeMeta, asReference?: boolean): Checked<EncodedMessage>
 }
 
 export function createEncoder(catalog: Catalog, options: EncoderOptions): Encoder {
@@ -64,7 +64,7 @@ export function createEncoder(catalog: Catalog, options: EncoderOptions): Encode
     meta: EncodeMeta = {},
     asReference?: boolean,
     built = false,
-  ): Checked<OutboundMessage> {
+  ): Checked<EncodedMessage> {
     const r = checkEvent(catalog, event)
     if (!r.ok) return r
     const { event: valid, resource, version, reference } = r.value as BaseValidEvent
@@ -152,7 +152,7 @@ export interface BatchInput extends EncodeMeta {
 }
 
 /** Encodes one request, or throws its ContractError (UNKNOWN_RESOURCE, UNKNOWN_SCHEMA or EVENT_INVALID). */
-export function encodeOrThrow(encoder: Encoder, input: EncodeInput): OutboundMessage {
+export function encodeOrThrow(encoder: Encoder, input: EncodeInput): EncodedMessage {
   const r = encoder.encode(input)
   if (r.ok) return r.value
   throw encodeError(r.issues, `${input.resource} ${input.action} event does not match its schema`)
@@ -162,9 +162,9 @@ export function encodeOrThrow(encoder: Encoder, input: EncodeInput): OutboundMes
  * Encodes every event of a batch, or throws one ContractError listing every issue under `/<index>`: nothing of an
  * invalid batch goes anywhere.
  */
-export function encodeBatch(encoder: Encoder, events: readonly BatchInput[]): OutboundMessage[] {
+export function encodeBatch(encoder: Encoder, events: readonly BatchInput[]): EncodedMessage[] {
   const issues: Issue[] = []
-  const messages: OutboundMessage[] = []
+  const messages: EncodedMessage[] = []
   for (let i = 0; i < events.length; i++) {
     const e = events[i] as BatchInput
     const asReference = e.reference !== undefined

@@ -6,6 +6,7 @@
 export const EVENT_ERROR_CODES = [
   'EVENT_INVALID', // an event (envelope or content) breaks its schema
   'NOT_JSON', // bytes that do not parse as JSON
+  'BAD_FRAME', // a value that starts as a Confluent frame but is none: truncated, or an unknown magic byte (wire.ts)
   'UNKNOWN_SCHEMA', // an event names a schema URI nobody knows
   'UNKNOWN_RESOURCE', // a resource name that is not in the catalog (or the registry)
   'VERSION_NOT_ACCEPTED', // a consumer's accepted range excludes the event's schema version
@@ -118,6 +119,8 @@ export const SCHEMA_RULE_KEYWORDS = [
 ] as const
 export const EVENT_RULE_KEYWORDS = [
   'json', // the bytes are not JSON (envelope.ts parseJson)
+  'frame', // a truncated Confluent frame or an unknown magic byte (wire.ts)
+  'schema-id', // a frame's schema id is unknown, or names a schema that does not describe the event (decode.ts)
   'known-schema', // resource.schema names no schema the catalog or the registry knows (envelope.ts)
   'known-resource', // a publish names no resource of the catalog (encode.ts)
   'reference', // content where a reference was promised, or the other way round (encode.ts)

@@ -86,9 +86,12 @@ export type { CloudEventAttribute, CloudEventAttributes } from './cloudevents.ts
 export type {
   BatchPositionOf,
   InboundMessage,
+  EncodedMessage,
   OutboundMessage,
   PositionOf,
+  SchemaIdPort,
   SchemaLookupPort,
+  SchemaVersionRef,
   Sink,
 } from './ports.ts'
 export { createEncoder, encodeBatch, encodeError, encodeOrThrow } from './encode.ts'
@@ -102,6 +105,8 @@ export type {
   PublisherOptions,
   PublishOptions,
   PublishRetry,
+  PublisherBaseOptions,
+  WireFormatOptions,
   ReferenceKey,
   ReferenceOptions,
 } from './publisher.ts'
@@ -152,4 +157,8 @@ export type { Accept, AcceptedVersions } from './accept.ts'
 export { createSchemaSource } from './schema-source.ts'
 export type { Lookup, SchemaSource } from './schema-source.ts'
 export { backoff, RETRY_DEFAULTS, sleep } from './retry.ts'
+export { frameValue, MAX_SCHEMA_ID, readWire, unframe, WIRE_HEADER_BYTES, WIRE_MAGIC_BYTE } from './wire.ts'
+export type { WireValue } from './wire.ts'
+export { createSchemaIdCache, createSchemaIdSource } from './schema-ids.ts'
+export type { IdLookup, SchemaIdCache, SchemaIdSource } from './schema-ids.ts'
 export type { RetryOptions } from './retry.ts'

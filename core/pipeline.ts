@@ -10,8 +10,9 @@ import { decode, type Decoded, type DecodedEvent } from './decode.ts'
 import type { Dispatcher, EventHandler, HandlerOutcome, MessageContext, RetryHooks } from './dispatch.ts'
 import { retryHandler, runHandler } from './dispatch.ts'
 import { ContractError, type ContractErrorCode, type Issue } from './errors.ts'
-import type { InboundMessage, SchemaLookupPort } from './ports.ts'
+import type { InboundMessage, SchemaIdPort, SchemaLookupPort } from './ports.ts'
 import { backoff, RETRY_DEFAULTS, type RetryOptions } from './retry.ts'
+import { createSchemaIdSource } from './schema-ids.ts'
 import { createSchemaSource } from './schema-source.ts'
 
 /** Why a message was dead-lettered. */
@@ -54,7 +55,12 @@ export interface PipelineOptions<C extends Catalog, M extends InboundMessage> {
   deadLetters: DeadLetterPort<M>
   /** Resolves schema URIs that are not in the catalog. Without it they are unknown (dead letter). */
   registry?: SchemaLookupPort | undefined
-  /** Validators compiled from registry schemas kept in memory. Default 100. */
+  /**
+   * Resolves the schema ids of Confluent-framed values, so that each must agree with the schema its id names.
+   * Without it a frame's id is not looked at. Unframed values never need it.
+   */
+  schemaIds?: SchemaIdPort | undefined
+  /** Validators compiled from registry schemas kept in memory (and, apart, schemas per frame id). Default 100. */
   schemaCacheSize?: number | undefined
   /** Accepted schema versions per resource; others are dead-lettered with VERSION_NOT_ACCEPTED. */
   accept?: Accept<C> | undefined
@@ -104,12 +110,10 @@ export function createPipeline<C extends Catalog, M extends InboundMessage>(
   const retry: RetryOptions = { ...RETRY_DEFAULTS, ...options.retry }
   const maxConsecutiveErrors = options.maxConsecutiveErrors ?? PIPELINE_DEFAULTS.maxConsecutiveErrors
   if (!(maxConsecutiveErrors >= 1)) throw new TypeError('maxConsecutiveErrors must be at least 1')
+  const max = options.schemaCacheSize ?? PIPELINE_DEFAULTS.schemaCacheSize
   const decodeOptions = {
-    schemas:
-      options.registry &&
-      createSchemaSource(options.registry, {
-        max: options.schemaCacheSize ?? PIPELINE_DEFAULTS.schemaCacheSize,
-      }),
+    schemas: options.registry && createSchemaSource(options.registry, { max }),
+    schemaIds: options.schemaIds && createSchemaIdSource(options.schemaIds, { max }),
     accepts: options.accept && acceptsVersion(options.accept as Record<string, string>),
   }
   let consecutiveErrors = 0

@@ -10,8 +10,8 @@ export interface OutboundMessage {
   readonly destination: string
   /** The partition key (the resource's `x-key` value): one resource's events stay in order. */
   readonly key: string
-  /** The whole envelope as JSON. */
-  readonly value: string
+  /** The whole envelope as JSON; bytes when framed (Confluent's wire format: magic byte, schema id, JSON). */
+  readonly value: string | Uint8Array
   readonly attributes: CloudEventAttributes
   /** The caller's own headers; the CloudEvents attributes always win over them. */
   readonly headers: Readonly<Record<string, string>> | undefined
@@ -31,6 +31,9 @@ export interface Sink<P = unknown, B = unknown> {
   connect?(): Promise<void>
   close?(): Promise<void>
 }
+
+/** A message as the encoder makes it: the envelope's JSON text (framing, when asked for, comes after). */
+export type EncodedMessage = OutboundMessage & { readonly value: string }
 
 /** The position type of a sink. */
 export type PositionOf<S> = S extends Sink<infer P, unknown> ? P : never
@@ -52,4 +55,27 @@ export interface InboundMessage {
 /** The schema registry as the pipeline sees it: undefined when it does not know the URI; throws (retriable) when down. */
 export interface SchemaLookupPort {
   getByUri(uri: string): Promise<unknown>
+}
+
+/** A resource version as a schema registry with global ids (Confluent's API) knows it. */
+export interface SchemaVersionRef {
+  readonly resource: string
+  readonly version: number
+  /** The schema's `$id`. */
+  readonly uri: string
+  /** The resource's `x-topic` (no environment prefix): Confluent's subject is `<topic>-value`. */
+  readonly topic: string
+  /** The schema itself, when the caller has it; the port may fetch it by `uri` otherwise. */
+  readonly schema?: unknown
+}
+
+/**
+ * Global schema ids, as Confluent's wire format carries them. `idOf` gives the id of a resource version's schema
+ * (a ContractError SCHEMA_NOT_FOUND when the registry has no such schema; retriable REGISTRY_UNAVAILABLE when it
+ * does not answer); `schemaOf` the schema registered under an id, or undefined when no schema has it (throws
+ * retriable when down, SCHEMA_INVALID when the id's schema is not a JSON Schema).
+ */
+export interface SchemaIdPort {
+  idOf(ref: SchemaVersionRef): Promise<number>
+  schemaOf(id: number): Promise<unknown>
 }

@@ -3,15 +3,16 @@
  * is ever sent. The types come from the catalog it is given.
  */
 import { randomUUID } from 'node:crypto'
-import type {
-  Action,
-  Catalog,
-  ContentOf,
-  KeyOf,
-  LatestOf,
-  ResourceOf,
-  ResourceReference,
-  VersionOf,
+import {
+  indexCatalog,
+  type Action,
+  type Catalog,
+  type ContentOf,
+  type KeyOf,
+  type LatestOf,
+  type ResourceOf,
+  type ResourceReference,
+  type VersionOf,
 } from './catalog.ts'
 import {
   createEncoder,
@@ -22,9 +23,11 @@ import {
   type EncodeMeta,
 } from './encode.ts'
 import { ContractError, isContractError } from './errors.ts'
-import type { OutboundMessage, Sink } from './ports.ts'
+import type { OutboundMessage, SchemaIdPort, Sink } from './ports.ts'
+import { createSchemaIdCache } from './schema-ids.ts'
 import { backoff, sleep } from './retry.ts'
 import { checkTopicPrefix } from './topics.ts'
+import { frameValue } from './wire.ts'
 
 /**
  * Tries a retriable SEND_FAILED again, with exponential backoff, until `maxElapsedMs` have passed since the first
@@ -49,7 +52,22 @@ export function resolvePublishRetry(retry: PublishRetry | undefined): Required<P
   return r
 }
 
-export interface PublisherOptions<C extends Catalog, S extends Sink> {
+/**
+ * How values are written: `json` (the default), the envelope's JSON; `confluent`, Confluent's wire format (magic
+ * byte 0, the schema id of the resource version, then the same JSON), the id asked of `schemaIds` once per version.
+ */
+export type WireFormatOptions =
+  | { wireFormat?: 'json'; schemaIds?: undefined }
+  | {
+      wireFormat: 'confluent'
+      /** Where ids come from: the registry client's `schemaIds()` (Confluent's API under `/ccompat`). */
+      schemaIds: SchemaIdPort
+    }
+
+export type PublisherOptions<C extends Catalog, S extends Sink> = PublisherBaseOptions<C, S> &
+  WireFormatOptions
+
+export interface PublisherBaseOptions<C extends Catalog, S extends Sink> {
   catalog: C
   /** The transport: Kafka (`kafkaSink`), Redis, in memory, an outbox… */
   sink: S
@@ -172,6 +190,7 @@ export function createPublisher<C extends Catalog, P, B>(
   checkTopicPrefix(topicPrefix, catalog)
   const encoder = createEncoder(catalog, { source, newId, now, topicPrefix })
   const retry = resolvePublishRetry(options.retry)
+  const framed = wireFraming(catalog, options)
   // disconnect() ends the waits of retries in progress: they reject with their last failure.
   let closing = new AbortController()
 
@@ -198,7 +217,8 @@ export function createPublisher<C extends Catalog, P, B>(
   const one = (resource: string, action: string, body: unknown, asReference: boolean, meta: EncodeMeta) =>
     encodeOrThrow(encoder, { resource, action, body, asReference, meta })
 
-  async function send(message: OutboundMessage): Promise<Published<P>> {
+  async function send(unframed: OutboundMessage): Promise<Published<P>> {
+    const message = framed ? await framed(unframed) : unframed
     const position = await attempt(
       () => sink.send(message),
       `the transport did not take event ${message.id} for ${message.destination}`,
@@ -221,7 +241,8 @@ export function createPublisher<C extends Catalog, P, B>(
       return send(r.value)
     },
     async publishBatch(events) {
-      const messages = encodeBatch(encoder, events as readonly BatchInput[])
+      const encoded = encodeBatch(encoder, events as readonly BatchInput[])
+      const messages = framed ? await Promise.all(encoded.map(framed)) : encoded
       const ids = messages.map((m) => m.id)
       if (messages.length === 0) return { ids, positions: (await sink.sendBatch([])) as B }
       const positions = await attempt(
@@ -242,5 +263,30 @@ export function createPublisher<C extends Catalog, P, B>(
       closing = new AbortController() // a publisher may be used again after disconnect()
       await sink.close?.()
     },
+  }
+}
+
+/** The framing step of a publisher, or undefined for plain JSON. Id look-up failures reach the caller as they are. */
+function wireFraming(
+  catalog: Catalog,
+  options: WireFormatOptions,
+): ((m: OutboundMessage) => OutboundMessage | Promise<OutboundMessage>) | undefined {
+  const format = options.wireFormat ?? 'json'
+  if (format === 'json') return undefined
+  if (format !== 'confluent' || !options.schemaIds)
+    throw new TypeError(
+      `wireFormat '${String(format)}' needs schemaIds (wireFormat is 'json' or 'confluent')`,
+    )
+  const index = indexCatalog(catalog)
+  const ids = createSchemaIdCache(options.schemaIds)
+  const withId = (m: OutboundMessage, id: number): OutboundMessage => ({
+    ...m,
+    value: frameValue(id, m.value as string),
+  })
+  return (m) => {
+    const v = index.byUri.get(m.attributes.dataschema)
+    if (!v) throw new ContractError('UNKNOWN_SCHEMA', `unknown schema URI '${m.attributes.dataschema}'`)
+    const id = ids.idOf({ resource: v.resource, version: v.version, uri: v.uri, topic: v.topic })
+    return typeof id === 'number' ? withId(m, id) : id.then((n) => withId(m, n))
   }
 }

@@ -44,7 +44,7 @@ console.log(`relayed ${sent}; ${relay.statusLine()}`)
 // The same event again, as a relay that crashed between publishing and acknowledging would send it.
 const [record] = bus.records('callisto-person')
 await createPublisher({ catalog, sink: bus.sink, source: 'urn:test' }).publishEvent(
-  JSON.parse(record?.value ?? ''),
+  JSON.parse(String(record?.value ?? '')),
 )
 
 await migrateInbox(db)

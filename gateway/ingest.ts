@@ -12,7 +12,7 @@ import {
   type Catalog,
   type Encoder,
   type Issue,
-  type OutboundMessage,
+  type EncodedMessage,
   type Sink,
 } from '../core/index.ts'
 import { credentialOf, type Authorize } from '../http/auth.ts'
@@ -56,7 +56,7 @@ export interface IngestDeps {
   readonly authorize: Authorize
   readonly dedup: Dedup
   /** POSTs one encoded event to a route's webhook (with its own retries); throws a DeliveryError. */
-  readonly deliver: (route: Route, message: OutboundMessage) => Promise<void>
+  readonly deliver: (route: Route, message: EncodedMessage) => Promise<void>
   readonly maxBatchEvents: number
   readonly now: () => Date
 }
@@ -66,7 +66,7 @@ interface Prepared {
   readonly at: string
   readonly key: string
   readonly plan: Plan
-  readonly message: OutboundMessage
+  readonly message: EncodedMessage
 }
 
 export function createIngest(

@@ -2,7 +2,13 @@
  * An encoded event ↔ an outbox row. Pure: the writer stores what the kernel's encoder produced, and the relay turns
  * the row back into the same OutboundMessage, so nothing is validated or encoded twice and the id never changes.
  */
-import { ContractError, parseEventType, type Issue, type OutboundMessage } from '../core/index.ts'
+import {
+  ContractError,
+  parseEventType,
+  type EncodedMessage,
+  type Issue,
+  type OutboundMessage,
+} from '../core/index.ts'
 
 /** Anything that runs a parameterised statement: a pg Client or PoolClient, a PGlite transaction, storage's Sql. */
 export interface Queryable {
@@ -113,7 +119,7 @@ export function rowError(row: OutboxRow): ContractError | undefined {
 }
 
 /** A claimed row as the sink takes it: the message the encoder produced at enqueue. */
-export function messageOf(row: OutboxRow): OutboundMessage {
+export function messageOf(row: OutboxRow): EncodedMessage {
   return {
     destination: row.destination,
     key: row.aggregateid,

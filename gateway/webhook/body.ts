@@ -5,7 +5,7 @@
  * forwarder to n8n), each element an envelope.
  */
 import { createHash } from 'node:crypto'
-import type { CloudEventAttributes, OutboundMessage } from '../../core/index.ts'
+import type { CloudEventAttributes, EncodedMessage } from '../../core/index.ts'
 import type { WebhookMessage } from './deliver.ts'
 
 export const SHAPES = ['cloudevent', 'hdx'] as const
@@ -19,7 +19,7 @@ export function cloudEventBody(attributes: CloudEventAttributes, value: string):
 }
 
 /** The message for one encoded event (what the gateway POSTs for a route). */
-export const cloudEventMessage = (m: OutboundMessage): WebhookMessage => ({
+export const cloudEventMessage = (m: EncodedMessage): WebhookMessage => ({
   id: m.id,
   body: cloudEventBody(m.attributes, m.value),
   contentType: CE_JSON,

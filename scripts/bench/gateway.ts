@@ -84,7 +84,11 @@ async function serve(prefix: string): Promise<void> {
     maxInFlightRequests: 1,
   })
   await bare.connect()
-  const record = (m: OutboundMessage) => ({ key: m.key, value: m.value, headers: kafkaHeaders(m) })
+  const record = (m: OutboundMessage) => ({
+    key: m.key,
+    value: typeof m.value === 'string' ? m.value : Buffer.from(m.value), // the gateway's values are JSON text
+    headers: kafkaHeaders(m),
+  })
   const unqueuedSink: Sink = {
     send: async (m) => bare.send({ topic: m.destination, messages: [record(m)], acks: -1 }),
     sendBatch: async (ms) =>

@@ -29,6 +29,8 @@ export const consumerConfig = {
 export interface Read {
   key: string | null
   value: string | null
+  /** The value as it is (a Confluent frame is bytes). */
+  bytes: Buffer | null
   partition: number
   offset: string
   headers: Record<string, string>
@@ -60,7 +62,8 @@ export const ceHeaders = (attributes: Attributes = {}): Record<string, string> =
 /** A message to produce: the attributes become `ce_` headers, next to any other headers. */
 export interface Produce {
   key?: string
-  value: string
+  /** JSON text, or bytes (a Confluent frame). */
+  value: string | Uint8Array
   attributes?: Attributes
   headers?: Record<string, string>
 }
@@ -109,7 +112,7 @@ export class TestKafka {
       acks: -1,
       messages: messages.map(({ key, value, attributes, headers }) => ({
         key,
-        value,
+        value: typeof value === 'string' ? value : Buffer.from(value),
         headers: { ...headers, ...ceHeaders(attributes) },
       })),
     })
@@ -129,6 +132,7 @@ export class TestKafka {
         out.push({
           key: message.key?.toString() ?? null,
           value: message.value?.toString() ?? null,
+          bytes: message.value,
           partition,
           offset: message.offset,
           headers: text(message.headers),
@@ -165,7 +169,8 @@ export function kafkaHarness(name: string): Harness {
     group: (g = 'g') => t.group(`${g}-${++groups}`), // one of its own per call, as on the memory bus
     setup: (resources) => t.setup(resources.map((r) => t.topic(r))),
     produce: async (topic, messages) => void (await t.produce(topic, [...messages])),
-    publisher: (source) => createKafkaPublisher({ catalog, kafka: t.kafka, source, topicPrefix: t.prefix }),
+    publisher: (source, wire) =>
+      createKafkaPublisher({ catalog, kafka: t.kafka, source, topicPrefix: t.prefix, ...wire }),
     consumer({ group, ...options }) {
       const c = createKafkaConsumer({
         ...options,

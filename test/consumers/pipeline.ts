@@ -24,6 +24,7 @@ import {
   type PipelineConsumerOptions,
   type Publisher,
   type RetryInfo,
+  type WireFormatOptions,
 } from '../../core/index.ts'
 import { catalog, type ContractCatalog, type ResourceName } from '../../generated/index.ts'
 import {
@@ -43,7 +44,8 @@ export const RESOURCES = Object.keys(catalog.resources) as ResourceName[]
 /** A raw message for a destination: bytes, key, CloudEvents attributes and other headers. */
 export interface RawMessage {
   key?: string
-  value: string
+  /** JSON text, or bytes (a Confluent frame). */
+  value: string | Uint8Array
   attributes?: Attributes
   headers?: Record<string, string>
 }
@@ -83,8 +85,8 @@ export interface Harness {
   setup(resources: readonly ResourceName[]): Promise<void>
   /** Appends raw messages (poison, another producer's bytes), in order. */
   produce(destination: string, messages: readonly RawMessage[]): Promise<void>
-  /** A typed publisher on this transport, with the prefix. disconnect() it when done. */
-  publisher(source: string): Publisher<ContractCatalog>
+  /** A typed publisher on this transport, with the prefix (and a wire format). disconnect() it when done. */
+  publisher(source: string, wire?: WireFormatOptions): Publisher<ContractCatalog>
   /** A consumer on this transport; cleanup() stops it if the case did not. */
   consumer(spec: ConsumerSpec): EventConsumer
   /** The first `count` dead letters of a destination (waits for them, and a moment for any extra). */

@@ -1,6 +1,7 @@
 /**
  * The documentation's TypeScript examples are real files. Every ```ts block of README.md, docs/publishing.md,
- * docs/consuming.md, docs/outbox.md, docs/gateway.md, docs/redis.md and docs/registry.md is a verbatim part of a file
+ * docs/consuming.md, docs/outbox.md, docs/gateway.md, docs/redis.md, docs/registry.md and docs/wire-format.md is a
+ * verbatim part of a file
  * in examples/, which tsc typechecks
  * (tsconfig.json includes examples/), importing the package by its name as a service would (the
  * `event-contracts-source` export condition resolves that name to the sources here). The examples that need no
@@ -23,6 +24,7 @@ const DOCS = [
   'docs/gateway.md',
   'docs/redis.md',
   'docs/registry.md',
+  'docs/wire-format.md',
 ]
 /** No broker needed: run with tsx, output checked. */
 const RUN = ['callisto.ts', 'gateway.ts', 'memory.ts', 'outbox-memory.ts', 'types.ts']
@@ -36,6 +38,7 @@ const SERVER_ONLY = [
   'redis-consuming.ts',
   'redis-publishing.ts',
   'registry.ts',
+  'wire-format.ts',
 ]
 
 const read = (path: string) => readFile(join(ROOT, path), 'utf8')

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Webhook } from 'standardwebhooks'
-import { ContractError, type OutboundMessage, type Sink } from '../../core/index.ts'
+import { ContractError, type EncodedMessage, type Sink } from '../../core/index.ts'
 import { resolveTokens } from '../../http/tokens.ts'
 
 export const ADMIN = 'admin-token-0a1b2c'
@@ -23,7 +23,8 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 
 /** A sink that keeps what it is given; `failing` makes every send reject as a broker that is down would. */
 export function captureSink() {
-  const sent: OutboundMessage[] = []
+  // The gateway never frames: what it sends is the encoder's JSON text.
+  const sent: EncodedMessage[] = []
   const calls = { send: 0, sendBatch: 0 }
   let failing: Error | undefined
   let delay = 0
@@ -33,14 +34,14 @@ export function captureSink() {
       calls.send++
       await wait()
       if (failing) throw failing
-      sent.push(m)
+      sent.push(m as EncodedMessage)
       return { offset: sent.length - 1 }
     },
     async sendBatch(ms) {
       calls.sendBatch++
       await wait()
       if (failing) throw failing
-      sent.push(...ms)
+      sent.push(...(ms as EncodedMessage[]))
       return ms.length
     },
   }

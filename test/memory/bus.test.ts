@@ -261,7 +261,11 @@ describe('memory bus', () => {
         datacontenttype: 'application/json',
       },
     })
-    expect(JSON.parse(first?.value ?? '')).toMatchObject({ id: one.id, action: 'create', source: 'urn:test' })
+    expect(JSON.parse(String(first?.value ?? ''))).toMatchObject({
+      id: one.id,
+      action: 'create',
+      source: 'urn:test',
+    })
     expect(second?.attributes.type).toBe('time-entry.update')
     expect(bus.records(`dev.${PEOPLE}`).map((r) => r.attributes.type)).toEqual(['person.delete'])
   })

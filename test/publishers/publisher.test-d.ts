@@ -113,3 +113,16 @@ describe('publishReference keeps a resource keyed by another field in order', ()
     void publisher.publishReference('time-entry', 'delete', ref)
   })
 })
+
+describe('wireFormat', () => {
+  it("'confluent' needs schemaIds; 'json' takes none", () => {
+    const sink = createMemoryBus().sink
+    const schemaIds = { idOf: async () => 1, schemaOf: async () => undefined }
+    createPublisher({ catalog, sink, source: 'urn:x', wireFormat: 'confluent', schemaIds })
+    createPublisher({ catalog, sink, source: 'urn:x', wireFormat: 'json' })
+    // @ts-expect-error Confluent's frame needs the ids
+    createPublisher({ catalog, sink, source: 'urn:x', wireFormat: 'confluent' })
+    // @ts-expect-error not a wire format
+    createPublisher({ catalog, sink, source: 'urn:x', wireFormat: 'avro', schemaIds })
+  })
+})

@@ -4,7 +4,7 @@
  * one; a stored version holding such references (stored before admission refused them) is asked for its types.
  * Zero connections, no file content in any answer, never a 5xx.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -30,6 +30,8 @@ beforeAll(async () => {
   })
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve))
   const { port } = listener.address() as { port: number }
+  // .cache/ is gitignored: a fresh checkout (a new worktree, CI) does not have it yet.
+  await mkdir(join(repoRoot, '.cache'), { recursive: true })
   dir = await mkdtemp(join(repoRoot, '.cache', 'no-fetch-'))
   const file = join(dir, 'leak.json')
   await writeFile(file, JSON.stringify({ title: MARKER, type: 'string' }))

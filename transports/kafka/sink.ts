@@ -53,7 +53,15 @@ export function kafkaHeaders(m: OutboundMessage): Headers {
   return m.headers ? { ...m.headers, ...headers } : headers
 }
 
-const record = (m: OutboundMessage): Message => ({ key: m.key, value: m.value, headers: kafkaHeaders(m) })
+/** kafkajs takes a string or a Buffer: a framed value (Confluent's wire format) that is a plain Uint8Array is wrapped. */
+const bytes = (v: string | Uint8Array): string | Buffer =>
+  typeof v === 'string' || Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)
+
+const record = (m: OutboundMessage): Message => ({
+  key: m.key,
+  value: bytes(m.value),
+  headers: kafkaHeaders(m),
+})
 
 /** The publisher's sink on Kafka: acks from all in-sync replicas, an idempotent producer of its own by default. */
 export function kafkaSink(options: KafkaSinkOptions): KafkaSink {

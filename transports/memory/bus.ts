@@ -30,7 +30,8 @@ export interface MemoryRecord {
   readonly destination: string
   readonly offset: number
   readonly key: string | null
-  readonly value: string | null
+  /** JSON text, or bytes (a framed value: Confluent's wire format). */
+  readonly value: string | Uint8Array | null
   /** CloudEvents attributes by name (`type`, `id`, …), as a transport carries them. */
   readonly attributes: Readonly<Partial<Record<CloudEventAttribute, string>>>
   readonly headers: Readonly<Record<string, string>>
@@ -48,7 +49,7 @@ export class MemoryMessage implements InboundMessage {
   get origin(): string {
     return this.record.destination
   }
-  get value(): string | null {
+  get value(): string | Uint8Array | null {
     return this.record.value
   }
   get offset(): number {

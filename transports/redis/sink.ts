@@ -13,6 +13,7 @@ import {
   type RedisClient,
   type RedisConnection,
 } from './client.ts'
+import { ContractError } from '../../core/index.ts'
 import { DATA_FIELD, KEY_FIELD } from './message.ts'
 
 /** Where one event went: the entry id Redis gave it (`1700000000000-0`). */
@@ -38,6 +39,15 @@ export type RedisSink = Sink<RedisPosition, RedisPosition[]> & {
   readonly client: RedisClient
 }
 
+/** A stream entry's data is JSON text: Confluent's framing (bytes) is for Kafka. */
+function textOf(m: OutboundMessage): string {
+  if (typeof m.value === 'string') return m.value
+  throw new ContractError(
+    'SEND_FAILED',
+    `event ${m.id}: the Redis sink writes JSON text, not framed bytes (use wireFormat 'json' on Redis)`,
+  )
+}
+
 /** The entry's fields: the caller's headers, then ours (the attributes, `key`, `data`), which always win. */
 export function entryFields(m: OutboundMessage): Record<string, string> {
   const a = m.attributes
@@ -50,7 +60,7 @@ export function entryFields(m: OutboundMessage): Record<string, string> {
     dataschema: a.dataschema,
     datacontenttype: a.datacontenttype,
     [KEY_FIELD]: m.key,
-    [DATA_FIELD]: m.value,
+    [DATA_FIELD]: textOf(m),
   }
   return m.headers ? { ...m.headers, ...ours } : ours
 }

@@ -3,12 +3,12 @@
  * the whole envelope (action, resource.schema, resource.content, id, time, source), not the content alone, so the
  * schema id in our frames names this schema, not the content schema (docs/wire-format.md).
  */
+import { eventSchemaUri } from '../core/index.ts'
 import type { JsonObject } from './content.ts'
 
 const DRAFT_2020_12 = 'https://json-schema.org/draft/2020-12/schema'
 
-/** The event schema's `$id`: the version's URI with `/event`. */
-export const eventSchemaUri = (versionUri: string): string => `${versionUri}/event`
+export { eventSchemaUri }
 
 /** An embedded resource: its own `$id` (so its `#/...` refs resolve inside it), no `$schema` of its own. */
 function embedded(schema: JsonObject, $id: string): JsonObject {

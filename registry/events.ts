@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto'
 import { BUILT_IN_ENVELOPE, packageFile } from '../codegen/package-files.ts'
 import { schemaIdHash, type JsonObject } from './content.ts'
-import { eventSchema } from './event-schema.ts'
+import { eventSchema, eventSchemaUri } from './event-schema.ts'
 import { toBytes, type Bytes, type Memory, type VersionEntry } from './memory.ts'
 import type { SchemaStore } from './store/store.ts'
 
@@ -73,7 +73,7 @@ export function createEventSchemas({ store, memory }: { store: SchemaStore; memo
     const body = `{"id":${id},"schema":${text}}`
     const entry: EventEntry = {
       id,
-      uri: `${v.uri}/event`,
+      uri: eventSchemaUri(v.uri),
       schemaBytes: toBytes(text),
       ccompatBytes: toBytes(JSON.stringify({ schemaType: 'JSON', schema: text })),
       bytes: toBytes(body),

@@ -1,5 +1,12 @@
 import { LRUCache } from 'lru-cache'
-import { backoff, ContractError, sleep, type SchemaIdPort, type SchemaVersionRef } from '../core/index.ts'
+import {
+  backoff,
+  ContractError,
+  eventSchemaUri,
+  sleep,
+  type SchemaIdPort,
+  type SchemaVersionRef,
+} from '../core/index.ts'
 
 /** What consumers need from a registry: the schema registered under a URI, or undefined when nobody knows it. */
 export interface SchemaSource {
@@ -7,8 +14,9 @@ export interface SchemaSource {
 }
 
 /**
- * What consumers and publishers need from a registry. It is also a SchemaIdPort: `idOf` and `schemaOf` speak
- * Confluent's REST API under `confluentPrefix`, for Confluent's wire format.
+ * What consumers and publishers need from a registry. It is also a SchemaIdPort, for Confluent's wire format:
+ * `idOf` gives a version's event schema id (our native API), `schemaOf` an id's schema (Confluent's REST API under
+ * `confluentPrefix`).
  */
 export interface RegistryClient extends SchemaSource, SchemaIdPort {
   /** A version of a resource, or its latest; undefined when the registry has no such version. */
@@ -170,83 +178,30 @@ export function createRegistryClient({
     return p
   }
 
-  /**
-   * A POST of Confluent's API: its JSON answer, or undefined for a 404; network errors, timeouts and 5xx retried,
-   * then a retriable REGISTRY_UNAVAILABLE; another status a BAD_REQUEST naming Confluent's error code.
-   */
-  async function post(path: string, body: unknown): Promise<unknown> {
-    const url = base + path
-    let failure = 'no answer'
-    let lastError: unknown
-    for (let i = 0; i <= retries; i++) {
-      if (i > 0) await sleep(backoff(i, { initialMs: backoffMs, maxMs: MAX_BACKOFF_MS }))
-      let res: Response
-      try {
-        res = await fetch(url, {
-          method: 'POST',
-          headers: { accept: CONFLUENT_JSON, 'content-type': CONFLUENT_JSON },
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(timeoutMs),
-        })
-      } catch (e) {
-        lastError = e
-        failure =
-          (e as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e as Error).message
-        continue
-      }
-      if (res.status >= 500) {
-        void res.body?.cancel()
-        failure = `HTTP ${res.status}`
-        continue
-      }
-      const text = await boundedText(res, maxBytes, url)
-      if (res.status === 404) return undefined
-      if (res.status !== 200)
-        throw new ContractError(
-          'BAD_REQUEST',
-          `the registry refused ${url}: HTTP ${res.status} ${text.slice(0, 200)}`,
-        )
-      try {
-        return JSON.parse(text)
-      } catch (cause) {
-        throw new ContractError(
-          'NOT_JSON',
-          `the registry answered ${url} with something that is not JSON`,
-          [],
-          {
-            cause,
-          },
-        )
-      }
-    }
-    throw new ContractError(
-      'REGISTRY_UNAVAILABLE',
-      `registry ${base} unavailable after ${retries + 1} attempts: ${failure}`,
-      [],
-      { cause: lastError, retriable: true },
-    )
-  }
-
   // Schema ids per resource version (by URI): asked once, kept; concurrent look-ups share one; failures not kept.
   const ids = new Map<string, number>()
   const idsInFlight = new Map<string, Promise<number>>()
 
+  /**
+   * `GET /schemas/{name}/versions/{v}/event`: the id of the version's event schema, the schema of the whole value
+   * our publishers frame (envelope and content), so that Confluent's deserializers validate what they read.
+   */
   async function lookUpId(ref: SchemaVersionRef): Promise<number> {
-    const schema = ref.schema ?? (await request(`/resolve?uri=${encodeURIComponent(ref.uri)}`))
-    if (schema === undefined)
-      throw new ContractError('SCHEMA_NOT_FOUND', `the registry at ${base} has no schema '${ref.uri}'`)
-    // Confluent's TopicNameStrategy: a resource is the subject `<x-topic>-value`; the lookup is by content.
-    const subject = `${ref.topic}-value`
-    const path = `${ccompat}/subjects/${encodeURIComponent(subject)}`
-    const answer = await post(path, { schemaType: 'JSON', schema: JSON.stringify(schema) })
+    const path = `/schemas/${encodeURIComponent(ref.resource)}/versions/${ref.version}/event`
+    const answer = await request(path)
     if (answer === undefined)
       throw new ContractError(
         'SCHEMA_NOT_FOUND',
-        `the registry at ${base} has no schema id for '${ref.uri}' under subject '${subject}'`,
+        `the registry at ${base} has no event schema for '${ref.uri}' (${ref.resource} v${ref.version})`,
       )
-    const id = (answer as { id?: unknown }).id
+    const { id, schema } = answer as { id?: unknown; schema?: { $id?: unknown } }
     if (!Number.isInteger(id) || (id as number) < 0)
       throw new ContractError('BAD_REQUEST', `the registry answered ${base}${path} without a schema id`)
+    if (schema?.$id !== eventSchemaUri(ref.uri))
+      throw new ContractError(
+        'BAD_REQUEST',
+        `the registry answered ${base}${path} with a schema that is not '${ref.uri}/event'`,
+      )
     return id as number
   }
 
@@ -320,8 +275,6 @@ export function createRegistryClient({
     },
   }
 }
-
-const CONFLUENT_JSON = 'application/vnd.schemaregistry.v1+json'
 
 /** The body as text, reading no more than `max` bytes. */
 async function boundedText(res: Response, max: number, url: string): Promise<string> {

@@ -8,7 +8,7 @@ type Issue = AnyIssue<EventIssueKeyword>
 import type { InboundMessage } from './ports.ts'
 import type { IdLookup, SchemaIdSource } from './schema-ids.ts'
 import type { SchemaSource } from './schema-source.ts'
-import { parseSchemaUri } from './uri.ts'
+import { eventSchemaUri, parseSchemaUri } from './uri.ts'
 import { check, type ValidateFn } from './validate.ts'
 import { readWire } from './wire.ts'
 
@@ -116,8 +116,10 @@ function agree<C extends Catalog>(
 }
 
 /**
- * The id's schema agrees when it is the very schema `resource.schema` names (its `$id`: what our publishers frame
- * with), or when the whole event is valid against it (a producer that registered a schema for its whole value).
+ * The id's schema agrees when it is the event schema of the version `resource.schema` names (`$id`
+ * `<resource.schema>/event`: what our publishers frame with; the event was just validated against its envelope and
+ * content, so not again), or that version's content schema itself (frames written before event schemas), or when
+ * the whole event is valid against it (a producer that registered a schema for its whole value).
  */
 function judgeFrame<C extends Catalog>(
   decoded: Decoded<C> & { ok: true },
@@ -136,7 +138,7 @@ function judgeFrame<C extends Catalog>(
     ])
   const event = (decoded.value as unknown as BaseValidEvent).event
   const uri = event.resource.schema
-  if (hit.uri === uri) return decoded
+  if (hit.uri === uri || hit.uri === eventSchemaUri(uri)) return decoded
   let validate: ValidateFn<unknown>
   try {
     validate = hit.validator()

@@ -62,7 +62,7 @@ export type { NormalizerName } from './ajv.ts'
 export { formats } from './formats.ts'
 export { compilePattern, patternRegExp, translatePattern } from './patterns.ts'
 export type { PatternMatcher, PatternTranslation } from './patterns.ts'
-export { SCHEMA_BASE, RESOURCE_NAME, schemaUri, parseSchemaUri } from './uri.ts'
+export { SCHEMA_BASE, RESOURCE_NAME, schemaUri, parseSchemaUri, eventSchemaUri } from './uri.ts'
 export {
   checkTopicPrefix,
   deadLetterTopic,

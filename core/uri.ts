@@ -18,3 +18,9 @@ export function parseSchemaUri(
   if (!m || !RESOURCE_NAME.test(m[1] as string)) return undefined
   return { name: m[1] as string, version: Number(m[2]) }
 }
+
+/**
+ * The `$id` of a resource version's event schema (the schema of a whole event of that version, which the registry
+ * derives): the version's URI with `/event`. The schema id in our Confluent frames names this schema.
+ */
+export const eventSchemaUri = (versionUri: string): string => `${versionUri}/event`

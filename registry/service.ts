@@ -16,6 +16,7 @@ import {
 } from '../admission/index.ts'
 import { SEED_PRINCIPAL, type SeedSchema } from './config.ts'
 import { contentHash, withId, type JsonObject } from './content.ts'
+import { createEventSchemas, type EventEntry } from './events.ts'
 import { Memory, toBytes, type Bytes, type SubjectEntry, type VersionEntry } from './memory.ts'
 import type { AuditEntry, AuditQuery, AuditRecord } from './store/audit.ts'
 import type { SchemaStore, SeedPlan, SeedVersion, StoredSubject } from './store/store.ts'
@@ -167,6 +168,7 @@ export function createSchemaService({
   work = inlineWork,
 }: ServiceOptions) {
   const memory = new Memory(defaultMode)
+  const events = createEventSchemas({ store, memory })
   const rule: AdmissionOptions = { policy, maxDepth }
   let seedReport: SeedReport | undefined
 
@@ -411,6 +413,16 @@ export function createSchemaService({
             : undefined
       if (!v || v.deleted) throw notFound(name, version === 'latest' ? 'latest' : Number(version))
       return v
+    },
+
+    /** A version's event schema (the whole envelope) and its global schema id, assigned on first request. */
+    event(entry: VersionEntry): Promise<EventEntry> {
+      return events.of(entry)
+    },
+
+    /** The event schema with schema id `id`; undefined: the id is no version's event schema. */
+    eventById(id: number): Promise<EventEntry | undefined> {
+      return events.byId(id)
     },
 
     resolve(uri: string): VersionEntry {

@@ -5,6 +5,7 @@ import type { Authorize, Need, Principal } from '../../http/auth.ts'
 import { WWW_AUTHENTICATE } from '../../http/auth.ts'
 import { readJson } from '../../http/body.ts'
 import type { Bytes, SchemaReference, VersionEntry } from '../memory.ts'
+import type { EventEntry } from '../events.ts'
 import { toBytes } from '../memory.ts'
 import type { Metrics } from '../http/metrics.ts'
 import { confluentError, toConfluent } from './errors.ts'
@@ -184,33 +185,75 @@ export function createCcompatApp({
   on('GET', '/', (c) => send(c, {}))
   on('GET', '/schemas/types', (c) => send(c, ['JSON']))
 
-  on('GET', '/schemas/ids/:id', (c) => {
-    const [first] = byId(c) as [VersionEntry]
-    return sendBytes(
+  /**
+   * The stored versions with that id, or (an id no version has) the resource version's event schema it names:
+   * registered under no subject (registry/events.ts). Versions are answered from memory, without a promise.
+   */
+  const byIdOrEvent = (
+    c: Context,
+    versions: (list: readonly VersionEntry[]) => Response,
+    event: (e: EventEntry) => Response,
+  ): Response | Promise<Response> => {
+    const raw = c.req.param('id') ?? ''
+    const list = ID.test(raw) ? ccompat.memory.byId.get(Number(raw)) : undefined
+    if (list?.length) return versions(list)
+    if (!ID.test(raw)) return versions(byId(c))
+    return ccompat.event(Number(raw)).then((e) => (e ? event(e) : versions(byId(c))))
+  }
+
+  on('GET', '/schemas/ids/:id', (c) =>
+    byIdOrEvent(
       c,
-      cached(first, 'id', () => ({ schemaType: 'JSON', schema: schemaString(first), ...refsOf(first) })),
-    )
-  })
-  on('GET', '/schemas/ids/:id/schema', (c) => sendBytes(c, (byId(c)[0] as VersionEntry).bytes))
+      ([first]) =>
+        sendBytes(
+          c,
+          cached(first as VersionEntry, 'id', () => ({
+            schemaType: 'JSON',
+            schema: schemaString(first as VersionEntry),
+            ...refsOf(first as VersionEntry),
+          })),
+        ),
+      (e) => sendBytes(c, e.ccompatBytes),
+    ),
+  )
+  on('GET', '/schemas/ids/:id/schema', (c) =>
+    byIdOrEvent(
+      c,
+      ([first]) => sendBytes(c, (first as VersionEntry).bytes),
+      (e) => sendBytes(c, e.schemaBytes),
+    ),
+  )
+  // An event schema is registered under no subject: no versions, no subjects.
   on('GET', '/schemas/ids/:id/versions', (c) => {
     const deleted = flag(c, 'deleted')
-    return send(
+    return byIdOrEvent(
       c,
-      byId(c)
-        .filter((e) => deleted || !e.deleted)
-        .flatMap((e) => {
-          const subject = subjectName(e)
-          return subject === undefined ? [] : [{ subject, version: e.version }]
-        }),
+      (list) =>
+        send(
+          c,
+          list
+            .filter((e) => deleted || !e.deleted)
+            .flatMap((e) => {
+              const subject = subjectName(e)
+              return subject === undefined ? [] : [{ subject, version: e.version }]
+            }),
+        ),
+      () => send(c, []),
     )
   })
   on('GET', '/schemas/ids/:id/subjects', (c) => {
     const deleted = flag(c, 'deleted')
-    const names = byId(c)
-      .filter((e) => deleted || !e.deleted)
-      .map(subjectName)
-      .filter((s): s is string => s !== undefined)
-    return send(c, [...new Set(names)].sort())
+    return byIdOrEvent(
+      c,
+      (list) => {
+        const names = list
+          .filter((e) => deleted || !e.deleted)
+          .map(subjectName)
+          .filter((s): s is string => s !== undefined)
+        return send(c, [...new Set(names)].sort())
+      },
+      () => send(c, []),
+    )
   })
   on('GET', '/schemas', (c) => {
     const prefix = c.req.query('subjectPrefix') ?? ''

@@ -218,6 +218,9 @@ export function createCcompat({ service, store, policy, defaultMode, maxDepth, m
       return list
     },
 
+    /** The resource version's event schema with schema id `id` (none: undefined). */
+    event: (id: number) => service.eventById(id),
+
     subjects({ prefix = '', deleted = false, deletedOnly = false }): string[] {
       const out: string[] = []
       for (const s of memory.subjects.values()) {

@@ -142,6 +142,48 @@ export function schemaRoutes({ service, metrics, maxDepth }: RouteDeps): Route[]
           : sendSchema(service.version(name, String(version)), ifNoneMatch, IMMUTABLE),
     }),
     route({
+      method: 'GET',
+      path: '/schemas/:name/versions/:version/event',
+      operationId: 'getEventSchema',
+      tags: ['schemas'],
+      summary: "A version's event schema (the whole envelope) and its global schema id",
+      description:
+        "The draft 2020-12 schema of every event of the version (`$id` `<version uri>/event`): the envelope with `resource.schema` that version's URI and `resource.content` its content or a ResourceReference. Its `id` is a global schema id (the Confluent API's `GET /ccompat/schemas/ids/{id}` serves the schema): the id a publisher with `wireFormat: 'confluent'` puts in its frames. Assigned on first request.",
+      auth: 'public',
+      params: { name, version, ifNoneMatch },
+      responses: {
+        '200': {
+          description: '`{id, schema}`',
+          headers: schemaHeaders,
+          content: json(
+            {
+              type: 'object',
+              required: ['id', 'schema'],
+              properties: { id: { type: 'integer', minimum: 1 }, schema: { type: 'object' } },
+            },
+            { id: 7, schema: { $id: 'https://event-contracts.dev/schemas/time-entry/2/event' } },
+          ),
+        },
+        '304': { description: 'not modified (If-None-Match)' },
+        '404': problem('no such version (or soft-deleted)', 'SCHEMA_NOT_FOUND'),
+        '503': problem('storage unreachable (the id is assigned on first request)', 'REGISTRY_UNAVAILABLE'),
+      },
+      handler: async (_c, { name, version, ifNoneMatch }) => {
+        const latest = version === 'latest'
+        const entry = await service.event(service.version(name, latest ? 'latest' : String(version)))
+        const cacheControl = latest ? REVALIDATE : IMMUTABLE
+        if (notModified(ifNoneMatch, entry.etag))
+          return new Response(null, {
+            status: 304,
+            headers: { etag: entry.etag, 'cache-control': cacheControl },
+          })
+        return new Response(entry.bytes, {
+          status: 200,
+          headers: { 'content-type': 'application/json', etag: entry.etag, 'cache-control': cacheControl },
+        })
+      },
+    }),
+    route({
       method: 'DELETE',
       path: '/schemas/:name/versions/:version',
       operationId: 'deleteVersion',

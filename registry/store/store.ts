@@ -134,6 +134,13 @@ export interface SchemaStore {
   record(entry: AuditRecord): Promise<void>
   /** The audit trail, newest first. */
   audit(query: AuditQuery): Promise<AuditEntry[]>
+  /**
+   * The global schema id of a content that is no stored version (a version's event schema): its schemaIdHash's
+   * existing id, else the next, under the same lock as every other assignment.
+   */
+  schemaIdOf(hash: string): Promise<number>
+  /** The schemaIdHash an id was given to; undefined: no such id. */
+  hashOfSchemaId(id: number): Promise<string | undefined>
   /** `name` changed (null: the default mode), here or in another process on the same database. */
   onChange(listener: (name: string | null) => void): Promise<void>
   close(): Promise<void>
@@ -490,6 +497,17 @@ export async function createSqlStore(db: Database): Promise<SchemaStore> {
           await notify(tx, GLOBAL)
         }),
       ),
+
+    schemaIdOf: (hash) => guard('registering', () => db.transaction((tx) => assignSchemaId(tx, hash))),
+
+    hashOfSchemaId: (id) =>
+      guard('loading', async () => {
+        const [row] = await db.query<{ content_hash: string }>(
+          'SELECT content_hash FROM registry_schema_ids WHERE id = $1',
+          [id],
+        )
+        return row?.content_hash
+      }),
 
     settings: () =>
       guard('loading', async () => {

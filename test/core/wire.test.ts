@@ -5,6 +5,7 @@ import {
   createPublisher,
   createSchemaIdSource,
   decode,
+  eventSchemaUri,
   frameValue,
   readWire,
   schemaUri,
@@ -36,6 +37,15 @@ const ids: Record<number, unknown> = {
     },
   },
   8: { type: 'no-such-type' },
+  // The registry's event schema of time-entry v2 (what our publishers frame with): never compiled by a consumer,
+  // whose envelope and content checks already cover it; this one would not even compile.
+  10: { $id: eventSchemaUri(TE2), type: 'no-such-type' },
+  // The event schema of time-entry v1: an event of v2 is not one of its events.
+  11: {
+    $id: eventSchemaUri(TE1),
+    type: 'object',
+    properties: { resource: { type: 'object', properties: { schema: { const: TE1 } } } },
+  },
 }
 
 /** A narrow fake of the port: ids 1 and 2 are time-entry v1 and v2; counts calls; `down` makes it throw. */
@@ -171,6 +181,13 @@ describe('decode of framed values', () => {
     expect(calls.schemaOf).toEqual([2])
   })
 
+  it('accepts an id whose schema is the event schema of the version the envelope names, without validating again', async () => {
+    const { port, calls } = fakeIds()
+    const r = await decode(catalog, msg(frameValue(10, json)), opts(port))
+    expect(r.ok).toBe(true)
+    expect(calls.schemaOf).toEqual([10])
+  })
+
   it('accepts an id whose schema (no $id of ours) the whole event is valid against', async () => {
     const r = await decode(catalog, msg(frameValue(7, json)), opts(fakeIds().port))
     expect(r.ok).toBe(true)
@@ -182,6 +199,12 @@ describe('decode of framed values', () => {
       id: 1,
       code: 'EVENT_INVALID',
       message: /names '.*time-entry\/1', which does not describe this event of '.*time-entry\/2'/,
+    },
+    {
+      name: "another version's event schema",
+      id: 11,
+      code: 'EVENT_INVALID',
+      message: /names '.*time-entry\/1\/event', which does not describe this event of '.*time-entry\/2'/,
     },
     { name: 'an unknown id', id: 5, code: 'UNKNOWN_SCHEMA', message: /schema id 5 is unknown/ },
     {

@@ -1,7 +1,7 @@
 /**
  * `@kafkajs/confluent-schema-registry` (the newest version that runs on Node 20) against a real `contracts serve`
  * process, at /ccompat, on draft 2020-12 schemas: it registers, fetches by id, encodes and decodes; the
- * compatibility check answers; a breaking version is a 409.
+ * compatibility check answers; a breaking version is a 409; a value our publisher frames is decoded by it.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -9,6 +9,10 @@ import { join } from 'node:path'
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
 import Ajv2020 from 'ajv/dist/2020.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createRegistryClient } from '../../client/index.ts'
+import { createPublisher, unframe, type OutboundMessage } from '../../core/index.ts'
+import { catalog } from '../../generated/index.ts'
+import { timeEntry } from '../publishers/fixtures.ts'
 import { serve, type Served } from '../helpers/serve.ts'
 import { TOKEN } from './helpers.ts'
 
@@ -94,5 +98,25 @@ describe('@kafkajs/confluent-schema-registry against contracts serve', () => {
         (e: unknown) => e as { status?: number; message: string },
       )
     expect(refused?.status).toBe(409)
+  })
+
+  it("decodes a value our publisher framed (the id of the version's event schema) into our event", async () => {
+    const sent: OutboundMessage[] = []
+    const publisher = createPublisher({
+      catalog,
+      source: 'urn:test',
+      sink: { send: async (m) => void sent.push(m), sendBatch: async (ms) => void sent.push(...ms) },
+      wireFormat: 'confluent',
+      schemaIds: createRegistryClient({ baseUrl: served.url }),
+    })
+    await publisher.publish('time-entry', 'create', timeEntry)
+    const [message] = sent
+    const bytes = Buffer.from(message?.value as Uint8Array)
+    const frame = unframe(bytes)
+    expect(frame.framed).toBe(true)
+    const ours = JSON.parse(Buffer.from(frame.json as Uint8Array).toString()) as unknown
+    expect(ours).toMatchObject({ action: 'create', resource: { content: timeEntry } })
+    const theirs = new SchemaRegistry({ host: `${served.url}/ccompat` }, { [SchemaType.JSON]: ajv2020() })
+    expect(await theirs.decode(bytes)).toEqual(ours)
   })
 })

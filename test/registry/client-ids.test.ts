@@ -1,7 +1,10 @@
-/** The registry client as a SchemaIdPort: Confluent's REST API under a prefix, on a fake fetch that answers as Confluent does. */
+/**
+ * The registry client as a SchemaIdPort, on a fake fetch: `idOf` asks our native API for a version's event schema
+ * id; `schemaOf` asks Confluent's REST API under a prefix, answering as Confluent does.
+ */
 import { describe, expect, it } from 'vitest'
 import { createRegistryClient } from '../../client/index.ts'
-import { schemaUri } from '../../core/index.ts'
+import { eventSchemaUri, schemaUri } from '../../core/index.ts'
 import { schemas } from '../../generated/index.ts'
 
 const TE2 = schemaUri('time-entry', 2)
@@ -14,7 +17,10 @@ interface Call {
   contentType: string | null
 }
 
-/** Answers like Confluent's API: `POST /subjects/{s}` finds time-entry v2 as id 12, `GET /schemas/ids/{id}` knows 12 and 13 (Avro). */
+/**
+ * `GET /schemas/time-entry/versions/{v}/event`: v2's event schema is id 12, v3 answers another schema, v4 no id,
+ * others 404. Confluent's API: `GET /schemas/ids/{id}` knows 12 and 13 (Avro).
+ */
 function fakeConfluent(prefix: string, behaviour: { failures?: number; status?: number } = {}) {
   const calls: Call[] = []
   let failures = behaviour.failures ?? 0
@@ -36,14 +42,14 @@ function fakeConfluent(prefix: string, behaviour: { failures?: number; status?: 
     await new Promise((r) => setTimeout(r, 5))
     if (failures-- > 0) return new Response('down', { status: 503 })
     if (behaviour.status) return json({ error_code: 42201, message: 'invalid' }, behaviour.status)
-    if (url.pathname === '/resolve')
-      return url.searchParams.get('uri') === TE2 ? json(schemas[TE2]) : json({}, 404)
-    if (url.pathname === `${prefix}/subjects/callisto-timecard-timeentries-value`) {
-      const sent = (body as { schema: string }).schema
-      return JSON.parse(sent).$id === TE2
-        ? json({ subject: 'callisto-timecard-timeentries-value', id: 12, version: 2, schema: sent })
-        : json({ error_code: 40403, message: 'Schema not found' }, 404)
-    }
+    if (url.pathname === '/schemas/time-entry/versions/2/event')
+      return json({ id: 12, schema: { $id: eventSchemaUri(TE2) } })
+    if (url.pathname === '/schemas/time-entry/versions/3/event')
+      return json({ id: 14, schema: { $id: 'urn:other' } })
+    if (url.pathname === '/schemas/time-entry/versions/4/event')
+      return json({ schema: { $id: eventSchemaUri(schemaUri('time-entry', 4)) } })
+    if (url.pathname.startsWith('/schemas/'))
+      return json({ code: 'SCHEMA_NOT_FOUND', message: 'no such version' }, 404)
     if (url.pathname === `${prefix}/schemas/ids/12`)
       return json({ schemaType: 'JSON', schema: JSON.stringify(schemas[TE2]) })
     if (url.pathname === `${prefix}/schemas/ids/13`)
@@ -54,55 +60,37 @@ function fakeConfluent(prefix: string, behaviour: { failures?: number; status?: 
 }
 
 describe('registry client: schema ids (Confluent API)', () => {
-  it.each([
-    { prefix: '/ccompat', option: undefined },
-    { prefix: '/confluent', option: '/confluent/' },
-  ])(
-    'idOf looks the schema up by content under $prefix, once per version, concurrent calls sharing one',
-    async ({ prefix, option }) => {
-      const { fetch, calls } = fakeConfluent(prefix)
-      const client = createRegistryClient({ baseUrl: 'http://registry', fetch, confluentPrefix: option })
-      const got = await Promise.all([client.idOf(ref), client.idOf(ref), client.idOf(ref)])
-      expect(got).toEqual([12, 12, 12])
-      expect(await client.idOf(ref)).toBe(12)
-      const posts = calls.filter((c) => c.method === 'POST')
-      expect(posts).toHaveLength(1)
-      expect(posts[0]).toMatchObject({
-        path: `${prefix}/subjects/callisto-timecard-timeentries-value`,
-        contentType: 'application/vnd.schemaregistry.v1+json',
-        body: { schemaType: 'JSON', schema: JSON.stringify(schemas[TE2]) },
-      })
-      // The schema came from the native API by URI: asked once too.
-      expect(calls.filter((c) => c.path.startsWith('/resolve'))).toHaveLength(1)
-    },
-  )
-
-  it('idOf sends the schema it is given, without asking for it', async () => {
+  it('idOf asks the native API for the event schema id, once per version, concurrent calls sharing one', async () => {
     const { fetch, calls } = fakeConfluent('/ccompat')
     const client = createRegistryClient({ baseUrl: 'http://registry', fetch })
-    expect(await client.idOf({ ...ref, schema: schemas[TE2] })).toBe(12)
-    expect(calls.map((c) => c.method)).toEqual(['POST'])
+    const got = await Promise.all([client.idOf(ref), client.idOf(ref), client.idOf(ref)])
+    expect(got).toEqual([12, 12, 12])
+    expect(await client.idOf(ref)).toBe(12)
+    expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual(['GET /schemas/time-entry/versions/2/event'])
   })
 
-  it.each<{ name: string; r: typeof ref; code: string; message: RegExp }>([
+  it.each<{ name: string; version: number; code: string; message: RegExp }>([
     {
-      name: 'a URI the registry does not know',
-      r: { ...ref, uri: schemaUri('time-entry', 7) },
+      name: 'a version the registry does not have',
+      version: 7,
       code: 'SCHEMA_NOT_FOUND',
-      message: /no schema/,
+      message: /no event schema/,
     },
     {
-      name: 'a schema the subject does not hold',
-      r: { ...ref, schema: { $id: 'urn:other' } } as typeof ref,
-      code: 'SCHEMA_NOT_FOUND',
-      message: /no schema id for/,
+      name: "an answer whose schema is not the version's event schema",
+      version: 3,
+      code: 'BAD_REQUEST',
+      message: /not 'https:\/\/event-contracts\.dev\/schemas\/time-entry\/3\/event'/,
     },
-  ])('idOf: $name is SCHEMA_NOT_FOUND, not retriable', async ({ r, code, message }) => {
+    { name: 'an answer without an id', version: 4, code: 'BAD_REQUEST', message: /without a schema id/ },
+  ])('idOf: $name is $code, not retriable', async ({ version, code, message }) => {
     const client = createRegistryClient({
       baseUrl: 'http://registry',
       fetch: fakeConfluent('/ccompat').fetch,
     })
-    await expect(client.idOf(r)).rejects.toMatchObject({
+    await expect(
+      client.idOf({ ...ref, version, uri: schemaUri('time-entry', version) }),
+    ).rejects.toMatchObject({
       code,
       retriable: false,
       message: expect.stringMatching(message),
@@ -112,25 +100,31 @@ describe('registry client: schema ids (Confluent API)', () => {
   it('idOf retries a 5xx, then reports a retriable REGISTRY_UNAVAILABLE, and is asked again afterwards', async () => {
     const { fetch, calls } = fakeConfluent('/ccompat', { failures: 2 })
     const client = createRegistryClient({ baseUrl: 'http://registry', fetch, retries: 0, backoffMs: 1 })
-    const schema = schemas[TE2]
-    await expect(client.idOf({ ...ref, schema })).rejects.toMatchObject({
-      code: 'REGISTRY_UNAVAILABLE',
-      retriable: true,
-    })
-    await expect(client.idOf({ ...ref, schema })).rejects.toMatchObject({ code: 'REGISTRY_UNAVAILABLE' })
-    expect(await client.idOf({ ...ref, schema })).toBe(12)
+    await expect(client.idOf(ref)).rejects.toMatchObject({ code: 'REGISTRY_UNAVAILABLE', retriable: true })
+    await expect(client.idOf(ref)).rejects.toMatchObject({ code: 'REGISTRY_UNAVAILABLE' })
+    expect(await client.idOf(ref)).toBe(12)
     expect(calls).toHaveLength(3)
   })
 
-  it("idOf reports another refusal as BAD_REQUEST with Confluent's error", async () => {
+  it('idOf reports another refusal as BAD_REQUEST with the status', async () => {
     const client = createRegistryClient({
       baseUrl: 'http://registry',
       fetch: fakeConfluent('/ccompat', { status: 422 }).fetch,
     })
-    await expect(client.idOf({ ...ref, schema: schemas[TE2] })).rejects.toMatchObject({
+    await expect(client.idOf(ref)).rejects.toMatchObject({
       code: 'BAD_REQUEST',
-      message: expect.stringContaining('42201'),
+      message: expect.stringContaining('HTTP 422'),
     })
+  })
+
+  it.each([
+    { prefix: '/ccompat', option: undefined },
+    { prefix: '/confluent', option: '/confluent/' },
+  ])("schemaOf asks Confluent's API under $prefix", async ({ prefix, option }) => {
+    const { fetch, calls } = fakeConfluent(prefix)
+    const client = createRegistryClient({ baseUrl: 'http://registry', fetch, confluentPrefix: option })
+    expect(await client.schemaOf(12)).toEqual(schemas[TE2])
+    expect(calls.map((c) => c.path)).toEqual([`${prefix}/schemas/ids/12`])
   })
 
   it('schemaOf parses the schema of a JSON id, and is undefined for an unknown id', async () => {

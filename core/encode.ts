@@ -58,6 +58,28 @@ export interface Encoder {
 export function createEncoder(catalog: Catalog, options: EncoderOptions): Encoder {
   const index: CatalogIndex = indexCatalog(catalog)
   const prefix = options.topicPrefix || undefined
+  // The JSON of what every event of this encoder, or of one version, shares: written once, not per event.
+  const sourceJson = ',"source":' + jsonString(options.source) + ',"action":'
+  const schemaJson = new Map<string, string>()
+  function envelopeJson(e: BaseEnvelope, content: string): string {
+    let schema = schemaJson.get(e.resource.schema)
+    if (schema === undefined)
+      schemaJson.set(
+        e.resource.schema,
+        (schema = ',"resource":{"schema":' + jsonString(e.resource.schema) + ',"content":'),
+      )
+    return (
+      '{"id":' +
+      jsonString(e.id) +
+      ',"time":' +
+      jsonString(e.time) +
+      (e.source === options.source ? sourceJson : ',"source":' + jsonString(e.source) + ',"action":') +
+      (ACTION_JSON.get(e.action) ?? jsonString(e.action)) +
+      schema +
+      content +
+      '}}'
+    )
+  }
 
   function encodeEvent(
     event: unknown,
@@ -124,24 +146,9 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
 const jsonString = (s: string): string =>
   s.length > 4096 || NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : '"' + s + '"'
 
-/** The JSON of an envelope built by buildEnvelope (five fields, in its order), around content already serialised. */
-function envelopeJson(e: BaseEnvelope, content: string): string {
-  return (
-    '{"id":' +
-    jsonString(e.id) +
-    ',"time":' +
-    jsonString(e.time) +
-    ',"source":' +
-    jsonString(e.source) +
-    ',"action":' +
-    jsonString(e.action) +
-    ',"resource":{"schema":' +
-    jsonString(e.resource.schema) +
-    ',"content":' +
-    content +
-    '}}'
-  )
-}
+const ACTION_JSON: ReadonlyMap<string, string> = new Map(
+  ['create', 'update', 'delete'].map((a) => [a, `"${a}"`]),
+)
 
 /** One event of a batch as `publishBatch` and an outbox's `enqueueBatch` take it: content or a reference, and its meta. */
 export interface BatchInput extends EncodeMeta {

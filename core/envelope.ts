@@ -123,18 +123,34 @@ export interface EnvelopeOptions {
   now?: () => Date
 }
 
+// The default clock's ISO string, made once per millisecond: toISOString costs more than the rest of an envelope,
+// and a publisher sends many events within one millisecond.
+let isoMs = Number.NaN
+let isoText = ''
+function isoNow(): string {
+  const ms = Date.now()
+  if (ms !== isoMs) {
+    isoMs = ms
+    isoText = new Date(ms).toISOString()
+  }
+  return isoText
+}
+
 /** Builds an envelope (not yet validated). */
 export function buildEnvelope<C extends Catalog = Catalog>(
   action: Action,
   schema: string,
   content: object,
-  { source, newId = () => crypto.randomUUID(), now = () => new Date() }: EnvelopeOptions,
-  extra: { id?: string | undefined; time?: string | undefined } = {},
+  options: EnvelopeOptions,
+  extra?: { id?: string | undefined; time?: string | undefined },
 ): EnvelopeOf<C> {
+  // No default parameters or destructuring here: this runs once per published event.
+  const id = extra?.id ?? (options.newId ? options.newId() : crypto.randomUUID())
+  const time = extra?.time ?? (options.now ? options.now().toISOString() : isoNow())
   const envelope: BaseEnvelope = {
-    id: extra.id ?? newId(),
-    time: extra.time ?? now().toISOString(),
-    source,
+    id,
+    time,
+    source: options.source,
     action,
     resource: { schema, content: content as BaseEnvelope['resource']['content'] },
   }

@@ -198,23 +198,48 @@ function createRunner<C extends Catalog>(
       }
       return
     }
-    for (const record of batch.messages) {
-      if (abort.signal.aborted || !isRunning() || isStale()) return
-      const done = pipeline.process(new KafkaMessage(topic, partition, record), control)
-      if (done !== true && !(await done)) return
-      resolveOffset(record.offset)
-      if (++sinceCommit >= commitEvery.messages) {
-        sinceCommit = 0
-        await commitOffsetsIfNecessary(uncommittedOffsets())
-        await heartbeat()
-        nextHousekeeping = Date.now() + housekeepingMs
-      } else if (done !== true || Date.now() >= nextHousekeeping) {
-        // kafkajs commits if commitEvery.ms has passed, and heartbeats if its interval has. Both only look at the
-        // clock unless one is due: after a message that waited, and otherwise every few ms rather than per message.
-        await commitOffsetsIfNecessary()
-        await heartbeat()
-        nextHousekeeping = Date.now() + housekeepingMs
+    // Per message, only what can change without an await is checked: stop() from a handler aborts at once, while a
+    // seek or kafkajs stopping can only happen while we wait, so isRunning/isStale (a JSON key per call in kafkajs)
+    // are asked after each await. The offset of the last message done is resolved before each await and on return
+    // (kafkajs commits only what was resolved, and parses each offset it is given).
+    let awaited = true
+    let done: string | undefined
+    try {
+      for (const record of batch.messages) {
+        if (abort.signal.aborted) return
+        if (awaited) {
+          if (!isRunning() || isStale()) return
+          awaited = false
+        }
+        const handled = pipeline.process(new KafkaMessage(topic, partition, record), control)
+        if (handled !== true) {
+          if (done !== undefined) resolveOffset(done)
+          done = undefined
+          awaited = true
+          if (!(await handled)) return
+        }
+        done = record.offset
+        if (++sinceCommit >= commitEvery.messages) {
+          sinceCommit = 0
+          resolveOffset(done)
+          done = undefined
+          awaited = true
+          await commitOffsetsIfNecessary(uncommittedOffsets())
+          await heartbeat()
+          nextHousekeeping = Date.now() + housekeepingMs
+        } else if (handled !== true || Date.now() >= nextHousekeeping) {
+          // kafkajs commits if commitEvery.ms has passed, and heartbeats if its interval has. Both only look at the
+          // clock unless one is due: after a message that waited, and otherwise every few ms rather than per message.
+          resolveOffset(done)
+          done = undefined
+          awaited = true
+          await commitOffsetsIfNecessary()
+          await heartbeat()
+          nextHousekeeping = Date.now() + housekeepingMs
+        }
       }
+    } finally {
+      if (done !== undefined) resolveOffset(done)
     }
   }
 

@@ -160,10 +160,12 @@ export function generateValidators(
     _validateResourceReference: `${envelopeId}#/$defs/ResourceReference`,
   }
   for (const c of contracts) exportsMap[`_${c.validatorName}`] = c.uri
-  const code = standaloneCode
-    .default(ajv, exportsMap)
-    .replace(/^"use strict";/, '')
-    .replaceAll('require("ajv/dist/runtime/ucs2length").default', 'ucs2length')
+  const code = lengthsFirst(
+    standaloneCode
+      .default(ajv, exportsMap)
+      .replace(/^"use strict";/, '')
+      .replaceAll('require("ajv/dist/runtime/ucs2length").default', 'ucs2length'),
+  )
   const typed = [
     ['validateEnvelope', 'Envelope'],
     ['validateResourceReference', 'ResourceReference'],
@@ -189,6 +191,28 @@ export function generateValidators(
     ...typed.map(([fn, type]) => `export const ${fn} = _${fn} as unknown as ValidateFn<${type}>`),
     '',
   ].join('\n')
+}
+
+/**
+ * ajv checks minLength/maxLength by counting code points (`ucs2length(s) > n`), a scan of the whole string. A string
+ * has at least half as many code points as code units and at most as many, so its `.length` settles most checks
+ * without the scan: `s.length > n` must hold before the count can exceed n, and `s.length < 2n` before it can fall
+ * short of n.
+ */
+export function lengthsFirst(code: string): string {
+  const aliases = [...code.matchAll(/const (func\d+) = ucs2length;/g)].map((m) => m[1] as string)
+  let out = code
+  for (const f of aliases)
+    out = out
+      .replace(
+        new RegExp(`\\b${f}\\((data\\d*)\\) > (\\d+)`, 'g'),
+        (_m, d: string, n: string) => `(${d}.length > ${n} && ${f}(${d}) > ${n})`,
+      )
+      .replace(
+        new RegExp(`\\b${f}\\((data\\d*)\\) < (\\d+)`, 'g'),
+        (_m, d: string, n: string) => `(${d}.length < ${2 * Number(n)} && ${f}(${d}) < ${n})`,
+      )
+  return out
 }
 
 /** One serializer per resource version (see serializers.ts). */

@@ -52,31 +52,55 @@ const UNCOMPILED = [
   '$dynamicRef',
 ]
 
-/** An expression that gives the JSON text of `expr`, whose value is valid against `node`. */
-function emit(node: unknown, expr: string, e: Emitter): string {
-  if (!isObject(node)) return `JSON.stringify(${expr})`
+/**
+ * JSON text as a concatenation: literal parts (merged with their neighbours when rendered, so that a property's
+ * name, its quotes and the comma before the next one are one constant) and code parts, each a string expression.
+ */
+type Part = { lit: string } | { code: string }
+
+/** The concatenation of parts as one expression; adjacent literals merged, never starting with a number. */
+function render(parts: Part[]): string {
+  const out: string[] = []
+  let lit: string | undefined
+  for (const p of parts)
+    if ('lit' in p) lit = (lit ?? '') + p.lit
+    else {
+      if (lit !== undefined) out.push(JSON.stringify(lit))
+      lit = undefined
+      out.push(p.code)
+    }
+  if (lit !== undefined) out.push(JSON.stringify(lit))
+  return out.length ? out.join(' + ') : "''"
+}
+
+/** The parts that give the JSON text of `expr`, whose value is valid against `node`. */
+function emit(node: unknown, expr: string, e: Emitter): Part[] {
+  const generic: Part[] = [{ code: `JSON.stringify(${expr})` }]
+  if (!isObject(node)) return generic
   if (typeof node.$ref === 'string') {
     const name = defFunction(node.$ref, e)
     // A $ref beside other keywords, or one that points outside $defs: not compiled.
     return name && Object.keys(node).every((k) => k === '$ref' || !isConstraining(k))
-      ? `${name}(${expr})`
-      : `JSON.stringify(${expr})`
+      ? [{ code: `${name}(${expr})` }]
+      : generic
   }
-  if (UNCOMPILED.some((k) => k in node)) return `JSON.stringify(${expr})`
+  if (UNCOMPILED.some((k) => k in node)) return generic
   const type = node.type
   if (type === 'string') {
     const safeEnum =
       Array.isArray(node.enum) && node.enum.every((v) => typeof v === 'string' && SAFE_TEXT.test(v))
     const safeConst = typeof node.const === 'string' && SAFE_TEXT.test(node.const)
     const safeFormat = typeof node.format === 'string' && SAFE_FORMATS.has(node.format)
-    return safeEnum || safeConst || safeFormat ? `'"' + ${expr} + '"'` : `str(${expr})`
+    return safeEnum || safeConst || safeFormat
+      ? [{ lit: '"' }, { code: expr }, { lit: '"' }]
+      : [{ code: `str(${expr})` }]
   }
-  if (type === 'number' || type === 'integer') return `('' + ${expr})`
-  if (type === 'boolean') return `(${expr} ? 'true' : 'false')`
+  if (type === 'number' || type === 'integer') return [{ code: `('' + ${expr})` }]
+  if (type === 'boolean') return [{ code: `(${expr} ? 'true' : 'false')` }]
   if (type === 'object' && node.additionalProperties === false && isObject(node.properties))
-    return `${objectFunction(node, e)}(${expr})`
-  if (type === 'array' && isObject(node.items)) return `${arrayFunction(node.items, e)}(${expr})`
-  return `JSON.stringify(${expr})`
+    return [{ code: `${objectFunction(node, e)}(${expr})` }]
+  if (type === 'array' && isObject(node.items)) return [{ code: `${arrayFunction(node.items, e)}(${expr})` }]
+  return generic
 }
 
 /** Keywords that only constrain values (bounds, formats) or annotate: they do not change how a value is written. */
@@ -102,30 +126,39 @@ function objectFunction(node: JsonSchema, e: Emitter): string {
   const required = new Set(Array.isArray(node.required) ? (node.required as string[]) : [])
   const names = Object.keys(properties)
   const ordered = [...names.filter((n) => required.has(n)), ...names.filter((n) => !required.has(n))]
+  const member = (prop: string, comma: string): Part[] => [
+    { lit: comma + JSON.stringify(prop) + ':' },
+    ...emit(properties[prop], `o[${JSON.stringify(prop)}]`, e),
+  ]
   const lines: string[] = []
-  const firstRequired = ordered.length > 0 && required.has(ordered[0] as string)
-  ordered.forEach((prop, i) => {
-    const key = JSON.stringify(prop)
-    const access = `o[${JSON.stringify(prop)}]`
-    const value = emit(properties[prop], access, e)
-    const comma = i === 0 && firstRequired ? '' : ','
-    const piece = `j += ${JSON.stringify(comma + key + ':')} + ${value}`
-    lines.push(required.has(prop) ? `  ${piece}` : `  if (${access} !== undefined) ${piece}`)
-  })
-  const close = firstRequired ? `  return '{' + j + '}'` : `  return '{' + j.slice(1) + '}'`
-  e.functions.push([`function ${name}(o: any): string {`, `  let j = ''`, ...lines, close, `}`].join('\n'))
+  const requiredParts = ordered.filter((p) => required.has(p)).flatMap((p, i) => member(p, i ? ',' : ''))
+  const optional = ordered.filter((p) => !required.has(p))
+  if (requiredParts.length) {
+    // Every required property in one expression: the text between two values is one constant.
+    lines.push(`  let j = ${render([{ lit: '{' }, ...requiredParts])}`)
+    for (const p of optional)
+      lines.push(`  if (o[${JSON.stringify(p)}] !== undefined) j += ${render(member(p, ','))}`)
+  } else {
+    lines.push(`  let j = '{'`)
+    for (const p of optional)
+      lines.push(
+        `  if (o[${JSON.stringify(p)}] !== undefined) j += (j.length > 1 ? ',' : '') + ${render(member(p, ''))}`,
+      )
+  }
+  e.functions.push([`function ${name}(o: any): string {`, ...lines, `  return j + '}'`, `}`].join('\n'))
   return name
 }
 
 function arrayFunction(items: unknown, e: Emitter): string {
   const name = fresh(e)
-  const value = emit(items, 'a[i]', e)
+  const item = (at: string) => render(emit(items, at, e))
   e.functions.push(
     [
       `function ${name}(a: any[]): string {`,
-      `  let j = ''`,
-      `  for (let i = 0; i < a.length; i++) j += ',' + ${value}`,
-      `  return '[' + j.slice(1) + ']'`,
+      `  if (a.length === 0) return '[]'`,
+      `  let j = '[' + ${item('a[0]')}`,
+      `  for (let i = 1; i < a.length; i++) j += ',' + ${item('a[i]')}`,
+      `  return j + ']'`,
       `}`,
     ].join('\n'),
   )
@@ -140,7 +173,7 @@ function defFunction(ref: string, e: Emitter): string | undefined {
   if (!m || !isObject(defs) || !isObject(defs[m[1] as string])) return undefined
   const name = fresh(e)
   e.defs.set(ref, name) // before compiling the body: a recursive definition calls itself
-  const body = emit(defs[m[1] as string], 'v', e)
+  const body = render(emit(defs[m[1] as string], 'v', e))
   e.functions.push(`function ${name}(v: any): string {\n  return ${body}\n}`)
   return name
 }
@@ -153,7 +186,7 @@ export function compileSerializer(
   prefix: string,
 ): string {
   const e: Emitter = { functions: [], defs: new Map(), root: schema, prefix, next: 0 }
-  const body = emit(schema, 'content', e)
+  const body = render(emit(schema, 'content', e))
   const fn = `/** JSON of a valid ${typeName}. */\nexport function ${exported}(content: ${typeName}): string {\n  return ${body}\n}`
   return [...e.functions, fn].join('\n\n')
 }

@@ -6,30 +6,22 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
 const str = (s: string): string => (s.length > 4096 || NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : '"' + s + '"')
 
 function sAccrualV1_2(a: any[]): string {
-  let j = ''
-  for (let i = 0; i < a.length; i++) j += ',' + '"' + a[i] + '"'
-  return '[' + j.slice(1) + ']'
+  if (a.length === 0) return '[]'
+  let j = '[' + "\"" + a[0] + "\""
+  for (let i = 1; i < a.length; i++) j += ',' + "\"" + a[i] + "\""
+  return j + ']'
 }
 
 function sAccrualV1_1(o: any): string {
-  let j = ''
-  j += "\"total\":" + ('' + o["total"])
+  let j = "{\"total\":" + ('' + o["total"])
   if (o["timeEntryIds"] !== undefined) j += ",\"timeEntryIds\":" + sAccrualV1_2(o["timeEntryIds"])
-  return '{' + j + '}'
+  return j + '}'
 }
 
 function sAccrualV1_0(o: any): string {
-  let j = ''
-  j += "\"id\":" + '"' + o["id"] + '"'
-  j += ",\"tenantId\":" + '"' + o["tenantId"] + '"'
-  j += ",\"personId\":" + '"' + o["personId"] + '"'
-  j += ",\"agreementId\":" + '"' + o["agreementId"] + '"'
-  j += ",\"accrualDate\":" + '"' + o["accrualDate"] + '"'
-  j += ",\"accrualTypeId\":" + '"' + o["accrualTypeId"] + '"'
-  j += ",\"cumulativeTotal\":" + ('' + o["cumulativeTotal"])
-  j += ",\"cumulativeTarget\":" + ('' + o["cumulativeTarget"])
+  let j = "{\"id\":\"" + o["id"] + "\",\"tenantId\":\"" + o["tenantId"] + "\",\"personId\":\"" + o["personId"] + "\",\"agreementId\":\"" + o["agreementId"] + "\",\"accrualDate\":\"" + o["accrualDate"] + "\",\"accrualTypeId\":\"" + o["accrualTypeId"] + "\",\"cumulativeTotal\":" + ('' + o["cumulativeTotal"]) + ",\"cumulativeTarget\":" + ('' + o["cumulativeTarget"])
   if (o["contributions"] !== undefined) j += ",\"contributions\":" + sAccrualV1_1(o["contributions"])
-  return '{' + j + '}'
+  return j + '}'
 }
 
 /** JSON of a valid AccrualV1. */
@@ -37,31 +29,23 @@ export function serializeAccrualV1(content: AccrualV1): string {
   return sAccrualV1_0(content)
 }
 function sAccrualV2_2(a: any[]): string {
-  let j = ''
-  for (let i = 0; i < a.length; i++) j += ',' + '"' + a[i] + '"'
-  return '[' + j.slice(1) + ']'
+  if (a.length === 0) return '[]'
+  let j = '[' + "\"" + a[0] + "\""
+  for (let i = 1; i < a.length; i++) j += ',' + "\"" + a[i] + "\""
+  return j + ']'
 }
 
 function sAccrualV2_1(o: any): string {
-  let j = ''
-  j += "\"total\":" + ('' + o["total"])
+  let j = "{\"total\":" + ('' + o["total"])
   if (o["timeEntryIds"] !== undefined) j += ",\"timeEntryIds\":" + sAccrualV2_2(o["timeEntryIds"])
-  return '{' + j + '}'
+  return j + '}'
 }
 
 function sAccrualV2_0(o: any): string {
-  let j = ''
-  j += "\"id\":" + '"' + o["id"] + '"'
-  j += ",\"tenantId\":" + '"' + o["tenantId"] + '"'
-  j += ",\"personId\":" + '"' + o["personId"] + '"'
-  j += ",\"agreementId\":" + '"' + o["agreementId"] + '"'
-  j += ",\"accrualDate\":" + '"' + o["accrualDate"] + '"'
-  j += ",\"accrualTypeId\":" + '"' + o["accrualTypeId"] + '"'
-  j += ",\"cumulativeTotal\":" + ('' + o["cumulativeTotal"])
-  j += ",\"cumulativeTarget\":" + ('' + o["cumulativeTarget"])
-  if (o["unit"] !== undefined) j += ",\"unit\":" + '"' + o["unit"] + '"'
+  let j = "{\"id\":\"" + o["id"] + "\",\"tenantId\":\"" + o["tenantId"] + "\",\"personId\":\"" + o["personId"] + "\",\"agreementId\":\"" + o["agreementId"] + "\",\"accrualDate\":\"" + o["accrualDate"] + "\",\"accrualTypeId\":\"" + o["accrualTypeId"] + "\",\"cumulativeTotal\":" + ('' + o["cumulativeTotal"]) + ",\"cumulativeTarget\":" + ('' + o["cumulativeTarget"])
+  if (o["unit"] !== undefined) j += ",\"unit\":\"" + o["unit"] + "\""
   if (o["contributions"] !== undefined) j += ",\"contributions\":" + sAccrualV2_1(o["contributions"])
-  return '{' + j + '}'
+  return j + '}'
 }
 
 /** JSON of a valid AccrualV2. */
@@ -69,22 +53,16 @@ export function serializeAccrualV2(content: AccrualV2): string {
   return sAccrualV2_0(content)
 }
 function sDatasetV1_1(o: any): string {
-  let j = ''
-  j += "\"id\":" + '"' + o["id"] + '"'
-  j += ",\"name\":" + str(o["name"])
+  let j = "{\"id\":\"" + o["id"] + "\",\"name\":" + str(o["name"])
   if (o["title"] !== undefined) j += ",\"title\":" + str(o["title"])
-  return '{' + j + '}'
+  return j + '}'
 }
 
 function sDatasetV1_4(o: any): string {
-  let j = ''
-  j += "\"id\":" + '"' + o["id"] + '"'
-  j += ",\"name\":" + str(o["name"])
-  j += ",\"format\":" + str(o["format"])
-  j += ",\"url\":" + str(o["url"])
+  let j = "{\"id\":\"" + o["id"] + "\",\"name\":" + str(o["name"]) + ",\"format\":" + str(o["format"]) + ",\"url\":" + str(o["url"])
   if (o["description"] !== undefined) j += ",\"description\":" + str(o["description"])
-  if (o["last_modified"] !== undefined) j += ",\"last_modified\":" + '"' + o["last_modified"] + '"'
-  return '{' + j + '}'
+  if (o["last_modified"] !== undefined) j += ",\"last_modified\":\"" + o["last_modified"] + "\""
+  return j + '}'
 }
 
 function sDatasetV1_3(v: any): string {
@@ -92,45 +70,46 @@ function sDatasetV1_3(v: any): string {
 }
 
 function sDatasetV1_2(a: any[]): string {
-  let j = ''
-  for (let i = 0; i < a.length; i++) j += ',' + sDatasetV1_3(a[i])
-  return '[' + j.slice(1) + ']'
+  if (a.length === 0) return '[]'
+  let j = '[' + sDatasetV1_3(a[0])
+  for (let i = 1; i < a.length; i++) j += ',' + sDatasetV1_3(a[i])
+  return j + ']'
 }
 
 function sDatasetV1_5(a: any[]): string {
-  let j = ''
-  for (let i = 0; i < a.length; i++) j += ',' + str(a[i])
-  return '[' + j.slice(1) + ']'
+  if (a.length === 0) return '[]'
+  let j = '[' + str(a[0])
+  for (let i = 1; i < a.length; i++) j += ',' + str(a[i])
+  return j + ']'
 }
 
 function sDatasetV1_7(o: any): string {
-  let j = ''
-  j += "\"name\":" + str(o["name"])
+  let j = "{\"name\":" + str(o["name"])
   if (o["title"] !== undefined) j += ",\"title\":" + str(o["title"])
-  return '{' + j + '}'
+  return j + '}'
+}
+
+function sDatasetV1_8(o: any): string {
+  let j = "{\"name\":" + str(o["name"])
+  if (o["title"] !== undefined) j += ",\"title\":" + str(o["title"])
+  return j + '}'
 }
 
 function sDatasetV1_6(a: any[]): string {
-  let j = ''
-  for (let i = 0; i < a.length; i++) j += ',' + sDatasetV1_7(a[i])
-  return '[' + j.slice(1) + ']'
+  if (a.length === 0) return '[]'
+  let j = '[' + sDatasetV1_7(a[0])
+  for (let i = 1; i < a.length; i++) j += ',' + sDatasetV1_8(a[i])
+  return j + ']'
 }
 
 function sDatasetV1_0(o: any): string {
-  let j = ''
-  j += "\"id\":" + '"' + o["id"] + '"'
-  j += ",\"name\":" + str(o["name"])
-  j += ",\"title\":" + str(o["title"])
-  j += ",\"private\":" + (o["private"] ? 'true' : 'false')
-  j += ",\"state\":" + '"' + o["state"] + '"'
-  j += ",\"organization\":" + sDatasetV1_1(o["organization"])
-  j += ",\"resources\":" + sDatasetV1_2(o["resources"])
+  let j = "{\"id\":\"" + o["id"] + "\",\"name\":" + str(o["name"]) + ",\"title\":" + str(o["title"]) + ",\"private\":" + (o["private"] ? 'true' : 'false') + ",\"state\":\"" + o["state"] + "\",\"organization\":" + sDatasetV1_1(o["organization"]) + ",\"resources\":" + sDatasetV1_2(o["resources"])
   if (o["notes"] !== undefined) j += ",\"notes\":" + str(o["notes"])
   if (o["license_id"] !== undefined) j += ",\"license_id\":" + str(o["license_id"])
   if (o["tags"] !== undefined) j += ",\"tags\":" + sDatasetV1_5(o["tags"])
   if (o["groups"] !== undefined) j += ",\"groups\":" + sDatasetV1_6(o["groups"])
-  if (o["metadata_modified"] !== undefined) j += ",\"metadata_modified\":" + '"' + o["metadata_modified"] + '"'
-  return '{' + j + '}'
+  if (o["metadata_modified"] !== undefined) j += ",\"metadata_modified\":\"" + o["metadata_modified"] + "\""
+  return j + '}'
 }
 
 /** JSON of a valid DatasetV1. */
@@ -138,14 +117,9 @@ export function serializeDatasetV1(content: DatasetV1): string {
   return sDatasetV1_0(content)
 }
 function sPersonV1_0(o: any): string {
-  let j = ''
-  j += "\"id\":" + '"' + o["id"] + '"'
-  j += ",\"tenantId\":" + '"' + o["tenantId"] + '"'
-  j += ",\"firstName\":" + str(o["firstName"])
-  j += ",\"lastName\":" + str(o["lastName"])
-  j += ",\"startDate\":" + '"' + o["startDate"] + '"'
+  let j = "{\"id\":\"" + o["id"] + "\",\"tenantId\":\"" + o["tenantId"] + "\",\"firstName\":" + str(o["firstName"]) + ",\"lastName\":" + str(o["lastName"]) + ",\"startDate\":\"" + o["startDate"] + "\""
   if (o["fteValue"] !== undefined) j += ",\"fteValue\":" + ('' + o["fteValue"])
-  return '{' + j + '}'
+  return j + '}'
 }
 
 /** JSON of a valid PersonV1. */
@@ -153,17 +127,12 @@ export function serializePersonV1(content: PersonV1): string {
   return sPersonV1_0(content)
 }
 function sPersonV2_0(o: any): string {
-  let j = ''
-  j += "\"id\":" + '"' + o["id"] + '"'
-  j += ",\"tenantId\":" + '"' + o["tenantId"] + '"'
-  j += ",\"firstName\":" + str(o["firstName"])
-  j += ",\"lastName\":" + str(o["lastName"])
-  j += ",\"startDate\":" + '"' + o["startDate"] + '"'
-  if (o["endDate"] !== undefined) j += ",\"endDate\":" + '"' + o["endDate"] + '"'
+  let j = "{\"id\":\"" + o["id"] + "\",\"tenantId\":\"" + o["tenantId"] + "\",\"firstName\":" + str(o["firstName"]) + ",\"lastName\":" + str(o["lastName"]) + ",\"startDate\":\"" + o["startDate"] + "\""
+  if (o["endDate"] !== undefined) j += ",\"endDate\":\"" + o["endDate"] + "\""
   if (o["fteValue"] !== undefined) j += ",\"fteValue\":" + ('' + o["fteValue"])
   if (o["email"] !== undefined) j += ",\"email\":" + str(o["email"])
-  if (o["grade"] !== undefined) j += ",\"grade\":" + '"' + o["grade"] + '"'
-  return '{' + j + '}'
+  if (o["grade"] !== undefined) j += ",\"grade\":\"" + o["grade"] + "\""
+  return j + '}'
 }
 
 /** JSON of a valid PersonV2. */
@@ -171,15 +140,10 @@ export function serializePersonV2(content: PersonV2): string {
   return sPersonV2_0(content)
 }
 function sTimeEntryV1_0(o: any): string {
-  let j = ''
-  j += "\"id\":" + '"' + o["id"] + '"'
-  j += ",\"tenantId\":" + '"' + o["tenantId"] + '"'
-  j += ",\"ownerId\":" + '"' + o["ownerId"] + '"'
-  j += ",\"timePeriodTypeId\":" + '"' + o["timePeriodTypeId"] + '"'
-  j += ",\"actualStartTime\":" + '"' + o["actualStartTime"] + '"'
+  let j = "{\"id\":\"" + o["id"] + "\",\"tenantId\":\"" + o["tenantId"] + "\",\"ownerId\":\"" + o["ownerId"] + "\",\"timePeriodTypeId\":\"" + o["timePeriodTypeId"] + "\",\"actualStartTime\":\"" + o["actualStartTime"] + "\""
   if (o["shiftType"] !== undefined) j += ",\"shiftType\":" + str(o["shiftType"])
-  if (o["actualEndTime"] !== undefined) j += ",\"actualEndTime\":" + '"' + o["actualEndTime"] + '"'
-  return '{' + j + '}'
+  if (o["actualEndTime"] !== undefined) j += ",\"actualEndTime\":\"" + o["actualEndTime"] + "\""
+  return j + '}'
 }
 
 /** JSON of a valid TimeEntryV1. */
@@ -187,10 +151,8 @@ export function serializeTimeEntryV1(content: TimeEntryV1): string {
   return sTimeEntryV1_0(content)
 }
 function sTimeEntryV2_3(o: any): string {
-  let j = ''
-  j += "\"startTime\":" + '"' + o["startTime"] + '"'
-  j += ",\"endTime\":" + '"' + o["endTime"] + '"'
-  return '{' + j + '}'
+  let j = "{\"startTime\":\"" + o["startTime"] + "\",\"endTime\":\"" + o["endTime"] + "\""
+  return j + '}'
 }
 
 function sTimeEntryV2_2(v: any): string {
@@ -198,23 +160,19 @@ function sTimeEntryV2_2(v: any): string {
 }
 
 function sTimeEntryV2_1(a: any[]): string {
-  let j = ''
-  for (let i = 0; i < a.length; i++) j += ',' + sTimeEntryV2_2(a[i])
-  return '[' + j.slice(1) + ']'
+  if (a.length === 0) return '[]'
+  let j = '[' + sTimeEntryV2_2(a[0])
+  for (let i = 1; i < a.length; i++) j += ',' + sTimeEntryV2_2(a[i])
+  return j + ']'
 }
 
 function sTimeEntryV2_0(o: any): string {
-  let j = ''
-  j += "\"id\":" + '"' + o["id"] + '"'
-  j += ",\"tenantId\":" + '"' + o["tenantId"] + '"'
-  j += ",\"ownerId\":" + '"' + o["ownerId"] + '"'
-  j += ",\"timePeriodTypeId\":" + '"' + o["timePeriodTypeId"] + '"'
-  j += ",\"actualStartTime\":" + '"' + o["actualStartTime"] + '"'
+  let j = "{\"id\":\"" + o["id"] + "\",\"tenantId\":\"" + o["tenantId"] + "\",\"ownerId\":\"" + o["ownerId"] + "\",\"timePeriodTypeId\":\"" + o["timePeriodTypeId"] + "\",\"actualStartTime\":\"" + o["actualStartTime"] + "\""
   if (o["shiftType"] !== undefined) j += ",\"shiftType\":" + str(o["shiftType"])
-  if (o["actualEndTime"] !== undefined) j += ",\"actualEndTime\":" + '"' + o["actualEndTime"] + '"'
+  if (o["actualEndTime"] !== undefined) j += ",\"actualEndTime\":\"" + o["actualEndTime"] + "\""
   if (o["notes"] !== undefined) j += ",\"notes\":" + str(o["notes"])
   if (o["timePeriods"] !== undefined) j += ",\"timePeriods\":" + sTimeEntryV2_1(o["timePeriods"])
-  return '{' + j + '}'
+  return j + '}'
 }
 
 /** JSON of a valid TimeEntryV2. */

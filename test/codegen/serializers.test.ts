@@ -95,6 +95,67 @@ describe('generated serializers', () => {
     expect(code).toMatch(/return JSON\.stringify\(content\)/)
   })
 
+  /** Compiles a schema's serializer and returns it, run as JavaScript. */
+  function compiled(schema: object): (v: unknown) => string {
+    const code = compileSerializer(schema as Record<string, unknown>, 'serializeX', 'unknown', 'f')
+    const js = ts.transpileModule(`${SERIALIZER_PRELUDE}\n${code}`, {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+    }).outputText
+    const module = { exports: {} as Record<string, (v: unknown) => string> }
+    new Function('module', 'exports', js)(module, module.exports)
+    return module.exports.serializeX as (v: unknown) => string
+  }
+  const closed = (properties: object, required: string[] = []) => ({
+    type: 'object',
+    properties,
+    required,
+    additionalProperties: false,
+  })
+
+  it.each<{ name: string; schema: object; values: unknown[] }>([
+    {
+      name: 'an object with only optional properties',
+      schema: closed({ a: { type: 'string' }, b: { type: 'integer' }, c: { type: 'boolean' } }),
+      values: [{}, { a: 'x' }, { b: 2 }, { c: false }, { b: 0, c: true }, { a: 'q"', b: -1, c: true }],
+    },
+    {
+      name: 'required then optional properties',
+      schema: closed(
+        { id: { type: 'string', format: 'uuid' }, n: { type: 'number' }, t: { type: 'string' } },
+        ['id', 'n'],
+      ),
+      values: [
+        { id: '5f0c6a9e-3b1d-4c52-9a57-0d8e1f2a3b4c', n: 1.5 },
+        { id: '5f0c6a9e-3b1d-4c52-9a57-0d8e1f2a3b4c', n: 0, t: 'x\ny' },
+      ],
+    },
+    {
+      name: 'arrays of numbers, of strings and of objects, empty or not',
+      schema: closed(
+        {
+          ns: { type: 'array', items: { type: 'number' } },
+          ss: { type: 'array', items: { type: 'string' } },
+          os: { type: 'array', items: closed({ k: { type: 'integer' } }, ['k']) },
+        },
+        ['ns'],
+      ),
+      values: [
+        { ns: [] },
+        { ns: [1, 2.5, -3], ss: ['a', 'b"'], os: [] },
+        { ns: [0], os: [{ k: 1 }, { k: 2 }] },
+      ],
+    },
+    { name: 'an empty closed object', schema: closed({}), values: [{}] },
+    {
+      name: 'a top-level array of booleans',
+      schema: { type: 'array', items: { type: 'boolean' } },
+      values: [[], [true, false]],
+    },
+  ])('writes exactly what JSON.stringify writes: $name', ({ schema, values }) => {
+    const serialize = compiled(schema)
+    for (const v of values) expect(serialize(v)).toBe(JSON.stringify(v))
+  })
+
   it('compiles a recursive $defs reference once, and the compiled code runs', () => {
     const tree = {
       $ref: '#/$defs/Node',

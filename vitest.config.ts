@@ -2,7 +2,9 @@ import { configDefaults, defineConfig } from 'vitest/config'
 
 export default defineConfig({
   // The package's own name resolves to its TypeScript sources here, not to dist/ (package.json `exports`).
-  ssr: { resolve: { conditions: ['event-contracts-source', 'module', 'node', 'development|production'] } },
+  // Vitest also hands these to Node as --conditions, for require() too: no bundlers' `module`, which would load
+  // ESM builds with extensionless imports (the AWS SDK under @confluentinc/schemaregistry) where Node cannot.
+  ssr: { resolve: { conditions: ['event-contracts-source', 'node', 'development|production'] } },
   test: {
     include: ['test/**/*.test.ts'],
     // Run on their own: the packed package in new projects (`npm run test:package`, it packs and installs) and the

@@ -9,7 +9,7 @@ import type { EventEntry } from '../events.ts'
 import { toBytes } from '../memory.ts'
 import type { Metrics } from '../http/metrics.ts'
 import { confluentError, toConfluent } from './errors.ts'
-import { differenceMessage, type Ccompat, type RegisterInput } from './service.ts'
+import { differenceMessage, type Ccompat, type Found, type RegisterInput } from './service.ts'
 
 export interface CcompatAppOptions {
   ccompat: Ccompat
@@ -46,7 +46,8 @@ function cached(entry: VersionEntry, key: string, make: () => unknown): Bytes {
   return bytes
 }
 
-const schemaString = (e: VersionEntry): string => new TextDecoder().decode(e.bytes)
+const decoder = new TextDecoder()
+const schemaString = (e: VersionEntry): string => decoder.decode(e.bytes)
 const refsOf = (e: VersionEntry): { references?: readonly SchemaReference[] } =>
   e.references.length ? { references: e.references } : {}
 
@@ -290,22 +291,31 @@ export function createCcompatApp({
   on('GET', '/subjects/:subject/versions/:version/referencedby', (c) =>
     send(c, ccompat.referencedBy(p(c, 'subject'), p(c, 'version'))),
   )
+  /** A registration's or lookup's answer: the stored version, or the event schema answered as its version. */
+  const foundBody = ({ entry, event }: Found) =>
+    event
+      ? {
+          id: event.id,
+          version: entry.version,
+          schemaType: 'JSON',
+          schema: decoder.decode(event.schemaBytes),
+        }
+      : {
+          id: entry.schemaId,
+          version: entry.version,
+          schemaType: 'JSON',
+          schema: schemaString(entry),
+          ...refsOf(entry),
+        }
   on('POST', '/subjects/:subject/versions', async (c) => {
     const subject = p(c, 'subject')
     const who = writer(c, subject)
-    const e = await ccompat.register(subject, await registerInput(c), who.name)
-    return send(c, {
-      id: e.schemaId,
-      version: e.version,
-      schemaType: 'JSON',
-      schema: schemaString(e),
-      ...refsOf(e),
-    })
+    return send(c, foundBody(await ccompat.register(subject, await registerInput(c), who.name)))
   })
   on('POST', '/subjects/:subject', async (c) => {
     const subject = p(c, 'subject')
-    const e = ccompat.lookup(subject, await registerInput(c), flag(c, 'deleted'))
-    return send(c, versionBody(e))
+    const f = await ccompat.lookup(subject, await registerInput(c), flag(c, 'deleted'))
+    return send(c, { subject: subjectName(f.entry), ...foundBody(f) })
   })
   on('DELETE', '/subjects/:subject', async (c) => {
     const who = admin(c)

@@ -11,6 +11,8 @@ import {
   type ReferencedSchema,
 } from '../../admission/index.ts'
 import { contentHash, schemaIdHash } from '../content.ts'
+import { eventSchemaUri } from '../event-schema.ts'
+import type { EventEntry } from '../events.ts'
 import type { SchemaReference, SubjectEntry, VersionEntry } from '../memory.ts'
 import type { SchemaService } from '../service.ts'
 import type { SchemaStore } from '../store/store.ts'
@@ -50,6 +52,15 @@ export interface RegisterInput {
   version?: number
 }
 
+/**
+ * What a lookup or a registration finds in a subject: a stored version, or (`event`) a resource version's event
+ * schema, which its subject `<topic>-value` answers as that version, under the event schema's own id.
+ */
+export interface Found {
+  readonly entry: VersionEntry
+  readonly event?: EventEntry
+}
+
 export interface CcompatOptions {
   service: SchemaService
   store: SchemaStore
@@ -60,6 +71,7 @@ export interface CcompatOptions {
   maxBytes: number
 }
 
+const decoder = new TextDecoder()
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
 const notFound = {
@@ -69,6 +81,8 @@ const notFound = {
     confluentError('SCHEMA_NOT_FOUND', 'VERSION_NOT_FOUND', `Version ${v} not found for subject '${s}'.`),
   schema: (what: string) =>
     confluentError('SCHEMA_NOT_FOUND', 'SCHEMA_NOT_FOUND', `Schema ${what} not found`),
+  inSubject: (s: string) =>
+    confluentError('SCHEMA_NOT_FOUND', 'SCHEMA_NOT_FOUND', `Schema not found in subject '${s}'`),
 }
 const invalid = (message: string) => confluentError('SCHEMA_INVALID', 'INVALID_SCHEMA', message)
 const notPermitted = (message: string) =>
@@ -205,6 +219,27 @@ export function createCcompat({ service, store, policy, defaultMode, maxDepth, m
 
   const compatibilityOf = (s: SubjectEntry | undefined): Mode => s?.compatibility ?? memory.defaultMode
 
+  /**
+   * `schema` as the event schema of one of the resource's versions (registry/events.ts): what a Confluent
+   * serializer of our events writes with, so it must be found in `<topic>-value`. Matched by its `$id`
+   * (`<version uri>/event`), then by content: the same canonical JSON as the event schema the registry derives.
+   */
+  async function eventOf(
+    s: SubjectEntry,
+    schema: JsonObject,
+    deleted: boolean,
+  ): Promise<Required<Found> | undefined> {
+    const uri = schema.$id
+    if (s.kind !== 'resource' || typeof uri !== 'string') return undefined
+    for (const entry of s.byVersion.values()) {
+      if (eventSchemaUri(entry.uri) !== uri || (entry.deleted && !deleted)) continue
+      const event = await service.event(entry)
+      const same = schemaIdHash(decoder.decode(event.schemaBytes)) === schemaIdHash(JSON.stringify(schema))
+      return same ? { entry, event } : undefined
+    }
+    return undefined
+  }
+
   const ccompat = {
     memory,
     target,
@@ -259,18 +294,20 @@ export function createCcompat({ service, store, policy, defaultMode, maxDepth, m
       return [...ids].sort((a, b) => a - b)
     },
 
-    /** POST /subjects/{s}: the version of this subject holding this schema. */
-    lookup(subject: string, input: RegisterInput, deleted: boolean): VersionEntry {
+    /** POST /subjects/{s}: the version of this subject holding this schema (or whose event schema it is). */
+    async lookup(subject: string, input: RegisterInput, deleted: boolean): Promise<Found> {
       const { t, s } = existing(subject, deleted)
       const schema = parseSchema(input)
       const refs = input.references ?? []
       const hash = t.kind === 'resource' ? contentHash(schema) : plainHash(schema, refs)
       const found = [...s.byVersion.values()].find((v) => v.hash === hash && (deleted || !v.deleted))
-      if (!found) throw notFound.schema('')
-      return found
+      if (found) return { entry: found }
+      const event = t.kind === 'resource' && !refs.length ? await eventOf(s, schema, deleted) : undefined
+      if (!event) throw notFound.inSubject(subject)
+      return event
     },
 
-    async register(subject: string, input: RegisterInput, principal: string): Promise<VersionEntry> {
+    async register(subject: string, input: RegisterInput, principal: string): Promise<Found> {
       const mode = writable(subject)
       if (input.id !== undefined && mode !== 'IMPORT')
         throw notPermitted(`an id may be given only in IMPORT mode; subject '${subject}' is ${mode}`)
@@ -292,6 +329,16 @@ export function createCcompat({ service, store, policy, defaultMode, maxDepth, m
       if (t.kind === 'resource') {
         if (refs.length)
           throw invalid(`'${subject}' is a contract: its schema is one document, without references`)
+        // A version's event schema is already in its subject (as that version): registering it is idempotent.
+        const s = entryOf(t)
+        const event = s ? await eventOf(s, schema, false) : undefined
+        if (event) {
+          if (input.id !== undefined && input.id !== event.event.id)
+            throw notPermitted(
+              `this schema has id ${event.event.id} (the event schema of version ${event.entry.version}), not ${input.id}`,
+            )
+          return event
+        }
         if (t.name !== undefined) name = t.name
         else {
           if (!RESOURCE_NAME.test(t.topic))
@@ -305,7 +352,7 @@ export function createCcompat({ service, store, policy, defaultMode, maxDepth, m
         const r = await service.register(name, schema, principal, {
           ...(input.id === undefined ? {} : { schemaId: input.id }),
         })
-        return ccompat.stored(name, r.version)
+        return { entry: ccompat.stored(name, r.version) }
       }
       name = t.name
       const own = bundled(schema, refs)
@@ -364,7 +411,7 @@ export function createCcompat({ service, store, policy, defaultMode, maxDepth, m
         principal,
       )
       await service.reload(name)
-      return ccompat.stored(name, r.version.version)
+      return { entry: ccompat.stored(name, r.version.version) }
     },
 
     stored(name: string, v: number): VersionEntry {

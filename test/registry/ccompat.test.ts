@@ -341,7 +341,80 @@ describe('not found', () => {
   it('lookup: 40401 for an unknown subject, 40403 for a schema it does not hold', async () => {
     const body = { schemaType: 'JSON', schema: JSON.stringify(plain()) }
     expect((await call('POST', '/subjects/no-such-subject', body)).body.error_code).toBe(40401)
-    expect((await call('POST', '/subjects/callisto-person-value', body)).body.error_code).toBe(40403)
+    expect((await call('POST', '/subjects/callisto-person-value', body)).body).toEqual({
+      error_code: 40403,
+      message: "Schema not found in subject 'callisto-person-value'",
+    })
+  })
+})
+
+describe("a version's event schema in its subject <topic>-value", () => {
+  // What Confluent's serializers of our events write with (Python's JSONSerializer looks it up or registers it;
+  // the JavaScript one's useSchemaId looks it up; its deserializer's useLatestVersion looks the writer's up).
+  const subject = 'callisto-accruals-value'
+  const eventOf = async (version: number) => {
+    const res = await registry.app.request(`/schemas/accrual/versions/${version}/event`)
+    expect(res.status).toBe(200)
+    return (await res.json()) as { id: number; schema: Json }
+  }
+  const body = (schema: Json, extra: Json = {}) => ({
+    schemaType: 'JSON',
+    schema: JSON.stringify(schema),
+    ...extra,
+  })
+
+  it('a lookup finds it as its version, under its own id, whatever its key order', async () => {
+    const v1 = await eventOf(1)
+    const { $schema, $id, ...rest } = v1.schema
+    const reordered = { ...rest, $id, $schema }
+    for (const schema of [v1.schema, reordered]) {
+      const r = await call('POST', `/subjects/${subject}`, body(schema))
+      expect(r.status).toBe(200)
+      expect(r.body).toEqual({
+        subject,
+        version: 1,
+        id: v1.id,
+        schemaType: 'JSON',
+        schema: JSON.stringify(v1.schema),
+      })
+    }
+    // The subject's version 1 itself keeps its own id.
+    expect(((await get(`/subjects/${subject}/versions/1`)).body as Json).id).not.toBe(v1.id)
+  })
+
+  it('registering it answers its id and version, and adds no version', async () => {
+    const v2 = await eventOf(2)
+    const r = await call('POST', `/subjects/${subject}/versions`, body(v2.schema))
+    expect(r.status).toBe(200)
+    expect(r.body).toMatchObject({ id: v2.id, version: 2, schemaType: 'JSON' })
+    expect((await get(`/subjects/${subject}/versions`)).body).toEqual([1, 2])
+    expect((await register(subject, v2.schema, {}, { 'content-type': CT })).status).toBe(401)
+  })
+
+  it('an edited event schema, or one of another resource, is not found (40403) nor registered (42201)', async () => {
+    const v1 = await eventOf(1)
+    const edited = { ...v1.schema, title: 'edited' }
+    expect((await call('POST', `/subjects/${subject}`, body(edited))).body.error_code).toBe(40403)
+    expect((await call('POST', `/subjects/${subject}/versions`, body(edited))).body.error_code).toBe(42201)
+    expect((await call('POST', '/subjects/callisto-person-value', body(v1.schema))).body.error_code).toBe(
+      40403,
+    )
+    expect((await get(`/subjects/${subject}/versions`)).body).toEqual([1, 2])
+  })
+
+  it('in IMPORT mode, registering it with another id is 42205; with its own, its answer', async () => {
+    const v1 = await eventOf(1)
+    expect((await call('PUT', `/mode/${subject}?force=true`, { mode: 'IMPORT' })).body).toEqual({
+      mode: 'IMPORT',
+    })
+    try {
+      const other = await call('POST', `/subjects/${subject}/versions`, body(v1.schema, { id: v1.id + 1000 }))
+      expect(other.body.error_code).toBe(42205)
+      const own = await call('POST', `/subjects/${subject}/versions`, body(v1.schema, { id: v1.id }))
+      expect(own.body).toMatchObject({ id: v1.id, version: 1 })
+    } finally {
+      await call('DELETE', `/mode/${subject}`)
+    }
   })
 })
 

@@ -89,6 +89,19 @@ describe('the frame', () => {
     expect(frameValue(0x7fffffff, '{}').readInt32BE(1)).toBe(0x7fffffff)
   })
 
+  it.each([
+    ['ASCII', '{"a":"plain"}'],
+    ['two-, three- and four-byte characters', '{"a":"é 東京 🚀"}'],
+    ['a lone surrogate (written as U+FFFD, as Buffer.from does)', '{"a":"\ud800"}'],
+    ['16,385 three-byte characters', '東'.repeat(16_385)],
+    ['a frame after a longer one (nothing of the earlier text left behind)', '{"b":2}'],
+  ])('holds the same bytes as Buffer.from: %s', (_name, text) => {
+    frameValue(1, 'x'.repeat(1000))
+    const f = frameValue(7, text)
+    expect(f.subarray(5).equals(Buffer.from(text, 'utf8'))).toBe(true)
+    expect([...f.subarray(0, 5)]).toEqual([0, 0, 0, 0, 7])
+  })
+
   it.each([-1, 1.5, 2 ** 31, Number.NaN])('refuses id %s', (id) => {
     expect(() => frameValue(id, '{}')).toThrow(/schema id/)
   })

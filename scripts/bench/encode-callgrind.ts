@@ -1,9 +1,10 @@
 /**
  * N framed encodes of one ~1 KB time entry, ours or confluent-schema-registry's, and nothing else: for instruction
  * counts, which repeat exactly where timings on a shared machine do not. Per encode = the difference between two
- * runs with different N divided by the difference in N (start-up, compilation and warm-up cancel out):
+ * runs with different N divided by the difference in N (start-up and warm-up cancel out; N large enough that V8's
+ * optimizing compiler, whose background thread callgrind counts too, has finished in both):
  *
- *   for side in ours confluent; do for n in 5000 25000; do
+ *   for side in ours confluent; do for n in 20000 100000; do
  *     valgrind --tool=callgrind --smc-check=all-non-file --callgrind-out-file=/tmp/cg-$side-$n.out \
  *       node --import tsx scripts/bench/encode-callgrind.ts $side $n
  *   done; done

@@ -2,7 +2,6 @@
  * The typed publisher, over any sink: validates before anything is handed to the transport, so no invalid event
  * is ever sent. The types come from the catalog it is given.
  */
-import { randomUUID } from 'node:crypto'
 import {
   indexCatalog,
   type Action,
@@ -186,7 +185,9 @@ export function sendFailed(cause: unknown, message: string): ContractError {
 export function createPublisher<C extends Catalog, P, B>(
   options: PublisherOptions<C, Sink<P, B>>,
 ): Publisher<C, P, B> {
-  const { catalog, sink, source, topicPrefix, newId = randomUUID, now = () => new Date() } = options
+  // newId and now as given: the encoder's own defaults (crypto.randomUUID, and an ISO string made once per
+  // millisecond instead of a Date and toISOString per event) are cheaper than wrapping them here.
+  const { catalog, sink, source, topicPrefix, newId, now } = options
   checkTopicPrefix(topicPrefix, catalog)
   const encoder = createEncoder(catalog, { source, newId, now, topicPrefix })
   const retry = resolvePublishRetry(options.retry)
@@ -194,61 +195,104 @@ export function createPublisher<C extends Catalog, P, B>(
   // disconnect() ends the waits of retries in progress: they reject with their last failure.
   let closing = new AbortController()
 
-  async function attempt<T>(call: () => Promise<T>, message: string): Promise<T> {
-    const started = Date.now()
+  /** When a send started, for the retry window (read only when retrying is on: the clock is not free). */
+  const startOf = () => (retry.maxElapsedMs === 0 ? 0 : Date.now())
+
+  /**
+   * After a send started at `started` failed with `first`: SEND_FAILED, or, when it is retriable and retrying is on,
+   * `call` again with backoff until one succeeds or `maxElapsedMs` have passed. Apart from the happy path, so that
+   * a send that succeeds makes no closure, message or clock reading for a retry it does not need.
+   */
+  async function retrying<T>(
+    first: unknown,
+    started: number,
+    call: () => Promise<T>,
+    message: string,
+  ): Promise<T> {
+    let e = first
     for (let n = 1; ; n++) {
+      const failure = sendFailed(e, message)
+      if (!failure.retriable || retry.maxElapsedMs === 0) throw failure
+      const left = retry.maxElapsedMs - (Date.now() - started)
+      if (left <= 0 || !(await sleep(Math.min(backoff(n, retry), left), closing.signal)))
+        throw new ContractError(
+          'SEND_FAILED',
+          `${failure.message} (gave up after ${n} attempts in ${Date.now() - started} ms)`,
+          [],
+          { cause: failure.cause, retriable: true },
+        )
       try {
         return await call()
-      } catch (e) {
-        const failure = sendFailed(e, message)
-        const left = retry.maxElapsedMs - (Date.now() - started)
-        if (!failure.retriable || retry.maxElapsedMs === 0) throw failure
-        if (left <= 0 || !(await sleep(Math.min(backoff(n, retry), left), closing.signal)))
-          throw new ContractError(
-            'SEND_FAILED',
-            `${failure.message} (gave up after ${n} attempts in ${Date.now() - started} ms)`,
-            [],
-            { cause: failure.cause, retriable: true },
-          )
+      } catch (next) {
+        e = next
       }
     }
   }
 
-  const one = (resource: string, action: string, body: unknown, asReference: boolean, meta: EncodeMeta) =>
-    encodeOrThrow(encoder, { resource, action, body, asReference, meta })
-
   async function send(unframed: OutboundMessage): Promise<Published<P>> {
     const message = framed ? await framed(unframed) : unframed
-    const position = await attempt(
-      () => sink.send(message),
-      `the transport did not take event ${message.id} for ${message.destination}`,
-    )
+    const started = startOf()
+    let position: P
+    try {
+      position = await sink.send(message)
+    } catch (e) {
+      position = await retrying(
+        e,
+        started,
+        () => sink.send(message),
+        `the transport did not take event ${message.id} for ${message.destination}`,
+      )
+    }
     return { destination: message.destination, id: message.id, position }
   }
 
+  /** Encodes and sends; an invalid event rejects the promise rather than throwing before one exists. */
+  function publishOne(
+    resource: string,
+    action: string,
+    body: unknown,
+    asReference: boolean,
+    meta: EncodeMeta,
+  ): Promise<Published<P>> {
+    let message: OutboundMessage
+    try {
+      message = encodeOrThrow(encoder, { resource, action, body, asReference, meta })
+    } catch (e) {
+      return Promise.reject(e as Error)
+    }
+    return send(message)
+  }
+
   return {
-    // async: an invalid event rejects the promise rather than throwing before one exists
-    async publish(resource, action, content, options = {}) {
-      return send(one(resource, action, content, false, options))
+    publish(resource, action, content, options = {}) {
+      return publishOne(resource, action, content, false, options)
     },
-    async publishReference(resource, action, reference, ...rest) {
+    publishReference(resource, action, reference, ...rest) {
       const options: ReferenceOptions = rest[0] ?? {}
-      return send(one(resource, action, reference, true, options))
+      return publishOne(resource, action, reference, true, options)
     },
     async publishEvent(event, options = {}) {
       const r = encoder.encodeEvent(event, options)
       if (!r.ok) throw encodeError(r.issues, 'event does not match its schema')
-      return send(r.value)
+      return await send(r.value)
     },
     async publishBatch(events) {
       const encoded = encodeBatch(encoder, events as readonly BatchInput[])
       const messages = framed ? await Promise.all(encoded.map(framed)) : encoded
       const ids = messages.map((m) => m.id)
       if (messages.length === 0) return { ids, positions: (await sink.sendBatch([])) as B }
-      const positions = await attempt(
-        () => sink.sendBatch(messages),
-        `the transport did not take the batch of ${ids.length} events`,
-      )
+      const started = startOf()
+      let positions: B
+      try {
+        positions = await sink.sendBatch(messages)
+      } catch (e) {
+        positions = await retrying(
+          e,
+          started,
+          () => sink.sendBatch(messages),
+          `the transport did not take the batch of ${ids.length} events`,
+        )
+      }
       return { ids, positions }
     },
     async connect() {

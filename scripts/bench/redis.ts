@@ -4,15 +4,23 @@
  * each section prints events per second for ours and for raw node-redis doing the same Redis work, and the ratio.
  * Uses streams of its own (`bench-…`) and deletes them at the end.
  *
- *   publish, one by one    publisher.publish (build + validate + stringify + XADD) vs raw XADD of the same fields
+ *   publish, one by one    publisher.publish (build + validate + stringify + XADD) vs raw XADD of the same fields;
+ *                          for reference, the sink alone with the events encoded up front (what the transport
+ *                          costs beyond the kernel's encoder)
  *   publish, batches       publisher.publishBatch (100 at a time) vs the same XADDs sent raw in a MULTI/EXEC
  *                          (what the sink sends: atomic, and no slower than a bare pipeline here), and, for
- *                          reference, as separate pipelined XADDs
+ *                          reference, as separate pipelined XADDs and through the sink alone
  *   consume                createRedisTopicConsumer (decode + validate + dispatch + XACK) vs
  *                          raw XREADGROUP COUNT 100 + JSON.parse + XACK, timed from the first entry handled
  *
- * Each section runs ROUNDS rounds of N events, ours and raw alternating (who goes first swaps every round), and
+ * Each section runs ROUNDS rounds of N events, the sides alternating (who goes first rotates every round), and
  * reports medians: the machine is shared and noisy, and a single pass says more about the neighbours than about us.
+ * Both sides use one node-redis client with its default command timeout (5 s, which node-redis stops counting once
+ * a command is written); ours adds its own timeout covering the answer, as it does in production.
+ *
+ * `tsx scripts/bench/redis.ts <mode> <N>` runs one side once, after a warm-up of its own, for a profiler
+ * (`node --cpu-prof --import tsx …`) or callgrind; modes: ours-one, raw-one, ours-batch, raw-batch, ours-consume,
+ * raw-consume, and build / fill (only what the others prepare, to subtract).
  */
 import { randomUUID } from 'node:crypto'
 import { createClient } from 'redis'
@@ -22,18 +30,38 @@ import {
   createRedisPublisher,
   createRedisTopicConsumer,
   entryFields,
+  redisSink,
   type RedisClient,
 } from '../../transports/redis/index.ts'
 
+const MODES = [
+  'ours-one',
+  'raw-one',
+  'ours-batch',
+  'raw-batch',
+  'ours-consume',
+  'raw-consume',
+  'build',
+  'fill',
+] as const
+type Mode = (typeof MODES)[number]
+const [modeArg, nArg] = process.argv.slice(2)
+if (modeArg !== undefined && !(MODES as readonly string[]).includes(modeArg))
+  throw new TypeError(`mode must be one of ${MODES.join(', ')}`)
+const oneOff = modeArg as Mode | undefined
+/** Events every one-off run handles before the ones it is measured on. */
+const WARM_UP = 1_000
+
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-const N = Number(process.env.BENCH_N ?? 2_000)
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
+const N = oneOff ? Number(nArg ?? 2_000) : Number(process.env.BENCH_N ?? 2_000)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11)
 const BATCH = 100
 const prefix = `bench-${randomUUID().slice(0, 8)}`
 const SOURCE = 'urn:event-contracts:bench'
 const stream = topicOf(catalog, 'person', prefix)
 const rawStream = `${stream}.raw`
-const keys = [stream, rawStream, `${stream}.dlq`]
+const sinkStream = `${stream}.sink`
+const keys = [stream, rawStream, sinkStream, `${stream}.dlq`]
 
 const person = () => ({
   id: randomUUID(),
@@ -43,21 +71,20 @@ const person = () => ({
   startDate: '2026-01-05',
 })
 type PersonContent = BatchEvent<ContractCatalog> & { resource: 'person' }
-const contents = Array.from({ length: N }, person)
+// A one-off run warms up on the first WARM_UP events and is measured on the N after them.
+const FIRST = oneOff ? WARM_UP : 0
+const contents = Array.from({ length: FIRST + N }, person)
 
 // The raw baselines send exactly the bytes our publisher sends: the same encoder, encoded up front.
-const encoder = createEncoder(catalog, {
-  source: SOURCE,
-  newId: randomUUID,
-  now: () => new Date(),
-  topicPrefix: prefix,
-})
-const encoded: OutboundMessage[] = contents.map((body) => {
+const encoder = createEncoder(catalog, { source: SOURCE, topicPrefix: prefix })
+const encode = (body: object): OutboundMessage => {
   const r = encoder.encode({ resource: 'person', action: 'update', body, asReference: false, meta: {} })
   if (!r.ok) throw new Error(`bench content is invalid: ${JSON.stringify(r.issues)}`)
   return { ...r.value, destination: rawStream }
-})
+}
+const encoded = contents.map(encode)
 const rawFields = encoded.map(entryFields)
+const sinkMessages = encoded.map((m) => ({ ...m, destination: sinkStream }))
 const trim = { TRIM: { strategy: 'MAXLEN' as const, strategyModifier: '~' as const, threshold: 10_000_000 } }
 
 const client = createClient({ url }) as RedisClient
@@ -70,6 +97,7 @@ const publisher = createRedisPublisher({
   topicPrefix: prefix,
   maxLen: 10_000_000,
 })
+const sink = redisSink({ client, maxLen: 10_000_000 })
 
 /** Wall time and this process's CPU time (user + system) of one side's round. */
 interface Timing {
@@ -99,8 +127,18 @@ async function rounds(sides: Record<string, () => Promise<Timing>>): Promise<Rec
     }
   return runs
 }
-/** Events per second on the median wall time, and µs of this process's CPU per event (steadier when loaded). */
-function report(name: string, runs: Record<string, Timing[]>, ours: string, raw: string, goal: string) {
+/**
+ * Events per second on the median wall time, and µs of this process's CPU per event (steadier when loaded); the
+ * goal's ratio, and `also` (a reference side) against the same raw side.
+ */
+function report(
+  name: string,
+  runs: Record<string, Timing[]>,
+  ours: string,
+  raw: string,
+  goal: string,
+  also?: string,
+) {
   console.log(name)
   for (const [side, xs] of Object.entries(runs))
     console.log(
@@ -112,122 +150,196 @@ function report(name: string, runs: Record<string, Timing[]>, ours: string, raw:
   console.log(
     `  ratio ${ours} / ${raw}: ${r.toFixed(3)}  (goal >= ${goal}; CPU ratio ${(cpuPerEvent(b) / cpuPerEvent(o)).toFixed(3)})`,
   )
+  if (also === undefined) return
+  const a = runs[also] as Timing[]
+  const ra = rate(median(a.map((x) => x.ms))) / rate(median(b.map((x) => x.ms)))
+  console.log(
+    `  (${also} / ${raw}: ${ra.toFixed(3)}; CPU ratio ${(cpuPerEvent(b) / cpuPerEvent(a)).toFixed(3)})`,
+  )
 }
 
-try {
-  console.log(`Redis ${url}, ${N} person events per round, ${ROUNDS} rounds per side, medians\n`)
-  // Warm both paths (JIT, connections).
-  for (let i = 0; i < 200; i++) await publisher.publish('person', 'update', contents[i] as never)
-  for (let i = 0; i < 200; i++)
+// Each side over a slice of the prepared events (`contents` for ours, `rawFields`, the same bytes, for raw).
+async function oursOne(from: number, to: number) {
+  for (let i = from; i < to; i++) await publisher.publish('person', 'update', contents[i] as never)
+}
+async function sinkOne(from: number, to: number) {
+  for (let i = from; i < to; i++) await sink.send(sinkMessages[i] as OutboundMessage)
+}
+async function rawOne(from: number, to: number) {
+  for (let i = from; i < to; i++)
     await client.xAdd(rawStream, '*', rawFields[i] as Record<string, string>, trim)
-  await client.del([stream, rawStream])
+}
+// What publishBatch takes, made up front as the raw side's fields are: the inputs are not what is measured.
+const batchInputs = contents.map(
+  (content) => ({ resource: 'person', action: 'update', content }) as PersonContent,
+)
+async function oursBatch(from: number, to: number) {
+  for (let start = from; start < to; start += BATCH)
+    await publisher.publishBatch(batchInputs.slice(start, Math.min(start + BATCH, to)))
+}
+async function sinkBatch(from: number, to: number) {
+  for (let start = from; start < to; start += BATCH)
+    await sink.sendBatch(sinkMessages.slice(start, Math.min(start + BATCH, to)))
+}
+async function rawBatch(from: number, to: number) {
+  for (let start = from; start < to; start += BATCH) {
+    const multi = client.multi()
+    for (const f of rawFields.slice(start, Math.min(start + BATCH, to))) multi.xAdd(rawStream, '*', f, trim)
+    await multi.exec()
+  }
+}
+async function rawPipelined(from: number, to: number) {
+  for (let start = from; start < to; start += BATCH)
+    await Promise.all(
+      rawFields.slice(start, Math.min(start + BATCH, to)).map((f) => client.xAdd(rawStream, '*', f, trim)),
+    )
+}
 
-  const one = await rounds({
-    ours: () =>
-      time(async () => {
-        for (const c of contents) await publisher.publish('person', 'update', c as never)
-      }),
-    'raw XADD': () =>
-      time(async () => {
-        for (const f of rawFields) await client.xAdd(rawStream, '*', f, trim)
-      }),
+/** Entries of `rawFields` into `key`, a MULTI of BATCH at a time (what both consume sides then read). */
+async function fill(key: string, count: number) {
+  for (let start = 0; start < count; start += BATCH) {
+    const multi = client.multi()
+    for (let i = start; i < Math.min(start + BATCH, count); i++)
+      multi.xAdd(key, '*', rawFields[i % rawFields.length] as Record<string, string>, trim)
+    await multi.exec()
+  }
+}
+
+// Consume: each side reads `n` entries of `key` with a group of its own, from its start.
+let group = 0
+async function oursConsume(key: string, n: number): Promise<Timing> {
+  let handled = 0
+  let first = 0n
+  let cpu = process.cpuUsage()
+  let done!: (t: Timing) => void
+  const finished = new Promise<Timing>((resolve) => (done = resolve))
+  const consumer = createRedisTopicConsumer({
+    catalog,
+    client,
+    destinations: [key],
+    group: `ours-${group++}`,
+    consumer: 'bench',
+    start: 'earliest',
+    count: BATCH,
+    blockMs: 100,
+    handle() {
+      if (handled++ === 0) {
+        first = process.hrtime.bigint()
+        cpu = process.cpuUsage()
+      }
+      if (handled === n) {
+        const c = process.cpuUsage(cpu)
+        done({ ms: Number(process.hrtime.bigint() - first) / 1e6, cpuUs: c.user + c.system })
+      }
+    },
   })
-  report('publish, one by one', one, 'ours', 'raw XADD', '0.90')
-
-  const batches = Array.from({ length: N / BATCH }, (_, b) => b * BATCH)
-  const batch = await rounds({
-    ours: () =>
-      time(async () => {
-        for (const start of batches) {
-          const events = contents
-            .slice(start, start + BATCH)
-            .map((content) => ({ resource: 'person', action: 'update', content }) as PersonContent)
-          await publisher.publishBatch(events)
-        }
-      }),
-    'raw XADDs, pipelined': () =>
-      time(async () => {
-        for (const start of batches)
-          await Promise.all(
-            rawFields.slice(start, start + BATCH).map((f) => client.xAdd(rawStream, '*', f, trim)),
-          )
-      }),
-    'raw XADDs in MULTI/EXEC': () =>
-      time(async () => {
-        for (const start of batches) {
-          const multi = client.multi()
-          for (const f of rawFields.slice(start, start + BATCH)) multi.xAdd(rawStream, '*', f, trim)
-          await multi.exec()
-        }
-      }),
-  })
-  report('publish, batches of 100', batch, 'ours', 'raw XADDs in MULTI/EXEC', '0.90')
-
-  // Consume: each side reads N entries per round with a group of its own, from the entries published above.
-  let group = 0
-  const oursConsume = async () => {
-    let handled = 0
-    let first = 0n
-    let cpu = process.cpuUsage()
-    let done!: (t: Timing) => void
-    const finished = new Promise<Timing>((resolve) => (done = resolve))
-    const consumer = createRedisTopicConsumer({
-      catalog,
-      client,
-      destinations: [stream],
-      group: `ours-${group++}`,
-      consumer: 'bench',
-      start: 'earliest',
-      count: BATCH,
-      blockMs: 100,
-      handle() {
-        if (handled++ === 0) {
+  await consumer.start()
+  const t = await finished
+  await consumer.stop()
+  return t
+}
+async function rawConsume(key: string, n: number): Promise<Timing> {
+  const g = `raw-${group++}`
+  await client.xGroupCreate(key, g, '0')
+  let got = 0
+  let first = 0n
+  let last = 0n
+  let cpu = process.cpuUsage()
+  let cpuUs = 0
+  while (got < n) {
+    const r = await client.xReadGroup(g, 'bench', [{ key, id: '>' }], { COUNT: BATCH })
+    const ids: string[] = []
+    for (const { messages } of r ?? [])
+      for (const { id, message } of messages) {
+        JSON.parse((message as Record<string, string>).data as string)
+        if (got++ === 0) {
           first = process.hrtime.bigint()
           cpu = process.cpuUsage()
         }
-        if (handled === N) {
+        if (got === n) {
+          // As for ours: until the n-th is handled, its XACK not waited for.
+          last = process.hrtime.bigint()
           const c = process.cpuUsage(cpu)
-          done({ ms: Number(process.hrtime.bigint() - first) / 1e6, cpuUs: c.user + c.system })
+          cpuUs = c.user + c.system
         }
-      },
-    })
-    await consumer.start()
-    const t = await finished
-    await consumer.stop()
-    return t
+        ids.push(id)
+      }
+    await client.xAck(key, g, ids)
   }
-  const rawConsume = async () => {
-    const g = `raw-${group++}`
-    await client.xGroupCreate(rawStream, g, '0')
-    let n = 0
-    let first = 0n
-    let last = 0n
-    let cpu = process.cpuUsage()
-    let cpuUs = 0
-    while (n < N) {
-      const r = await client.xReadGroup(g, 'bench', [{ key: rawStream, id: '>' }], { COUNT: BATCH })
-      const ids: string[] = []
-      for (const { messages } of r ?? [])
-        for (const { id, message } of messages) {
-          JSON.parse((message as Record<string, string>).data as string)
-          if (n++ === 0) {
-            first = process.hrtime.bigint()
-            cpu = process.cpuUsage()
-          }
-          if (n === N) {
-            // As for ours: until the N-th is handled, its XACK not waited for.
-            last = process.hrtime.bigint()
-            const c = process.cpuUsage(cpu)
-            cpuUs = c.user + c.system
-          }
-          ids.push(id)
-        }
-      await client.xAck(rawStream, g, ids)
+  return { ms: Number(last - first) / 1e6, cpuUs }
+}
+
+/** One side once, after the same warm-up at every N (WARM_UP events of its own, not measured). */
+async function runOnce(mode: Mode) {
+  switch (mode) {
+    case 'build':
+      return
+    case 'ours-one':
+    case 'raw-one':
+    case 'ours-batch':
+    case 'raw-batch': {
+      const side = { 'ours-one': oursOne, 'raw-one': rawOne, 'ours-batch': oursBatch, 'raw-batch': rawBatch }[
+        mode
+      ]
+      await side(0, FIRST)
+      await side(FIRST, FIRST + N)
+      return
     }
-    return { ms: Number(last - first) / 1e6, cpuUs }
+    case 'fill':
+    case 'ours-consume':
+    case 'raw-consume': {
+      await fill(`${stream}.warm`, FIRST)
+      await fill(stream, N)
+      if (mode === 'fill') return
+      const side = mode === 'ours-consume' ? oursConsume : rawConsume
+      await side(`${stream}.warm`, FIRST)
+      await side(stream, N)
+      return
+    }
   }
-  const consume = await rounds({ ours: oursConsume, 'raw XREADGROUP + JSON.parse + XACK': rawConsume })
-  report('consume', consume, 'ours', 'raw XREADGROUP + JSON.parse + XACK', '0.85')
+}
+
+try {
+  if (oneOff) {
+    keys.push(`${stream}.warm`)
+    await runOnce(oneOff)
+  } else {
+    console.log(`Redis ${url}, ${N} person events per round, ${ROUNDS} rounds per side, medians\n`)
+    // Warm both paths (JIT, connections).
+    await oursOne(0, 200)
+    await sinkOne(0, 200)
+    await rawOne(0, 200)
+    await client.del([stream, rawStream, sinkStream])
+
+    const one = await rounds({
+      ours: () => time(() => oursOne(0, N)),
+      'raw XADD': () => time(() => rawOne(0, N)),
+      'sink alone, encoded up front': () => time(() => sinkOne(0, N)),
+    })
+    report('publish, one by one', one, 'ours', 'raw XADD', '0.90', 'sink alone, encoded up front')
+
+    const batch = await rounds({
+      ours: () => time(() => oursBatch(0, N)),
+      'raw XADDs, pipelined': () => time(() => rawPipelined(0, N)),
+      'raw XADDs in MULTI/EXEC': () => time(() => rawBatch(0, N)),
+      'sink alone, encoded up front': () => time(() => sinkBatch(0, N)),
+    })
+    report(
+      'publish, batches of 100',
+      batch,
+      'ours',
+      'raw XADDs in MULTI/EXEC',
+      '0.90',
+      'sink alone, encoded up front',
+    )
+
+    // From the entries published above: ours reads the stream ours wrote, raw the one raw wrote.
+    const consume = await rounds({
+      ours: () => oursConsume(stream, N),
+      'raw XREADGROUP + JSON.parse + XACK': () => rawConsume(rawStream, N),
+    })
+    report('consume', consume, 'ours', 'raw XREADGROUP + JSON.parse + XACK', '0.85')
+  }
 } finally {
   await client.del(keys)
   client.destroy()

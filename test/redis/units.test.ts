@@ -1,6 +1,6 @@
 /** The Redis adapter's pure parts: entry fields, MAXLEN per stream, which errors are retriable, the message class. */
 import { ErrorReply } from 'redis'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { isContractError, type OutboundMessage } from '../../core/index.ts'
 import {
   DEFAULT_MAX_LEN,
@@ -12,6 +12,8 @@ import {
   RedisTimeoutError,
   redisSink,
 } from '../../transports/redis/index.ts'
+import { Deadlines } from '../../transports/redis/deadlines.ts'
+import { trims } from '../../transports/redis/sink.ts'
 
 const message = (headers?: Record<string, string>): OutboundMessage => ({
   destination: 's',
@@ -52,6 +54,20 @@ describe('redis adapter, pure parts', () => {
     expect(maxLenOf({ a: 7 }, 'a')).toBe(7)
     expect(maxLenOf({ a: 7 }, 'b')).toBe(DEFAULT_MAX_LEN)
     expect(maxLenOf((s) => (s === 'a' ? 1 : undefined), 'b')).toBe(DEFAULT_MAX_LEN)
+  })
+
+  it('trims: MAXLEN made once per stream from a number or a map; a function asked on every send', () => {
+    const fixed = trims({ a: 7 })
+    expect(fixed('a')).toEqual({ TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: 7 } })
+    expect(fixed('a')).toBe(fixed('a'))
+    expect(fixed('b')?.TRIM.threshold).toBe(DEFAULT_MAX_LEN)
+    expect(trims(Infinity)('a')).toBeUndefined()
+    let n = 1
+    const asked = trims(() => n++)
+    expect([asked('a')?.TRIM.threshold, asked('a')?.TRIM.threshold]).toEqual([1, 2])
+    const bad = trims(-1)
+    expect(() => bad('a')).toThrow(/maxLen of a/)
+    expect(() => bad('a')).toThrow(/maxLen of a/) // not kept as if it were an answer
   })
 
   it('retriable: connections, timeouts and busy servers; not a wrong command', () => {
@@ -100,5 +116,75 @@ describe('redis adapter, pure parts', () => {
       dlq_consumer_group: 'g',
       dlq_attempts: '3',
     })
+  })
+})
+
+describe('redis adapter, timeouts: one timer for every call in flight', () => {
+  afterEach(() => void vi.useRealTimers())
+  const never = () => new Promise<never>(() => undefined)
+  const outcome = (p: Promise<unknown>) => {
+    const seen: { value?: unknown; error?: unknown } = {}
+    p.then(
+      (value) => (seen.value = value),
+      (error: unknown) => (seen.error = error),
+    )
+    return seen
+  }
+
+  it('a call not answered within its time rejects with RedisTimeoutError naming it; answered and failed ones leave', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
+    const deadlines = new Deadlines()
+    const answered = outcome(deadlines.race(Promise.resolve('1-0'), 100, 'XADD'))
+    const refused = outcome(deadlines.race(Promise.reject(new Error('WRONGTYPE')), 100, 'XADD'))
+    const hung = outcome(deadlines.race(never(), 100, 'XACK'))
+    await vi.advanceTimersByTimeAsync(99)
+    expect(answered.value).toBe('1-0')
+    expect((refused.error as Error).message).toBe('WRONGTYPE')
+    expect(hung).toEqual({})
+    expect(deadlines.size).toBe(1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(hung.error).toBeInstanceOf(RedisTimeoutError)
+    expect(hung.error).toMatchObject({ call: 'XACK', timeoutMs: 100 })
+    expect(deadlines.size).toBe(0)
+  })
+
+  it('each call keeps its own time: a short one made after a long one, and one made after others settled', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
+    const deadlines = new Deadlines()
+    const long = outcome(deadlines.race(never(), 1_000, 'XREADGROUP BLOCK'))
+    await vi.advanceTimersByTimeAsync(10)
+    const short = outcome(deadlines.race(never(), 50, 'XACK'))
+    await vi.advanceTimersByTimeAsync(49)
+    expect(short).toEqual({})
+    await vi.advanceTimersByTimeAsync(1)
+    expect(short.error).toMatchObject({ call: 'XACK' }) // at 60 ms, not when the long one's time is up
+    expect(long).toEqual({})
+    await vi.advanceTimersByTimeAsync(500)
+    const later = outcome(deadlines.race(never(), 100, 'XADD'))
+    await vi.advanceTimersByTimeAsync(99)
+    expect(later).toEqual({})
+    await vi.advanceTimersByTimeAsync(1)
+    expect(later.error).toMatchObject({ call: 'XADD' })
+    expect(long).toEqual({})
+    await vi.advanceTimersByTimeAsync(390)
+    expect(long.error).toMatchObject({ call: 'XREADGROUP BLOCK', timeoutMs: 1_000 })
+  })
+
+  it('an answer after the timeout is dropped, and a failure after it is not left unhandled', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
+    const deadlines = new Deadlines()
+    let answer!: (id: string) => void
+    let fail!: (e: Error) => void
+    const late = outcome(deadlines.race(new Promise<string>((resolve) => (answer = resolve)), 10, 'XADD'))
+    const lateFailure = new Promise<string>((_, reject) => (fail = reject))
+    const failed = outcome(deadlines.race(lateFailure, 10, 'XACK'))
+    await vi.advanceTimersByTimeAsync(10)
+    answer('1-0')
+    fail(new Error('connection lost'))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(late.value).toBeUndefined()
+    expect(late.error).toBeInstanceOf(RedisTimeoutError)
+    expect(failed.error).toBeInstanceOf(RedisTimeoutError)
+    expect(deadlines.size).toBe(0)
   })
 })

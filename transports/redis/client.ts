@@ -4,6 +4,9 @@
  */
 import { createClient, ErrorReply, type RedisClientOptions } from 'redis'
 import { ContractError } from '../../core/index.ts'
+import type { Deadlines } from './deadlines.ts'
+
+export { Deadlines, RedisTimeoutError } from './deadlines.ts'
 
 /** A node-redis client (`createClient()` of the `redis` package). */
 export type RedisClient = ReturnType<typeof createClient>
@@ -54,40 +57,21 @@ export function ownClient(
 
 /**
  * Connects once (shared by every caller), without waiting longer than `timeoutMs`: when Redis is down the
- * connection keeps trying in the background, and the caller gets a retriable error now.
+ * connection keeps trying in the background, and the caller gets a retriable error now. Returns undefined when
+ * there is nothing to wait for (a client you own, or one connected already), so a send need not await it.
  */
-export function connector(client: RedisClient, owned: boolean, timeoutMs: number): () => Promise<void> {
+export function connector(
+  client: RedisClient,
+  owned: boolean,
+  timeoutMs: number,
+  deadlines: Deadlines,
+): () => Promise<unknown> | undefined {
   let connecting: Promise<unknown> | undefined
   return () => {
-    if (!owned || client.isReady) return Promise.resolve()
+    if (!owned || client.isReady) return undefined
     connecting ??= client.isOpen ? Promise.resolve() : client.connect()
-    return withTimeout(connecting, timeoutMs, 'connecting to Redis').then(() => undefined)
+    return deadlines.race(connecting, timeoutMs, 'connecting to Redis')
   }
-}
-
-/** A call Redis did not answer in time; `call` names it (`XACK`, `XREADGROUP BLOCK`, `connecting to Redis`, …). */
-export class RedisTimeoutError extends Error {
-  override readonly name = 'RedisTimeoutError'
-  constructor(
-    readonly call: string,
-    readonly timeoutMs: number,
-  ) {
-    super(`${call}: no answer in ${timeoutMs} ms`)
-  }
-}
-
-/**
- * Rejects with RedisTimeoutError when `p` takes longer than `ms`. Every call of this adapter goes through it:
- * node-redis' own command timeout (`commandOptions.timeout`) only covers the wait until the command is written,
- * so a command written to a server that then stops answering (hung, paused, a network that drops packets) would
- * wait forever. A reply that comes after the timeout is read and dropped by node-redis.
- */
-export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RedisTimeoutError(what, ms)), ms)
-  })
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer))
 }
 
 /** Server replies that say "busy, try later" rather than "you are wrong". */

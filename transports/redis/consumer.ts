@@ -29,12 +29,12 @@ import {
 } from '../../core/index.ts'
 import {
   connector,
+  Deadlines,
   destroyQuietly,
   ownClient,
   reconnectDelay,
   isRetriable,
   REDIS_DEFAULTS,
-  withTimeout,
   type RedisClient,
   type RedisConnection,
 } from './client.ts'
@@ -165,6 +165,7 @@ function createRunner<C extends Catalog>(
   let reader: RedisClient | undefined
   let blocking!: RedisClient
 
+  const deadlines = new Deadlines()
   const abort = new AbortController()
   const lifecycle = settleOnce()
   let started = false
@@ -187,11 +188,15 @@ function createRunner<C extends Catalog>(
     const id = createAt(start)
     for (const s of streams) {
       try {
-        await withTimeout(commands.xGroupCreate(s, group, id, { MKSTREAM: true }), timeoutMs, 'XGROUP CREATE')
+        await deadlines.race(
+          commands.xGroupCreate(s, group, id, { MKSTREAM: true }),
+          timeoutMs,
+          'XGROUP CREATE',
+        )
       } catch (e) {
         if (!isReply(e, 'BUSYGROUP')) throw e
         if (applyStart && start !== 'backlog')
-          await withTimeout(commands.xGroupSetId(s, group, id), timeoutMs, 'XGROUP SETID')
+          await deadlines.race(commands.xGroupSetId(s, group, id), timeoutMs, 'XGROUP SETID')
       }
     }
     groupsReady = true
@@ -203,7 +208,7 @@ function createRunner<C extends Catalog>(
   /** Connects both connections and makes the groups (applying `start`); again after a failure, until it works. */
   async function open(): Promise<void> {
     const c = client as RedisClient
-    await connector(c, owned, timeoutMs)()
+    await connector(c, owned, timeoutMs, deadlines)()
     if (!owned && !c.isReady)
       throw new TypeError('Redis consumer: connect the client you pass before start()')
     // `start` is applied once: an XGROUP SETID '$' repeated after a failed attempt would skip entries.
@@ -216,7 +221,7 @@ function createRunner<C extends Catalog>(
       blocking = reader.withCommandOptions({ timeout: blockMs + timeoutMs }) as RedisClient
     }
     readerConnecting ??= reader.connect()
-    await withTimeout(readerConnecting, timeoutMs, 'connecting to Redis')
+    await deadlines.race(readerConnecting, timeoutMs, 'connecting to Redis')
     readPendingAgain()
     opened = true
   }
@@ -231,7 +236,7 @@ function createRunner<C extends Catalog>(
         for (const id of ids) acked(stream, id)
         throw e
       }
-      sends.push(withTimeout(commands.xAck(stream, group, ids), timeoutMs, 'XACK').catch(retake))
+      sends.push(deadlines.race(commands.xAck(stream, group, ids), timeoutMs, 'XACK').catch(retake))
     }
     await Promise.all(sends)
   }
@@ -246,7 +251,7 @@ function createRunner<C extends Catalog>(
     for (const s of streams) {
       let cursor = '0-0'
       do {
-        const r = await withTimeout(
+        const r = await deadlines.race(
           commands.xAutoClaimJustId(s, group, name, claimIdleMs as number, cursor, { COUNT: count }),
           timeoutMs,
           'XAUTOCLAIM',
@@ -263,7 +268,7 @@ function createRunner<C extends Catalog>(
   async function read(): Promise<Batch | null> {
     if (pendingAfter.size) {
       const keys = [...pendingAfter].map(([key, id]) => ({ key, id }))
-      const r = (await withTimeout(
+      const r = (await deadlines.race(
         commands.xReadGroup(group, name, keys, { COUNT: count }),
         timeoutMs,
         'XREADGROUP',
@@ -286,7 +291,7 @@ function createRunner<C extends Catalog>(
       streams.map((key) => ({ key, id: '>' })),
       { COUNT: count, BLOCK: block },
     )
-    return (await withTimeout(reply, block + timeoutMs, 'XREADGROUP BLOCK')) as Batch | null
+    return (await deadlines.race(reply, block + timeoutMs, 'XREADGROUP BLOCK')) as Batch | null
   }
 
   /** A batch consumer's entries of one stream, `size` at a time; false when stop() came first. */
@@ -359,7 +364,7 @@ function createRunner<C extends Catalog>(
       }
     } finally {
       // What is done is acknowledged; if Redis does not answer, those entries stay pending and come again.
-      await withTimeout(flushAcks(), timeoutMs, 'XACK').catch((e: unknown) => options.onError?.(e))
+      await deadlines.race(flushAcks(), timeoutMs, 'XACK').catch((e: unknown) => options.onError?.(e))
     }
   }
 
@@ -372,7 +377,7 @@ function createRunner<C extends Catalog>(
       if (loop) await loop.catch((e: unknown) => (fatal ??= e))
       if (owned && client) {
         const c = client
-        if (c.isReady) await withTimeout(c.close(), timeoutMs, 'closing').catch(() => destroyQuietly(c))
+        if (c.isReady) await deadlines.race(c.close(), timeoutMs, 'closing').catch(() => destroyQuietly(c))
         else destroyQuietly(c)
       }
       if (fatal === undefined) lifecycle.resolve()
@@ -399,6 +404,7 @@ function createRunner<C extends Catalog>(
             stream: options.deadLetterStream,
             maxLen: options.deadLetterMaxLen,
             timeoutMs,
+            deadlines,
           }),
           onFatal: (e) => void shutdown(e),
         })

@@ -5,11 +5,11 @@
 import type { OutboundMessage, Sink } from '../../core/index.ts'
 import {
   connector,
+  Deadlines,
   destroyQuietly,
   ownClient,
   REDIS_DEFAULTS,
   redisSendFailed,
-  withTimeout,
   type RedisClient,
   type RedisConnection,
 } from './client.ts'
@@ -72,13 +72,29 @@ export function maxLenOf(option: MaxLen | undefined, stream: string, fallback = 
   return n ?? fallback
 }
 
+type Trim = { TRIM: { strategy: 'MAXLEN'; strategyModifier: '~'; threshold: number } } | undefined
+
 /** XADD's options for a stream: `MAXLEN ~ n`, or none for Infinity (`fallback`: the default length). */
-export function trimOf(option: MaxLen | undefined, stream: string, fallback = DEFAULT_MAX_LEN) {
+export function trimOf(option: MaxLen | undefined, stream: string, fallback = DEFAULT_MAX_LEN): Trim {
   const n = maxLenOf(option, stream, fallback)
   if (!(n >= 0)) throw new TypeError(`maxLen of ${stream} must be a number >= 0, not ${n}`)
   return n === Infinity
     ? undefined
     : { TRIM: { strategy: 'MAXLEN' as const, strategyModifier: '~' as const, threshold: n } }
+}
+
+/**
+ * trimOf, made once per stream; a function's answers are asked on every send (it may change them), and a bad
+ * answer is never kept.
+ */
+export function trims(option: MaxLen | undefined, fallback = DEFAULT_MAX_LEN): (stream: string) => Trim {
+  if (typeof option === 'function') return (stream) => trimOf(option, stream, fallback)
+  const made = new Map<string, Trim>()
+  return (stream) => {
+    let trim = made.get(stream)
+    if (trim === undefined && !made.has(stream)) made.set(stream, (trim = trimOf(option, stream, fallback)))
+    return trim
+  }
 }
 
 /** Refuses a bad number up front (TypeError); a function's answers are checked on each send. */
@@ -95,7 +111,9 @@ export function redisSink(options: RedisSinkOptions): RedisSink {
   const client: RedisClient = options.client
     ? options.client
     : ownClient(options.url, timeoutMs, options.clientOptions)
-  const ready = connector(client, owned, timeoutMs)
+  const deadlines = new Deadlines()
+  const ready = connector(client, owned, timeoutMs, deadlines)
+  const trimFor = trims(options.maxLen)
   // A client you bring gets our timeout too, on this sink's calls only.
   const commands = owned ? client : (client.withCommandOptions({ timeout: timeoutMs }) as RedisClient)
 
@@ -103,9 +121,10 @@ export function redisSink(options: RedisSinkOptions): RedisSink {
     client,
     async send(m) {
       try {
-        const trim = trimOf(options.maxLen, m.destination) // a bad maxLen fails before any I/O
-        await ready()
-        const id = await withTimeout(
+        const trim = trimFor(m.destination) // a bad maxLen fails before any I/O
+        const connecting = ready()
+        if (connecting) await connecting
+        const id = await deadlines.race(
           commands.xAdd(m.destination, '*', entryFields(m), trim),
           timeoutMs,
           'XADD',
@@ -118,12 +137,16 @@ export function redisSink(options: RedisSinkOptions): RedisSink {
     async sendBatch(messages) {
       if (messages.length === 0) return []
       try {
-        const trims = messages.map((m) => trimOf(options.maxLen, m.destination))
-        await ready()
+        const trim = messages.map((m) => trimFor(m.destination))
+        const connecting = ready()
+        if (connecting) await connecting
         const multi = client.multi()
-        messages.forEach((m, i) => multi.xAdd(m.destination, '*', entryFields(m), trims[i]))
-        const replies = await withTimeout(multi.exec(), timeoutMs, 'MULTI/EXEC')
-        return replies.map((r) => String(r))
+        for (let i = 0; i < messages.length; i++) {
+          const m = messages[i] as OutboundMessage
+          multi.xAdd(m.destination, '*', entryFields(m), trim[i])
+        }
+        const replies = await deadlines.race(multi.exec(), timeoutMs, 'MULTI/EXEC')
+        return replies.map(String)
       } catch (e) {
         throw redisSendFailed(e, `Redis did not take the batch of ${messages.length} events`)
       }

@@ -1,0 +1,113 @@
+/**
+ * The timeout on every Redis call of this adapter, covering the answer and not only the write: node-redis' own
+ * command timeout (`commandOptions.timeout`, 5 s by default) stops counting once a command is written, so a command
+ * written to a server that then stops answering (hung, paused, a network that drops packets) would wait forever.
+ *
+ * One timer serves every call in flight: calls are kept in a list ordered by deadline, and the timer is set for
+ * the earliest one. A call that settles in time only leaves the list; it does not set or clear a timer of its own
+ * (a setTimeout and clearTimeout pair per call cost more than the rest of a publish besides the encoder). The timer
+ * is unref'd, as node-redis' own timeouts are: a call in flight has a socket or a reconnect timer keeping the
+ * process alive, and a process with nothing else to do is not kept up to 5 s after its last call.
+ */
+/** A call Redis did not answer in time; `call` names it (`XACK`, `XREADGROUP BLOCK`, `connecting to Redis`, …). */
+export class RedisTimeoutError extends Error {
+  override readonly name = 'RedisTimeoutError'
+  constructor(
+    readonly call: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`${call}: no answer in ${timeoutMs} ms`)
+  }
+}
+
+/** One call in flight: a node of the list, until it settles or times out. */
+class Call {
+  prev: Call | undefined = undefined
+  next: Call | undefined = undefined
+  /** In the list: not settled, not timed out. */
+  live = true
+  constructor(
+    readonly deadline: number,
+    readonly ms: number,
+    readonly what: string,
+    readonly reject: (e: unknown) => void,
+  ) {}
+}
+
+export class Deadlines {
+  #head: Call | undefined = undefined
+  #tail: Call | undefined = undefined
+  #timer: NodeJS.Timeout | undefined = undefined
+  /** The deadline the timer is set for (Infinity: no timer). */
+  #armedFor = Infinity
+
+  /**
+   * `p`'s outcome, or a RedisTimeoutError naming `what` when `p` has not settled `ms` after this call. A reply that
+   * comes later is dropped (node-redis reads it; a rejection that comes later is handled here, never unhandled).
+   */
+  race<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const call = new Call(performance.now() + ms, ms, what, reject)
+      this.#insert(call)
+      p.then(
+        (value) => {
+          this.#remove(call)
+          resolve(value)
+        },
+        (e: unknown) => {
+          this.#remove(call)
+          reject(e)
+        },
+      )
+    })
+  }
+
+  /** Calls in flight (for tests). */
+  get size(): number {
+    let n = 0
+    for (let c = this.#head; c; c = c.next) n++
+    return n
+  }
+
+  #insert(call: Call): void {
+    // Calls of one timeout come in deadline order: the new one almost always goes last.
+    let after = this.#tail
+    while (after !== undefined && after.deadline > call.deadline) after = after.prev
+    call.prev = after
+    call.next = after === undefined ? this.#head : after.next
+    if (call.next) call.next.prev = call
+    else this.#tail = call
+    if (after) after.next = call
+    else this.#head = call
+    if (call.deadline < this.#armedFor) this.#arm(call.deadline)
+  }
+
+  #remove(call: Call): void {
+    if (!call.live) return
+    call.live = false
+    if (call.prev) call.prev.next = call.next
+    else this.#head = call.next
+    if (call.next) call.next.prev = call.prev
+    else this.#tail = call.prev
+    call.prev = call.next = undefined
+    // The timer stays: when it fires for a call that is gone, it is set again for the earliest left, if any.
+  }
+
+  #arm(deadline: number): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    this.#armedFor = deadline
+    this.#timer = setTimeout(this.#sweep, Math.max(1, Math.ceil(deadline - performance.now())))
+    this.#timer.unref()
+  }
+
+  readonly #sweep = (): void => {
+    this.#timer = undefined
+    this.#armedFor = Infinity
+    const now = performance.now()
+    for (let c = this.#head; c !== undefined && c.deadline <= now; c = this.#head) {
+      this.#remove(c)
+      c.reject(new RedisTimeoutError(c.what, c.ms))
+    }
+    if (this.#head) this.#arm(this.#head.deadline)
+  }
+}

@@ -3,7 +3,6 @@
  * transaction instead of a transport. An invalid event throws before anything is written, so the caller's
  * transaction rolls back; a valid one is committed with the caller's own changes, or not at all.
  */
-import { randomUUID } from 'node:crypto'
 import {
   checkTopicPrefix,
   createEncoder,
@@ -87,10 +86,16 @@ const lower = <M extends { id?: string | undefined }>(meta: M): M =>
 const enqueued = (m: OutboundMessage): Enqueued => ({ id: m.id, destination: m.destination, key: m.key })
 
 export function createOutbox<C extends Catalog>(options: OutboxOptions<C>): Outbox<C> {
-  const { catalog, source, topicPrefix, newId = randomUUID, now = () => new Date() } = options
+  const { catalog, source, topicPrefix, newId, now } = options
   checkTopicPrefix(topicPrefix, catalog)
   const table = tableName(options.table ?? 'outbox')
-  const encoder = createEncoder(catalog, { source, newId, now, topicPrefix })
+  // The encoder's own id and clock unless the caller injects them (its clock makes one ISO string per millisecond).
+  const encoder = createEncoder(catalog, {
+    source,
+    topicPrefix,
+    ...(newId && { newId }),
+    ...(now && { now }),
+  })
   const one = insertOne(table)
   const many = insertMany(table)
 

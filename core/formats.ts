@@ -99,14 +99,26 @@ const URI_CHARS = "(?:[A-Za-z0-9\\-._~:/?#\\[\\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*"
 const URI = new RegExp(`^[A-Za-z][A-Za-z0-9+.\\-]*:${URI_CHARS}$`)
 const URI_REFERENCE = new RegExp(`^${URI_CHARS}$`)
 
+// The last URI each check accepted: an event's source and schema URIs are the same on every event of a stream, and
+// comparing with the previous one costs a fraction of the scan. Only short values are kept (no long string held).
+const MEMO_MAX = 512
+let lastUri: string | undefined
+let lastUriReference: string | undefined
+
 /** An absolute URI (scheme required), RFC 3986 characters only, well-formed percent-encodings. */
 export function uri(s: string): boolean {
-  return URI.test(s)
+  if (s === lastUri) return true
+  if (!URI.test(s)) return false
+  if (s.length <= MEMO_MAX) lastUri = s
+  return true
 }
 
 /** A URI or a relative reference. */
 export function uriReference(s: string): boolean {
-  return URI_REFERENCE.test(s)
+  if (s === lastUriReference) return true
+  if (!URI_REFERENCE.test(s)) return false
+  if (s.length <= MEMO_MAX) lastUriReference = s
+  return true
 }
 
 const EMAIL =

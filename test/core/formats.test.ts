@@ -1,6 +1,6 @@
 import addFormats from 'ajv-formats'
 import Ajv2020 from 'ajv/dist/2020.js'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { formats } from '../../generated/index.ts'
 
 const cases: Record<string, [string, boolean][]> = {
@@ -124,4 +124,28 @@ describe('ucs2length counts code points like ajv does', async () => {
   ])('%j', (s) => {
     expect(ucs2length(s)).toBe(ajvLength(s))
   })
+})
+
+describe('the remembered last URI never changes a verdict', () => {
+  // uri and uri-reference remember the last value they accepted; every sequence must judge each value as alone.
+  const sequences: [keyof typeof formats, string[]][] = [
+    [
+      'uri',
+      ['', 'https://a.dev/x', '', 'https://a.dev/x ', 'https://a.dev/x', 'https://a.dev/ ', 'time-entry/1'],
+    ],
+    ['uri', ['not a uri', 'not a uri', 'urn:a:b', 'urn:a:b', 'urn:a:c%zz']],
+    ['uri-reference', ['', '/timecard', 'a b', '/timecard', '/timecar ', '%', '']],
+    ['uri', ['https://x.dev/' + 'a'.repeat(600), 'https://x.dev/' + 'a'.repeat(600) + ' ']],
+  ]
+  it.each(sequences)('%s: %j', async (name, values) => {
+    vi.resetModules() // a fresh module: nothing remembered yet
+    const check = (await import('../../generated/formats.ts')).formats[name]
+    const alone = values.map((v) => cases[name]?.find(([c]) => c === v)?.[1] ?? reference(name, v))
+    expect(values.map((v) => check(v))).toEqual(alone)
+  })
+  function reference(name: keyof typeof formats, value: string): boolean {
+    const ajv = new Ajv2020.default()
+    addFormats.default(ajv, { mode: 'full' })
+    return ajv.compile({ type: 'string', format: name })(value)
+  }
 })

@@ -61,7 +61,10 @@ export function createEncoder(catalog: Catalog, options: EncoderOptions): Encode
   // The JSON of what every event of this encoder, or of one version, shares: written once, not per event.
   const sourceJson = ',"source":' + jsonString(options.source) + ',"action":'
   const schemaJson = new Map<string, string>()
-  function envelopeJson(e: BaseEnvelope, content: string): string {
+  // Built by encode(): its id and time came from this encoder (crypto.randomUUID, the ISO clock), not the caller.
+  const ownId = options.newId === undefined
+  const ownTime = options.now === undefined
+  function envelopeJson(e: BaseEnvelope, content: string, own: number): string {
     let schema = schemaJson.get(e.resource.schema)
     if (schema === undefined)
       schemaJson.set(
@@ -69,10 +72,9 @@ export function createEncoder(catalog: Catalog, options: EncoderOptions): Encode
         (schema = ',"resource":{"schema":' + jsonString(e.resource.schema) + ',"content":'),
       )
     return (
-      '{"id":' +
-      jsonString(e.id) +
-      ',"time":' +
-      jsonString(e.time) +
+      // A UUID and an ISO time we made have nothing to escape: no scan for it.
+      (own & OWN_ID ? '{"id":"' + e.id + '","time":' : '{"id":' + jsonString(e.id) + ',"time":') +
+      (own & OWN_TIME ? '"' + e.time + '"' : jsonString(e.time)) +
       (e.source === options.source ? sourceJson : ',"source":' + jsonString(e.source) + ',"action":') +
       (ACTION_JSON.get(e.action) ?? jsonString(e.action)) +
       schema +
@@ -85,7 +87,7 @@ export function createEncoder(catalog: Catalog, options: EncoderOptions): Encode
     event: unknown,
     meta: EncodeMeta = {},
     asReference?: boolean,
-    built = false,
+    built = 0,
   ): Checked<EncodedMessage> {
     const r = checkEvent(catalog, event)
     if (!r.ok) return r
@@ -116,7 +118,7 @@ export function createEncoder(catalog: Catalog, options: EncoderOptions): Encode
         // An envelope we built has exactly its five fields: write it with the version's compiled serializer.
         value:
           built && !reference && v.serialize
-            ? envelopeJson(valid, v.serialize(content as never))
+            ? envelopeJson(valid, v.serialize(content as never), built)
             : JSON.stringify(valid),
         attributes,
         headers: meta.headers,
@@ -126,7 +128,8 @@ export function createEncoder(catalog: Catalog, options: EncoderOptions): Encode
   }
 
   return {
-    encodeEvent,
+    // Not the function itself: its fourth parameter is this encoder's own (what it built), not a caller's.
+    encodeEvent: (event, meta, asReference) => encodeEvent(event, meta, asReference),
     encode({ resource, action, body, asReference, meta }) {
       const entry = index.resource(resource)
       if (!entry) return fail('/resource', 'known-resource', `unknown resource '${resource}'`)
@@ -134,10 +137,19 @@ export function createEncoder(catalog: Catalog, options: EncoderOptions): Encode
       if (!v)
         return fail('/resource/schema', 'known-schema', `${resource} has no version ${String(meta.version)}`)
       const event = buildEnvelope(action as Action, v.uri, body as object, options, meta)
-      return encodeEvent(event, meta, asReference, true)
+      const own =
+        BUILT |
+        (ownId && meta.id === undefined ? OWN_ID : 0) |
+        (ownTime && meta.time === undefined ? OWN_TIME : 0)
+      return encodeEvent(event, meta, asReference, own)
     },
   }
 }
+
+/** encodeEvent's `built`: the envelope was built by encode(), and which of its fields the encoder made itself. */
+const BUILT = 1
+const OWN_ID = 2
+const OWN_TIME = 4
 
 // Control characters are exactly what JSON must escape: the point of this pattern.
 // eslint-disable-next-line no-control-regex

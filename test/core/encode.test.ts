@@ -59,4 +59,26 @@ describe('createEncoder', () => {
       id: '11111111-2222-4333-8444-555555555555',
     })
   })
+
+  // A catalog's envelope may allow any string as an id or time; only what the encoder made itself skips escaping.
+  const lenient = Object.assign((_data: unknown): _data is never => true, { errors: null })
+  const open = { ...catalog, envelope: { ...catalog.envelope, validate: lenient } }
+  it.each([
+    ['an injected id and clock', { newId: () => 'id "1"\n', now: () => new Date(0) }, {}],
+    ['an id and time given per event', {}, { id: 'a\\b', time: 'noon "UTC"' }],
+  ] as const)('%s are escaped like JSON.stringify does', (_name, options, meta) => {
+    const r = createEncoder(open, { source: 'urn:svc:a', ...options }).encode({
+      resource: 'time-entry',
+      action: 'create',
+      body: content,
+      asReference: false,
+      meta,
+    })
+    if (!r.ok) throw new Error(JSON.stringify(r.issues))
+    const event = JSON.parse(r.value.value) as { id: string; time: string }
+    expect(event.id).toBe('id' in meta ? meta.id : 'id "1"\n')
+    expect(r.value.value).toBe(
+      JSON.stringify(buildEnvelope('create', URI, content, { source: 'urn:svc:a' }, event)),
+    )
+  })
 })

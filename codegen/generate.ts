@@ -160,11 +160,13 @@ export function generateValidators(
     _validateResourceReference: `${envelopeId}#/$defs/ResourceReference`,
   }
   for (const c of contracts) exportsMap[`_${c.validatorName}`] = c.uri
-  const code = lengthsFirst(
-    standaloneCode
-      .default(ajv, exportsMap)
-      .replace(/^"use strict";/, '')
-      .replaceAll('require("ajv/dist/runtime/ucs2length").default', 'ucs2length'),
+  const code = namesInline(
+    lengthsFirst(
+      standaloneCode
+        .default(ajv, exportsMap)
+        .replace(/^"use strict";/, '')
+        .replaceAll('require("ajv/dist/runtime/ucs2length").default', 'ucs2length'),
+    ),
   )
   const typed = [
     ['validateEnvelope', 'Envelope'],
@@ -213,6 +215,64 @@ export function lengthsFirst(code: string): string {
         (_m, d: string, n: string) => `(${d}.length < ${2 * Number(n)} && ${f}(${d}) < ${n})`,
       )
   return out
+}
+
+/** Up to this many declared names, a chain of comparisons beats a hasOwnProperty call per key. */
+const INLINE_NAMES_MAX = 32
+
+/**
+ * For an object with more than 8 declared properties, ajv decides whether a key is declared (additionalProperties)
+ * with `Object.prototype.hasOwnProperty.call(schemaN.properties, key)`, a call per key of every object validated.
+ * With up to INLINE_NAMES_MAX names, this writes the names out as comparisons instead (keys from `for…in` and the
+ * literals are both interned strings, so each comparison is a pointer check): the same verdict, measured at about a
+ * thousand instructions less per time entry of nine properties.
+ */
+export function namesInline(code: string): string {
+  const aliases = [...code.matchAll(/const (func\d+) = Object\.prototype\.hasOwnProperty;/g)].map(
+    (m) => m[1] as string,
+  )
+  let out = code
+  for (const f of aliases)
+    out = out.replace(
+      new RegExp(`\\b${f}\\.call\\((schema\\d+)\\.properties, (key\\d+)\\)`, 'g'),
+      (call: string, schema: string, key: string) => {
+        const names = declaredNames(code, schema)
+        if (names === undefined || names.length > INLINE_NAMES_MAX) return call
+        return names.length === 0
+          ? 'false'
+          : `(${names.map((n) => `${key} === ${JSON.stringify(n)}`).join(' || ')})`
+      },
+    )
+  return out
+}
+
+/** The property names of the schema constant `const <name> = {…};` in ajv's output, if it is there. */
+function declaredNames(code: string, name: string): string[] | undefined {
+  const start = code.indexOf(`const ${name} = {`)
+  if (start < 0) return undefined
+  const from = start + `const ${name} = `.length
+  const end = jsonObjectEnd(code, from)
+  if (end < 0) return undefined
+  try {
+    const schema = JSON.parse(code.slice(from, end)) as { properties?: unknown }
+    const { properties } = schema
+    return properties && typeof properties === 'object' ? Object.keys(properties) : undefined
+  } catch {
+    return undefined // not a JSON literal: the call stays as ajv wrote it
+  }
+}
+
+/** The index just after the JSON object that starts at `i` (strings and escapes skipped), or -1. */
+function jsonObjectEnd(code: string, i: number): number {
+  let depth = 0
+  for (let j = i; j < code.length; j++) {
+    const c = code[j]
+    if (c === '"') {
+      for (j++; j < code.length && code[j] !== '"'; j++) if (code[j] === '\\') j++
+    } else if (c === '{' || c === '[') depth++
+    else if ((c === '}' || c === ']') && --depth === 0) return j + 1
+  }
+  return -1
 }
 
 /** One serializer per resource version (see serializers.ts). */

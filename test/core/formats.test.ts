@@ -31,6 +31,17 @@ const cases: Record<string, [string, boolean][]> = {
     ['', false],
     ['20261120T083000Z', false],
     ['2026-11-20T08:30:00Zjunk', false],
+    ['0000-01-01T00:00:00Z', true],
+    ['2026-11-30T23:59:59.999-12:00', true],
+    ['2026-11-31T10:00:00Z', false],
+    ['2026-12-32T10:00:00Z', false],
+    ['2026-11-2xT08:30:00Z', false],
+    ['2026-11-20T08:3a:00Z', false],
+    ['2026-11-20T08:30:0/Z', false],
+    ['2026-11-20T08:30:0:Z', false],
+    ['2026/11/20T08:30:00Z', false],
+    ['2026-11-20T08-30-00Z', false],
+    ['\u00102026-1-20T08:30:00Z', false],
   ],
   date: [
     ['2024-02-29', true],
@@ -148,4 +159,23 @@ describe('the remembered last URI never changes a verdict', () => {
     addFormats.default(ajv, { mode: 'full' })
     return ajv.compile({ type: 'string', format: name })(value)
   }
+})
+
+describe('date-time agrees with ajv-formats full mode on one-character changes of valid values', () => {
+  const ajv = new Ajv2020.default()
+  addFormats.default(ajv, { mode: 'full' })
+  const full = ajv.compile({ type: 'string', format: 'date-time' })
+  const CHARS = '0123456789-:.TtZz+ /\u0010'
+  it.each(['2024-02-29T23:59:60Z', '2026-11-30T08:30:00.125+05:30', '1999-12-31t00:00:00z'])('%s', (valid) => {
+    let compared = 0
+    for (let i = 0; i < valid.length; i++)
+      for (const c of CHARS) {
+        const value = valid.slice(0, i) + c + valid.slice(i + 1)
+        // RFC 3339 allows neither a space as the separator nor an offset without its colon; ajv-formats does.
+        if (c === ' ' && i === 10) continue
+        expect(formats['date-time'](value), value).toBe(full(value))
+        compared++
+      }
+    expect(compared).toBeGreaterThan(400)
+  })
 })

@@ -299,7 +299,7 @@ try {
       `  confluent-schema-registry encode                        ${fmt(c2.avg, 0).padStart(7)} ns  (p50 ${fmt(c2.p50, 0)} ns)`,
     )
     console.log(
-      `  speed-up confluent / ours  ${fmt(c2.avg / f.avg, 2)}x on averages, ${fmt(c2.p50 / f.p50, 2)}x on medians  (goal >= 3x; instruction counts: scripts/bench/encode-callgrind.ts)\n`,
+      `  speed-up confluent / ours  ${fmt(c2.avg / f.avg, 2)}x on averages, ${fmt(c2.p50 / f.p50, 2)}x on medians  (goal >= 3x; instruction counts: scripts/bench/encode-instructions.sh)\n`,
     )
   }
 

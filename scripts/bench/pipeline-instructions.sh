@@ -14,7 +14,7 @@ npx esbuild scripts/bench/pipeline.ts --bundle --platform=node --format=esm --ta
   --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" \
   --outfile="$out/pipeline.mjs"
 count() {
-  valgrind --tool=callgrind --callgrind-out-file=/dev/null node --single-threaded "$out/pipeline.mjs" "$1" "$2" 2>&1 |
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null node "$out/pipeline.mjs" "$1" "$2" 2>&1 |
     sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
 declare -A per

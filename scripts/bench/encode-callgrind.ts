@@ -5,7 +5,9 @@
  * instructions per encode (the difference of the two counts over the difference in N: start-up and warm-up cancel
  * out) and their ratio.
  *
- * Both sides: build the envelope, validate envelope and content (ours: generated validators; theirs: ajv 2020 +
+ * `check` and `ajv`: what a consumer validates per event, checkEvent against the client's ajv, on parsed events.
+ *
+ * Both encode sides: build the envelope, validate envelope and content (ours: generated validators; theirs: ajv 2020 +
  * ajv-formats, as scripts/bench/kafka.ts sets it up), serialise, frame with schema id 1 (bytes out).
  */
 import { createRequire } from 'node:module'
@@ -17,13 +19,14 @@ import type {
 } from '@kafkajs/confluent-schema-registry/dist/@types.js'
 import addFormats from 'ajv-formats'
 import Ajv2020 from 'ajv/dist/2020.js'
-import { buildEnvelope, createEncoder, frameValue } from '../../core/index.ts'
+import { buildEnvelope, checkEvent, createEncoder, frameValue } from '../../core/index.ts'
 import { catalog, schemas } from '../../generated/index.ts'
 
 const [side, count] = process.argv.slice(2)
 const N = Number(count ?? 10_000)
-if ((side !== 'ours' && side !== 'confluent') || !Number.isInteger(N) || N < 0) {
-  console.error('usage: encode-callgrind.ts ours|confluent N')
+const SIDES = ['ours', 'confluent', 'check', 'ajv'] as const
+if (!SIDES.includes(side as never) || !Number.isInteger(N) || N < 0) {
+  console.error(`usage: encode-callgrind.ts ${SIDES.join('|')} N`)
   process.exit(2)
 }
 
@@ -81,8 +84,37 @@ const input = {
   meta: {},
 } as const
 
+// What a consumer validates: 64 parsed events (fresh ids, times and owners, as a stream has them), parsed up front so
+// that only validation is counted. `check`: checkEvent; `ajv`: the client's ajv 2020 + ajv-formats on the same.
+const parsed = Array.from({ length: 64 }, (_, n) => {
+  const at = (h: number) => new Date(Date.UTC(2026, 10, 20, h, n % 60)).toISOString().slice(0, 19) + 'Z'
+  const event = buildEnvelope(
+    'update',
+    URI,
+    {
+      ...content,
+      id: crypto.randomUUID(),
+      ownerId: crypto.randomUUID(),
+      actualStartTime: at(6),
+      actualEndTime: at(14),
+    },
+    { source: SOURCE },
+  )
+  return JSON.parse(JSON.stringify(event)) as unknown
+})
+const ajvCheck = ajv.getSchema(eventSchema.$id)
+if (!ajvCheck) throw new Error('no event schema')
+
 let bytes = 0
-if (side === 'ours')
+if (side === 'check' || side === 'ajv') {
+  let valid = 0
+  for (let i = 0; i < N; i++) {
+    const event = parsed[i & 63]
+    if (side === 'check' ? checkEvent(catalog, event).ok : ajvCheck(event)) valid++
+  }
+  if (valid !== N) throw new Error('invalid')
+  console.log(`${side}: ${N} events validated`)
+} else if (side === 'ours')
   for (let i = 0; i < N; i++) {
     const r = encoder.encode(input)
     if (!r.ok) throw new Error('invalid')
@@ -91,4 +123,4 @@ if (side === 'ours')
 else
   for (let i = 0; i < N; i++)
     bytes += (await registry.encode(1, buildEnvelope('update', URI, content, { source: SOURCE }))).length
-console.log(`${side}: ${N} framed encodes, ${bytes} bytes`)
+if (side === 'ours' || side === 'confluent') console.log(`${side}: ${N} framed encodes, ${bytes} bytes`)

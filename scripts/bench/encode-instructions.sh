@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Instructions per framed encode, ours against @kafkajs/confluent-schema-registry's `encode` (encode-callgrind.ts),
-# counted by callgrind: they repeat exactly on a shared, noisy machine, unlike times. Each side runs at two sizes and
-# the difference divided by the difference in N cancels start-up. V8 runs single-threaded (its optimizing compiler on
-# the main thread), so that a background compiler thread's work does not land in one run and not in the other.
+# Instructions per framed encode, ours against @kafkajs/confluent-schema-registry's `encode`, and per validation of
+# a parsed event, checkEvent against the client's ajv (encode-callgrind.ts), counted by callgrind: they repeat on a
+# shared, noisy machine, unlike times. Each side runs at two sizes and the difference divided by the difference in N
+# cancels start-up. V8 runs single-threaded (its optimizing compiler on the main thread), so that a background
+# compiler thread's work does not land in one run and not in the other.
 #   bash scripts/bench/encode-instructions.sh [N1 N2]      (needs valgrind; a few minutes)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,11 +23,12 @@ count() {
     node --single-threaded "$out/encode.mjs" "$1" "$2" 2>&1 | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
 declare -A per
-for side in ours confluent; do
+for side in ours confluent check ajv; do
   a=$(count "$side" "$N1")
   b=$(count "$side" "$N2")
   per[$side]=$(((b - a) / (N2 - N1)))
 done
-echo "instructions per framed encode (callgrind, N=$N1 and N=$N2)"
-printf '  %-10s %9d\n' ours "${per[ours]}" confluent "${per[confluent]}"
-echo "  confluent / ours  $(awk -v a="${per[confluent]}" -v b="${per[ours]}" 'BEGIN { printf "%.2f", a / b }')×  (goal ≥ 3)"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+echo "instructions per event (callgrind, N=$N1 and N=$N2)"
+echo "  framed encode: ours ${per[ours]}, confluent-schema-registry ${per[confluent]}: $(ratio "${per[confluent]}" "${per[ours]}")× fewer (goal ≥ 3)"
+echo "  validating a parsed event: checkEvent ${per[check]}, its ajv 2020 + ajv-formats ${per[ajv]}: $(ratio "${per[ajv]}" "${per[check]}")× fewer"

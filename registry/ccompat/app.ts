@@ -8,6 +8,7 @@ import { readJson } from '../../http/body.ts'
 import type { Bytes, SchemaReference, VersionEntry } from '../memory.ts'
 import type { EventEntry } from '../events.ts'
 import { toBytes } from '../memory.ts'
+import { logRequest } from '../http/access-log.ts'
 import type { Metrics } from '../http/metrics.ts'
 import { confluentError, toConfluent } from './errors.ts'
 import { differenceMessage, type Ccompat, type Found, type RegisterInput } from './service.ts'
@@ -105,7 +106,7 @@ export function createCcompatFastPath({
     res.end(bytes)
     const ms = performance.now() - start
     metrics.request('GET', label, status, ms / 1000)
-    logger.info({ method: 'GET', path: url, status, ms: Math.round(ms * 1000) / 1000 }, 'request')
+    logRequest(logger, 'GET', url, status, ms)
     return true
   }
 }
@@ -137,10 +138,7 @@ export function createCcompatApp({
   const observe = (c: Context, label: string, start: number, res: Response): Response => {
     const ms = performance.now() - start
     metrics.request(c.req.method, label, res.status, ms / 1000)
-    logger.info(
-      { method: c.req.method, path: c.req.path, status: res.status, ms: Math.round(ms * 1000) / 1000 },
-      'request',
-    )
+    logRequest(logger, c.req.method, c.req.path, res.status, ms)
     return res
   }
   /** One route: timed, logged, counted; whatever it throws becomes Confluent's error. Synchronous stays synchronous. */

@@ -151,7 +151,8 @@ describe('the node:http fast path', () => {
         done()
       },
     })
-    registry = await testRegistry({ port: 0, logger: pino({ level: 'info' }, sink) })
+    // debug: successful reads are logged at debug (registry/http/access-log.ts)
+    registry = await testRegistry({ port: 0, logger: pino({ level: 'debug' }, sink) })
     served = await listen(registry)
     cleanups.push(() => served.close())
   }, 120_000)

@@ -4,10 +4,13 @@
  * of its own, so that autocannon (here) does not share its event loop; the two alternate, BENCH_RUNS times, and the
  * median ratio is printed, and the ratio of the servers' CPU time per request (each child's own user + system time
  * over the measured run), steadier than rates on a shared, loaded machine. `npm run bench:ccompat`
- * BENCH_SECONDS (default 5), BENCH_CONNECTIONS (default 50), BENCH_RUNS (default 3).
+ * BENCH_SECONDS (default 5), BENCH_CONNECTIONS (default 50), BENCH_RUNS (default 3), BENCH_LOG_LEVEL (default info;
+ * `debug` writes the line of every successful read). `tsx scripts/bench/ccompat.ts bare|registry` with
+ * BENCH_PORT_FILE runs one server alone and writes `{port, path}` there (scripts/bench/ccompat-instructions.sh).
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
@@ -38,7 +41,10 @@ async function serveRegistry(): Promise<{ port: number; path: string }> {
     ...(await options()),
     port: 0,
     // The log line is written as in production (buffered), to a file that discards it.
-    logger: pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false, minLength: 4096 })),
+    logger: pino(
+      { level: process.env.BENCH_LOG_LEVEL ?? 'info' },
+      pino.destination({ dest: '/dev/null', sync: false, minLength: 4096 }),
+    ),
   })
   const id = registry.service.version('time-entry', '2').schemaId
   return { port: (await listen(registry)).port, path: pathOf(id) }
@@ -96,7 +102,8 @@ const median = (xs: number[]) => {
 
 if (role === 'bare' || role === 'registry') {
   const served = await (role === 'bare' ? serveBare() : serveRegistry())
-  process.send?.(served)
+  if (process.send) process.send(served)
+  else if (process.env.BENCH_PORT_FILE) writeFileSync(process.env.BENCH_PORT_FILE, JSON.stringify(served))
   process.on('message', (m) => {
     if (m === 'cpu') process.send?.(process.cpuUsage())
   })

@@ -11,6 +11,7 @@ import type { Ccompat } from './ccompat/service.ts'
 import { renderDocsPage } from './http/docs-page.ts'
 import { compileRoute, type Endpoint } from './http/edge.ts'
 import { clientLimit } from './http/limits.ts'
+import { logRequest } from './http/access-log.ts'
 import type { Metrics } from './http/metrics.ts'
 import { openApiDocument } from './http/openapi.ts'
 import type { Route } from './http/route.ts'
@@ -94,17 +95,14 @@ export function mountRoutes(
   // One ajv for every parameter and body schema of the table, compiled here, once.
   const ajv = createAjv({ formats })
 
-  // One log line and the metrics per request. Not an `app.use` middleware: with one, every route goes through
+  // One log line (successful reads at debug: http/access-log.ts) and the metrics per request. Not an `app.use` middleware: with one, every route goes through
   // hono's compose (async, a promise per step) and @hono/node-server's slow path for promised responses. Wrapping
   // each route's one handler keeps a synchronous handler synchronous, and the route label is known up front.
   const observe = (c: Context, route: string, start: number, res: Response): Response => {
     const ms = performance.now() - start
     const status = res.status
     metrics.request(c.req.method, route, status, ms / 1000)
-    logger.info(
-      { method: c.req.method, path: c.req.path, status, ms: Math.round(ms * 1000) / 1000 },
-      'request',
-    )
+    logRequest(logger, c.req.method, c.req.path, status, ms)
     return res
   }
   const onError = (err: unknown, c: Context): Response => {

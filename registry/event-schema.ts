@@ -61,3 +61,9 @@ export function eventSchema(
     },
   }
 }
+
+/** The event schema as served (and hashed for its id): `JSON.stringify` of `eventSchema`. */
+export const eventSchemaText = (
+  version: { name: string; version: number; uri: string; schema: JsonObject },
+  envelope: JsonObject,
+): string => JSON.stringify(eventSchema(version, envelope))

@@ -10,6 +10,20 @@ export interface SchemaReference {
   readonly version: number
 }
 
+/** A resource version's event schema with its global schema id, ready to serve (made by events.ts). */
+export interface EventEntry {
+  readonly id: number
+  /** Its `$id`: `<version uri>/event`. */
+  readonly uri: string
+  /** The schema, serialised once. */
+  readonly schemaBytes: Bytes
+  /** `{schemaType, schema}` (what the Confluent API's `/schemas/ids/{id}` answers), serialised once. */
+  readonly ccompatBytes: Bytes
+  /** `{id, schema}` (the native route's answer), serialised once, and its ETag. */
+  readonly bytes: Bytes
+  readonly etag: string
+}
+
 /** One version ready to serve: bytes and ETag computed once, never per request. */
 export interface VersionEntry {
   readonly name: string
@@ -23,6 +37,11 @@ export interface VersionEntry {
   /** The global schema id (the Confluent API's). */
   readonly schemaId: number
   readonly references: readonly SchemaReference[]
+  /** As stored: the event schema's id and the hash of the content it was given to (store.ts StoredVersion). */
+  readonly eventSchemaId: number | null
+  readonly eventHash: string | null
+  /** A resource version's event schema, with its id (events.ts); absent: pending, found by content when asked. */
+  event?: EventEntry
   /** The Confluent API's answers for this version, serialised on first request (ccompat/). */
   ccompat?: Map<string, Bytes>
   /** TypeScript types, compiled on first request and kept. */
@@ -59,14 +78,34 @@ export class Memory {
   readonly byUri = new Map<string, VersionEntry>()
   /** Every stored version (soft-deleted ones too) by schema id: the first subject's, by name. */
   readonly byId = new Map<number, VersionEntry[]>()
+  /** The event schemas of the resource versions held, by id (events.ts). */
+  readonly byEventId = new Map<number, EventEntry>()
+  /** Resource versions held whose event schema's id is not known yet: while any, an unknown id may be theirs. */
+  eventsPending = 0
   /** registry_settings as last loaded (the Confluent API's modes). */
   settings: ReadonlyMap<string, string> = new Map()
   /** Bumped on every change: caches derived from the whole registry compare it. */
   generation = 0
   private listCache: Bytes | undefined
 
-  constructor(private readonly configuredDefault: Mode) {
+  constructor(
+    private readonly configuredDefault: Mode,
+    /** A loaded resource version's event schema under its stored id (events.ts `stored`); undefined: pending. */
+    private readonly eventOf: (
+      v: VersionEntry,
+      id: number | null,
+      hash: string | null,
+    ) => EventEntry | undefined = () => undefined,
+  ) {
     this.defaultMode = configuredDefault
+  }
+
+  /** A pending version's event schema, found by content: kept if the version is still held. */
+  pendingEvent(v: VersionEntry, event: EventEntry): void {
+    if (v.event || this.subjects.get(v.name)?.byVersion.get(v.version) !== v) return
+    v.event = event
+    this.byEventId.set(event.id, event)
+    this.eventsPending--
   }
 
   /** GET /schemas, serialised once per change. */
@@ -110,6 +149,9 @@ export class Memory {
     const old = this.subjects.get(name)
     for (const v of old?.byVersion.values() ?? []) {
       this.byUri.delete(v.uri)
+      if (v.event) {
+        if (this.byEventId.get(v.event.id) === v.event) this.byEventId.delete(v.event.id)
+      } else if (old?.kind === 'resource') this.eventsPending--
       const list = this.byId.get(v.schemaId)?.filter((e) => e !== v)
       if (list?.length) this.byId.set(v.schemaId, list)
       else this.byId.delete(v.schemaId)
@@ -123,12 +165,24 @@ export class Memory {
     const byVersion = new Map<number, VersionEntry>()
     for (const v of stored.versions) {
       const before = old?.byVersion.get(v.version)
-      const entry =
-        before && before.hash === v.hash && before.deleted === v.deleted && before.schemaId === v.schemaId
-          ? before
-          : toEntry(v)
+      const kept =
+        before &&
+        before.hash === v.hash &&
+        before.deleted === v.deleted &&
+        before.schemaId === v.schemaId &&
+        before.eventSchemaId === v.eventSchemaId &&
+        before.eventHash === v.eventHash
+      const entry = kept ? before : toEntry(v)
       byVersion.set(v.version, entry)
-      if (stored.kind === 'resource') this.byUri.set(entry.uri, entry)
+      if (stored.kind === 'resource') {
+        this.byUri.set(entry.uri, entry)
+        if (!kept) {
+          const event = this.eventOf(entry, v.eventSchemaId, v.eventHash)
+          if (event) entry.event = event
+        }
+        if (entry.event) this.byEventId.set(entry.event.id, entry.event)
+        else this.eventsPending++
+      }
       const list = [...(this.byId.get(entry.schemaId) ?? []), entry]
       this.byId.set(
         entry.schemaId,
@@ -163,5 +217,7 @@ function toEntry(v: StoredVersion): VersionEntry {
     etag: etagOf(bytes),
     schemaId: v.schemaId,
     references: v.refs === null ? [] : (JSON.parse(v.refs) as SchemaReference[]),
+    eventSchemaId: v.eventSchemaId,
+    eventHash: v.eventHash,
   }
 }

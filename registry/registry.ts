@@ -1,9 +1,11 @@
-import { STATUS_CODES } from 'node:http'
+import { createServer, STATUS_CODES } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { serve, type ServerType } from '@hono/node-server'
+import { getRequestListener, type ServerType } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { pino, type Logger } from 'pino'
 import { createApp } from './app.ts'
+import { createCcompatFastPath, type FastPath } from './ccompat/app.ts'
 import { createCcompat, type Ccompat } from './ccompat/service.ts'
 import { resolveConfig, type RegistryOptions, type ResolvedConfig } from './config.ts'
 import { createMetrics, type Metrics } from './http/metrics.ts'
@@ -25,6 +27,8 @@ export interface Registry {
   ccompat: Ccompat
   /** What start-up seeding did with schemas/. */
   seeded: { inserted: number; unchanged: number; purged: number }
+  /** Requests `listen` answers on node:http before the app (the Confluent API's `GET /schemas/ids/{id}`). */
+  fastPath: FastPath | undefined
   /** Writes out the buffered request log now, synchronously (e.g. on process exit). */
   flushLogs(): void
   /** Where the expensive steps run (a worker pool with a time budget). */
@@ -119,6 +123,10 @@ export async function createRegistry(options: RegistryOptions = {}): Promise<Reg
       logger,
       metrics,
       ccompat,
+      fastPath:
+        config.ccompatPath === ''
+          ? undefined
+          : createCcompatFastPath({ ccompat, logger, metrics, path: config.ccompatPath }),
       seeded,
       flushLogs,
       work,
@@ -156,10 +164,18 @@ const UNPARSED = '(unparsed)'
 export async function listen(registry: Registry): Promise<Listening> {
   const { port, host, shutdownTimeoutMs } = registry.config
   const { server, bound } = await new Promise<{ server: ServerType; bound: number }>((resolve, reject) => {
-    const s = serve({ fetch: registry.app.fetch, port, hostname: host }, (info) =>
-      resolve({ server: s, bound: info.port }),
+    // What @hono/node-server's serve() does, with the fast path (if any) in front of the app.
+    const app = getRequestListener(registry.app.fetch, { hostname: host })
+    const { fastPath } = registry
+    const s = createServer(
+      fastPath
+        ? (req, res) => {
+            if (!fastPath(req, res)) void app(req, res)
+          }
+        : app,
     )
     s.once('error', reject)
+    s.listen(port, host, () => resolve({ server: s, bound: (s.address() as AddressInfo).port }))
   })
   // Requests Node's parser refuses (a malformed request line, an unknown method) never reach the app: answer them
   // as Node would, and give them their log line and count like every other answer.

@@ -16,7 +16,7 @@ import {
 } from '../admission/index.ts'
 import { SEED_PRINCIPAL, type SeedSchema } from './config.ts'
 import { contentHash, withId, type JsonObject } from './content.ts'
-import { createEventSchemas, type EventEntry } from './events.ts'
+import { createEventSchemas, type EventEntry, type EventSchemas } from './events.ts'
 import { Memory, toBytes, type Bytes, type SubjectEntry, type VersionEntry } from './memory.ts'
 import type { AuditEntry, AuditQuery, AuditRecord } from './store/audit.ts'
 import type { SchemaStore, SeedPlan, SeedVersion, StoredSubject } from './store/store.ts'
@@ -167,8 +167,10 @@ export function createSchemaService({
   logger,
   work = inlineWork,
 }: ServiceOptions) {
-  const memory = new Memory(defaultMode)
-  const events = createEventSchemas({ store, memory })
+  // Memory asks the event schemas for each loaded version's (never before the first load); they look pending
+  // ids up in memory.
+  const memory = new Memory(defaultMode, (v, id, hash) => eventSchemas.stored(v, id, hash))
+  const eventSchemas: EventSchemas = createEventSchemas({ store, memory })
   const rule: AdmissionOptions = { policy, maxDepth }
   let seedReport: SeedReport | undefined
 
@@ -179,7 +181,12 @@ export function createSchemaService({
     queue = run.catch(() => undefined)
     return run
   }
-  const reloadAll = () => serial(async () => memory.replaceAll(await store.snapshot()))
+  // The envelope is loaded before anything is: a loaded version's event schema is derived as it is.
+  const reloadAll = () =>
+    serial(async () => {
+      await eventSchemas.ready()
+      memory.replaceAll(await store.snapshot())
+    })
 
   /**
    * Runs an authorised write. Its audit row is written by the store in the write's transaction; a refusal rolls
@@ -201,7 +208,11 @@ export function createSchemaService({
       throw e
     }
   }
-  const reload = (name: string) => serial(async () => memory.apply(name, await store.subject(name)))
+  const reload = (name: string) =>
+    serial(async () => {
+      await eventSchemas.ready()
+      memory.apply(name, await store.subject(name))
+    })
 
   /** A body that is not even an object is refused before anything is read from storage. */
   function asObject(name: string, body: unknown): JsonObject {
@@ -317,13 +328,22 @@ export function createSchemaService({
         result: r.result,
       })
     if (seq.refused.length) abort = true
-    const insert: SeedVersion[] = seq.admitted.map((a) => ({
-      name,
-      version: a.version,
-      uri: a.uri,
-      hash: contentHash(a.schema),
-      body: JSON.stringify(a.schema),
-    }))
+    const insert: SeedVersion[] = seq.admitted.map((a) => {
+      const body = JSON.stringify(a.schema)
+      return {
+        name,
+        version: a.version,
+        uri: a.uri,
+        hash: contentHash(a.schema),
+        body,
+        eventIdHash: eventSchemas.hashOf({
+          name,
+          version: a.version,
+          uri: a.uri,
+          schema: JSON.parse(body) as JsonObject,
+        }),
+      }
+    })
     report.inserted += insert.length
     const first = seq.admitted[0]
     return {
@@ -362,6 +382,7 @@ export function createSchemaService({
       for (const list of byName.values()) list.sort((a, b) => a.version - b.version)
       const report: SeedReport = { inserted: 0, unchanged: 0, purged: 0, warnings: [], modeChanges: [] }
       const refusals: SeedRefusal[] = []
+      await eventSchemas.ready()
       const outcome = await store.seed(
         [...byName.keys()],
         (name, subject, storedDefault) =>
@@ -415,14 +436,14 @@ export function createSchemaService({
       return v
     },
 
-    /** A version's event schema (the whole envelope) and its global schema id, assigned on first request. */
+    /** A version's event schema (the whole envelope) and its global schema id, assigned by its registration. */
     event(entry: VersionEntry): Promise<EventEntry> {
-      return events.of(entry)
+      return eventSchemas.of(entry)
     },
 
     /** The event schema with schema id `id`; undefined: the id is no version's event schema. */
     eventById(id: number): Promise<EventEntry | undefined> {
-      return events.byId(id)
+      return eventSchemas.byId(id)
     },
 
     resolve(uri: string): VersionEntry {
@@ -456,6 +477,7 @@ export function createSchemaService({
         const schema = asObject(name, body)
         const hash = contentHash(schema)
         const givenId = schema.$id
+        await eventSchemas.ready()
         // Read without judging: the rule judges below, against the subject as stored, under the lock.
         const compatibility = schema['x-compatibility']
         const { created, version } = await store.register(
@@ -467,6 +489,9 @@ export function createSchemaService({
             compatibility: isMode(compatibility) ? compatibility : undefined,
             uri: (v) => schemaUri(name, v),
             body: (_v, uri) => JSON.stringify(withId(schema, uri)),
+            // Its event schema's id is assigned with it, in its transaction (events.ts).
+            eventIdHash: (version, uri, body) =>
+              eventSchemas.hashOf({ name, version, uri, schema: JSON.parse(body) as JsonObject }),
             ...(options.schemaId === undefined ? {} : { schemaId: options.schemaId }),
             // Identical content under another $id is refused in the transaction, so the trail has no no-op for it.
             existing: (stored) => {

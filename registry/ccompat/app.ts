@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Hono, type Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { Logger } from 'pino'
@@ -7,6 +8,7 @@ import { readJson } from '../../http/body.ts'
 import type { Bytes, SchemaReference, VersionEntry } from '../memory.ts'
 import type { EventEntry } from '../events.ts'
 import { toBytes } from '../memory.ts'
+import { logRequest } from '../http/access-log.ts'
 import type { Metrics } from '../http/metrics.ts'
 import { confluentError, toConfluent } from './errors.ts'
 import { differenceMessage, type Ccompat, type Found, type RegisterInput } from './service.ts'
@@ -53,6 +55,62 @@ const refsOf = (e: VersionEntry): { references?: readonly SchemaReference[] } =>
 
 const ID = /^[1-9][0-9]{0,9}$/
 
+/** What `/schemas/ids/{id}` answers for a stored version: its first subject's, serialised once. */
+const idBytes = (first: VersionEntry): Bytes =>
+  cached(first, 'id', () => ({ schemaType: 'JSON', schema: schemaString(first), ...refsOf(first) }))
+
+/** Confluent's 40403 for an id (or spelling) nobody has. */
+const unknownId = (raw: string) =>
+  confluentError('SCHEMA_NOT_FOUND', 'SCHEMA_NOT_FOUND', `Schema ${raw} not found`)
+
+/** A node:http handler that answers some requests itself and says so (true), or leaves them to the app (false). */
+export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean
+
+/**
+ * `GET <path>/schemas/ids/{id}` answered on node:http before hono: what Confluent deserializers ask for every id
+ * they do not know yet, so the registry's most frequent request. Only the plain spelling (`/schemas/ids/123`, no
+ * query, no escapes) and only what memory settles (a stored version, a known event schema, an id nobody has while
+ * no version's event schema id is pending); anything else (`HEAD`, a query, `%31`, a pending id) goes to the app.
+ * Same bytes, status, headers, log line and metrics as the app's route (test/registry/ccompat-fast-path.test.ts).
+ */
+export function createCcompatFastPath({
+  ccompat,
+  logger,
+  metrics,
+  path,
+}: Pick<CcompatAppOptions, 'ccompat' | 'logger' | 'metrics' | 'path'>): FastPath {
+  const prefix = `${path}/schemas/ids/`
+  const label = `${path}/schemas/ids/:id`
+  const { memory } = ccompat
+  return (req, res) => {
+    const url = req.url
+    if (req.method !== 'GET' || url === undefined || !url.startsWith(prefix)) return false
+    const start = performance.now()
+    const raw = url.slice(prefix.length)
+    if (!ID.test(raw)) return false
+    const id = Number(raw)
+    const list = memory.byId.get(id)
+    let status = 200
+    let bytes: Bytes
+    if (list?.length) bytes = idBytes(list[0] as VersionEntry)
+    else {
+      const event = memory.byEventId.get(id)
+      if (event) bytes = event.ccompatBytes
+      else if (memory.eventsPending === 0) {
+        const { status: s, body } = toConfluent(unknownId(raw))
+        status = s
+        bytes = toBytes(JSON.stringify(body))
+      } else return false
+    }
+    res.writeHead(status, { 'content-type': CONTENT_TYPE, 'content-length': bytes.length })
+    res.end(bytes)
+    const ms = performance.now() - start
+    metrics.request('GET', label, status, ms / 1000)
+    logRequest(logger, 'GET', url, status, ms)
+    return true
+  }
+}
+
 /**
  * Confluent Schema Registry's REST API (JSON Schema only) over the registry's service, store and memory: a hono
  * app of its own, mounted under a prefix, because everything at its edge differs from the native route table's:
@@ -80,10 +138,7 @@ export function createCcompatApp({
   const observe = (c: Context, label: string, start: number, res: Response): Response => {
     const ms = performance.now() - start
     metrics.request(c.req.method, label, res.status, ms / 1000)
-    logger.info(
-      { method: c.req.method, path: c.req.path, status: res.status, ms: Math.round(ms * 1000) / 1000 },
-      'request',
-    )
+    logRequest(logger, c.req.method, c.req.path, res.status, ms)
     return res
   }
   /** One route: timed, logged, counted; whatever it throws becomes Confluent's error. Synchronous stays synchronous. */
@@ -166,7 +221,7 @@ export function createCcompatApp({
 
   const byId = (c: Context): readonly VersionEntry[] => {
     const raw = c.req.param('id') ?? ''
-    if (!ID.test(raw)) throw confluentError('SCHEMA_NOT_FOUND', 'SCHEMA_NOT_FOUND', `Schema ${raw} not found`)
+    if (!ID.test(raw)) throw unknownId(raw)
     return ccompat.byId(Number(raw))
   }
   /** The subject a stored version answers to (undefined: a resource another one with its topic shadows). */
@@ -188,7 +243,8 @@ export function createCcompatApp({
 
   /**
    * The stored versions with that id, or (an id no version has) the resource version's event schema it names:
-   * registered under no subject (registry/events.ts). Versions are answered from memory, without a promise.
+   * registered under no subject (registry/events.ts). Answered from memory, without a promise, unless a version
+   * held has an event schema whose id is not known yet (events.ts: pending).
    */
   const byIdOrEvent = (
     c: Context,
@@ -196,24 +252,22 @@ export function createCcompatApp({
     event: (e: EventEntry) => Response,
   ): Response | Promise<Response> => {
     const raw = c.req.param('id') ?? ''
-    const list = ID.test(raw) ? ccompat.memory.byId.get(Number(raw)) : undefined
-    if (list?.length) return versions(list)
     if (!ID.test(raw)) return versions(byId(c))
-    return ccompat.event(Number(raw)).then((e) => (e ? event(e) : versions(byId(c))))
+    const id = Number(raw)
+    const { memory } = ccompat
+    const list = memory.byId.get(id)
+    if (list?.length) return versions(list)
+    const known = memory.byEventId.get(id)
+    if (known) return event(known)
+    // Every version held knows its event schema's id: an id none has is a 404, without asking storage.
+    if (memory.eventsPending === 0) return versions(byId(c))
+    return ccompat.event(id).then((e) => (e ? event(e) : versions(byId(c))))
   }
 
   on('GET', '/schemas/ids/:id', (c) =>
     byIdOrEvent(
       c,
-      ([first]) =>
-        sendBytes(
-          c,
-          cached(first as VersionEntry, 'id', () => ({
-            schemaType: 'JSON',
-            schema: schemaString(first as VersionEntry),
-            ...refsOf(first as VersionEntry),
-          })),
-        ),
+      ([first]) => sendBytes(c, idBytes(first as VersionEntry)),
       (e) => sendBytes(c, e.ccompatBytes),
     ),
   )

@@ -148,7 +148,7 @@ export function schemaRoutes({ service, metrics, maxDepth }: RouteDeps): Route[]
       tags: ['schemas'],
       summary: "A version's event schema (the whole envelope) and its global schema id",
       description:
-        "The draft 2020-12 schema of every event of the version (`$id` `<version uri>/event`): the envelope with `resource.schema` that version's URI and `resource.content` its content or a ResourceReference. Its `id` is a global schema id (the Confluent API's `GET /ccompat/schemas/ids/{id}` serves the schema): the id a publisher with `wireFormat: 'confluent'` puts in its frames. Assigned on first request.",
+        "The draft 2020-12 schema of every event of the version (`$id` `<version uri>/event`): the envelope with `resource.schema` that version's URI and `resource.content` its content or a ResourceReference. Its `id` is a global schema id (the Confluent API's `GET /ccompat/schemas/ids/{id}` serves the schema): the id a publisher with `wireFormat: 'confluent'` puts in its frames. Assigned by the version's registration.",
       auth: 'public',
       params: { name, version, ifNoneMatch },
       responses: {
@@ -166,7 +166,10 @@ export function schemaRoutes({ service, metrics, maxDepth }: RouteDeps): Route[]
         },
         '304': { description: 'not modified (If-None-Match)' },
         '404': problem('no such version (or soft-deleted)', 'SCHEMA_NOT_FOUND'),
-        '503': problem('storage unreachable (the id is assigned on first request)', 'REGISTRY_UNAVAILABLE'),
+        '503': problem(
+          'storage unreachable (only for a version stored by a registry before migration 4, whose id is found on first request)',
+          'REGISTRY_UNAVAILABLE',
+        ),
       },
       handler: async (_c, { name, version, ifNoneMatch }) => {
         const latest = version === 'latest'

@@ -1,5 +1,7 @@
 import type { Database, Sql } from '../../storage/database.ts'
-import { schemaIdHash } from '../content.ts'
+import { BUILT_IN_ENVELOPE, packageFile } from '../../codegen/package-files.ts'
+import { schemaIdHash, type JsonObject } from '../content.ts'
+import { eventSchemaText } from '../event-schema.ts'
 
 /** One change: SQL statements, then (optionally) a step of code in the same transaction (a backfill). */
 export interface Migration {
@@ -89,6 +91,34 @@ export const MIGRATIONS: readonly Migration[] = [
         ])
       }
       await tx.query('ALTER TABLE registry_versions ALTER COLUMN schema_id SET NOT NULL')
+    },
+  },
+  {
+    id: 4,
+    name: 'event schema ids assigned with their versions',
+    sql: `
+      -- the global id of a resource version's event schema (registry/events.ts), given by its registration:
+      -- null for a plain schema subject's version, or one written by a registry that predates this migration
+      ALTER TABLE registry_versions ADD COLUMN event_schema_id integer REFERENCES registry_schema_ids (id)
+    `,
+    // Every resource version stored before gets its event schema's id, oldest first (one asked for before keeps
+    // its id: the id belongs to the content), with the envelope this package ships.
+    run: async (tx) => {
+      const envelope = JSON.parse(await packageFile(BUILT_IN_ENVELOPE)) as JsonObject
+      const rows = await tx.query<{ name: string; version: number; uri: string; body: string }>(
+        `SELECT v.name, v.version, v.uri, v.body FROM registry_versions v
+           JOIN registry_subjects s ON s.name = v.name AND s.kind = 'resource'
+           ORDER BY v.created_at, v.name, v.version`,
+      )
+      for (const r of rows) {
+        const text = eventSchemaText({ ...r, schema: JSON.parse(r.body) as JsonObject }, envelope)
+        const id = await assignSchemaId(tx, schemaIdHash(text))
+        await tx.query('UPDATE registry_versions SET event_schema_id = $3 WHERE name = $1 AND version = $2', [
+          r.name,
+          r.version,
+          id,
+        ])
+      }
     },
   },
 ]

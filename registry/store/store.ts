@@ -18,6 +18,12 @@ export interface StoredVersion {
   schemaId: number
   /** A plain schema's references, as JSON `[{name, subject, version}]`; null for none. */
   refs: string | null
+  /**
+   * A resource version's event schema id, given by its registration (migration 4), and the schemaIdHash of the
+   * content that id was given to: null for a plain schema, or a version a registry predating migration 4 wrote.
+   */
+  eventSchemaId: number | null
+  eventHash: string | null
 }
 
 /** `resource`: a contract (x-topic, x-key); `schema`: a plain schema subject of the Confluent API. */
@@ -54,6 +60,8 @@ export interface NewVersion {
   refs?: string
   /** What identifies the schema id's content; default schemaIdHash of the body. */
   idHash?: string
+  /** A resource version's event schema (its schemaIdHash): its id is assigned in the same transaction. */
+  eventIdHash?: (version: number, uri: string, body: string) => string
   topic: string | undefined
   key: string | undefined
   compatibility: Mode | undefined
@@ -76,6 +84,8 @@ export interface SeedVersion {
   uri: string
   hash: string
   body: string
+  /** The schemaIdHash of its event schema: its id is assigned in the seeding transaction. */
+  eventIdHash?: string
 }
 
 /** What seeding does with one resource, decided by the service under the resource's lock. */
@@ -166,10 +176,12 @@ interface VersionRow {
   deleted: boolean
   schema_id: number
   refs: string | null
+  event_schema_id: number | null
+  event_hash: string | null
 }
 
-const VERSION_COLUMNS =
-  'name, version, uri, content_hash, body, deleted_at IS NOT NULL AS deleted, schema_id, refs'
+const VERSION_COLUMNS = `name, version, uri, content_hash, body, deleted_at IS NOT NULL AS deleted, schema_id, refs,
+  event_schema_id, (SELECT content_hash FROM registry_schema_ids e WHERE e.id = event_schema_id) AS event_hash`
 
 const toVersion = (r: VersionRow): StoredVersion => ({
   name: r.name,
@@ -180,6 +192,8 @@ const toVersion = (r: VersionRow): StoredVersion => ({
   deleted: r.deleted,
   schemaId: r.schema_id,
   refs: r.refs,
+  eventSchemaId: r.event_schema_id,
+  eventHash: r.event_hash,
 })
 const toSubject = (r: SubjectRow, versions: StoredVersion[]): StoredSubject => ({
   name: r.name,
@@ -354,9 +368,11 @@ export async function createSqlStore(db: Database): Promise<SchemaStore> {
           }
           const body = input.body(version, uri)
           const schemaId = await assignSchemaId(tx, input.idHash ?? schemaIdHash(body), input.schemaId)
+          const eventId =
+            input.eventIdHash && (await assignSchemaId(tx, input.eventIdHash(version, uri, body)))
           const [row] = await tx.query<VersionRow>(
-            `INSERT INTO registry_versions (name, version, uri, content_hash, body, schema_id, refs) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${VERSION_COLUMNS}`,
-            [input.name, version, uri, input.hash, body, schemaId, input.refs ?? null],
+            `INSERT INTO registry_versions (name, version, uri, content_hash, body, schema_id, refs, event_schema_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${VERSION_COLUMNS}`,
+            [input.name, version, uri, input.hash, body, schemaId, input.refs ?? null, eventId ?? null],
           )
           await insertAudit(tx, {
             principal,
@@ -416,10 +432,15 @@ export async function createSqlStore(db: Database): Promise<SchemaStore> {
           if (aborted) throw new SeedAborted()
           // Versions last: the schema-id lock is taken once every subject lock is held, never before one (a
           // registration takes its subject's lock, then the id lock: the same order, so no deadlock).
-          for (const v of pending) {
+          // The versions' own ids first, then their event schemas': the seeded versions have ids 1…n.
+          const schemaIds: number[] = []
+          for (const v of pending) schemaIds.push(await assignSchemaId(tx, schemaIdHash(v.body)))
+          for (const [i, v] of pending.entries()) {
+            const schemaId = schemaIds[i] as number
+            const eventId = v.eventIdHash === undefined ? null : await assignSchemaId(tx, v.eventIdHash)
             await tx.query(
-              'INSERT INTO registry_versions (name, version, uri, content_hash, body, schema_id) VALUES ($1, $2, $3, $4, $5, $6)',
-              [v.name, v.version, v.uri, v.hash, v.body, await assignSchemaId(tx, schemaIdHash(v.body))],
+              'INSERT INTO registry_versions (name, version, uri, content_hash, body, schema_id, event_schema_id) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+              [v.name, v.version, v.uri, v.hash, v.body, schemaId, eventId],
             )
             await insertAudit(tx, {
               principal,

@@ -37,7 +37,8 @@ describe('metrics and request logs', () => {
     served = await serve({
       DATABASE_URL: s.url,
       DATABASE_SCHEMA: s.schema,
-      LOG_LEVEL: 'info',
+      // Successful reads are logged at debug (registry/http/access-log.ts): every request has its line.
+      LOG_LEVEL: 'debug',
       REGISTRY_TOKENS: TOKEN,
     })
   }, 120_000)
@@ -110,7 +111,8 @@ describe('the request log is written out on exit', () => {
     const served = await serve({
       DATABASE_URL: s.url,
       DATABASE_SCHEMA: s.schema,
-      LOG_LEVEL: 'info',
+      // Successful reads are logged at debug (registry/http/access-log.ts): every request has its line.
+      LOG_LEVEL: 'debug',
       LOG_FLUSH_MS: '3600000',
     })
     try {

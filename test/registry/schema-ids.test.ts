@@ -12,7 +12,9 @@ import {
   openPostgres,
   type SchemaStore,
 } from '../../registry/index.ts'
-import { schemaIdHash } from '../../registry/content.ts'
+import { BUILT_IN_ENVELOPE, packageFile } from '../../codegen/package-files.ts'
+import { schemaIdHash, type JsonObject } from '../../registry/content.ts'
+import { eventSchemaText } from '../../registry/event-schema.ts'
 import { pgSchema } from './helpers.ts'
 
 const body = (title: string, id?: string) =>
@@ -75,9 +77,60 @@ describe('schema ids', () => {
       "SELECT is_nullable FROM information_schema.columns WHERE table_name = 'registry_versions' AND column_name = 'schema_id'",
     )
     expect(column?.is_nullable).toBe('NO')
+    // Migration 4 then gives each resource version's event schema its id, in the same order: b1 5, a1 6, a2 7, b2
+    // 8, c1 9 (a2 and c1 share a content, not an event schema: each names its own version)
+    const events = await db.query<{ name: string; version: number; event_schema_id: number }>(
+      'SELECT name, version, event_schema_id FROM registry_versions ORDER BY name, version',
+    )
+    expect(events.map((r) => [r.name, r.version, r.event_schema_id])).toEqual([
+      ['a', 1, 6],
+      ['a', 2, 7],
+      ['b', 1, 5],
+      ['b', 2, 8],
+      ['c', 1, 9],
+    ])
     // The next content gets the next id
     const r = await registerPlain(store, 'next', body('new'))
-    expect(r.version.schemaId).toBe(5)
+    expect(r.version.schemaId).toBe(10)
+    expect(r.version.eventSchemaId).toBeNull()
+    await store.close()
+  })
+
+  it('migration 4 keeps an event schema id given before it (on first request), and stores it with its version', async () => {
+    const old = await openPglite(IN_MEMORY)
+    await migrate(
+      old,
+      MIGRATIONS.filter((m) => m.id < 4),
+    )
+    await old.query(
+      "INSERT INTO registry_subjects (name, topic, key, last_version) VALUES ('a', 't', 'id', 2)",
+    )
+    const text = body('A1', 'https://event-contracts.dev/schemas/a/1')
+    const [{ id: contentId } = { id: 0 }] = await old.query<{ id: number }>(
+      'INSERT INTO registry_schema_ids (id, content_hash) VALUES (1, $1) RETURNING id',
+      [schemaIdHash(text)],
+    )
+    await old.query(
+      "INSERT INTO registry_versions (name, version, uri, content_hash, body, schema_id) VALUES ('a', 1, 'https://event-contracts.dev/schemas/a/1', 'h', $1, $2)",
+      [text, contentId],
+    )
+    // What a registry before migration 4 did on the first GET of the event schema: the next id for its content
+    const eventText = eventSchemaText(
+      {
+        name: 'a',
+        version: 1,
+        uri: 'https://event-contracts.dev/schemas/a/1',
+        schema: JSON.parse(text) as JsonObject,
+      },
+      JSON.parse(await packageFile(BUILT_IN_ENVELOPE)) as JsonObject,
+    )
+    await old.query('INSERT INTO registry_schema_ids (id, content_hash) VALUES (7, $1)', [
+      schemaIdHash(eventText),
+    ])
+    const store = await createSqlStore(old)
+    const a = await store.subject('a')
+    expect(a?.versions[0]?.eventSchemaId).toBe(7)
+    expect(a?.versions[0]?.eventHash).toBe(schemaIdHash(eventText))
     await store.close()
   })
 

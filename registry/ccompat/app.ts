@@ -71,7 +71,7 @@ export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean
  * they do not know yet, so the registry's most frequent request. Only the plain spelling (`/schemas/ids/123`, no
  * query, no escapes) and only what memory settles (a stored version, a known event schema, an id nobody has while
  * no version's event schema id is pending); anything else (`HEAD`, a query, `%31`, a pending id) goes to the app.
- * Same bytes, status, headers, log line and metrics as the app's route (test/registry/ccompat-fast-path.test.ts).
+ * Same bytes, status, headers, log line and metrics as the app's route (test/registry/ccompat-ids.test.ts).
  */
 export function createCcompatFastPath({
   ccompat,

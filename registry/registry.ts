@@ -99,6 +99,7 @@ export async function createRegistry(options: RegistryOptions = {}): Promise<Reg
       defaultMode: config.defaultMode,
       maxDepth: config.maxDepth,
       maxBytes: config.maxBodyBytes,
+      work,
     })
     const app = createApp({
       service,

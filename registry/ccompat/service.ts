@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto'
 import { canonicalJson, nestsDeeperThan } from '../../core/json.ts'
 import { ContractError, isContractError, RESOURCE_NAME } from '../../core/index.ts'
-import { checkTransitive, isMode, MODES, type Mode, type Policy } from '../../compat/index.ts'
+import { isMode, MODES, type Mode, type Policy } from '../../compat/index.ts'
 import {
   admitModeChange,
-  admitPlainSchema,
   bundleReferences,
   type AdmissionDifference,
   type JsonObject,
@@ -16,6 +15,7 @@ import type { EventEntry } from '../events.ts'
 import type { SchemaReference, SubjectEntry, VersionEntry } from '../memory.ts'
 import type { SchemaService } from '../service.ts'
 import type { SchemaStore } from '../store/store.ts'
+import { inlineWork, type Work } from '../work/pool.ts'
 import { confluentError } from './errors.ts'
 
 /** Confluent's modes of a subject or the registry: what writes it takes. */
@@ -69,6 +69,8 @@ export interface CcompatOptions {
   defaultMode: Mode
   maxDepth: number
   maxBytes: number
+  /** Where plain schemas are admitted and compared: the registry's worker pool (inline for a library or a tool). */
+  work?: Work
 }
 
 const decoder = new TextDecoder()
@@ -108,9 +110,17 @@ export const differenceMessage = (d: AdmissionDifference): string =>
 /**
  * The Confluent API's behaviour over the registry's service, store and memory (free of HTTP): subjects mapped to
  * resources or plain schema subjects, schema ids, modes. Resource subjects register through the service, so
- * through the one admission rule; plain ones through admitPlainSchema under the same store lock.
+ * through the one admission rule; plain ones through admitPlainSchema (in the work pool) under the same store lock.
  */
-export function createCcompat({ service, store, policy, defaultMode, maxDepth, maxBytes }: CcompatOptions) {
+export function createCcompat({
+  service,
+  store,
+  policy,
+  defaultMode,
+  maxDepth,
+  maxBytes,
+  work = inlineWork,
+}: CcompatOptions) {
   const memory = service.memory
 
   function target(subject: string): Target {
@@ -378,7 +388,7 @@ export function createCcompat({ service, store, policy, defaultMode, maxDepth, m
             : { idHash: schemaIdHash(body) }),
           ...(input.id === undefined ? {} : { schemaId: input.id }),
         },
-        (stored, storedDefault) => {
+        async (stored, storedDefault) => {
           const history = (stored?.versions ?? [])
             .filter((v) => !v.deleted)
             .map((v) => ({
@@ -388,12 +398,13 @@ export function createCcompat({ service, store, policy, defaultMode, maxDepth, m
                 v.refs ? (JSON.parse(v.refs) as SchemaReference[]) : [],
               ),
             }))
-          const verdict = admitPlainSchema(
-            own,
+          // In the work pool, like a resource's admission: a large schema's check never holds the event loop.
+          const verdict = await work.admitPlain({
+            next: own,
             history,
-            mode === 'IMPORT' ? 'NONE' : (stored?.compatibility ?? storedDefault ?? defaultMode),
-            { policy, maxDepth, maxBytes },
-          )
+            mode: mode === 'IMPORT' ? 'NONE' : (stored?.compatibility ?? storedDefault ?? defaultMode),
+            options: { policy, maxDepth, maxBytes },
+          })
           if (!verdict.ok) throw new ContractError(verdict.code, verdict.summary, verdict.issues)
           if (!verdict.value.compatible)
             throw new ContractError(
@@ -441,13 +452,18 @@ export function createCcompat({ service, store, policy, defaultMode, maxDepth, m
         const against = version(subject, parsed === 'latest' ? 'latest' : String(parsed))
         const next = t.kind === 'schema' ? bundled(schema, refs) : schema
         if (t.kind === 'schema') {
-          const r = admitPlainSchema(next, [], 'NONE', { policy, maxDepth, maxBytes })
+          const r = await work.admitPlain({
+            next,
+            history: [],
+            mode: 'NONE',
+            options: { policy, maxDepth, maxBytes },
+          })
           if (!r.ok) throw new ContractError(r.code, r.summary, r.issues)
         }
         const mode = compatibilityOf(s)
         const single = mode.replace('_TRANSITIVE', '') as Mode
         const prev = t.kind === 'schema' ? bundled(against.schema, against.references) : against.schema
-        const r = checkTransitive([prev], next, { mode: single, policy })
+        const r = await work.compat([prev], next, single, policy)
         return {
           compatible: r.compatible,
           differences: r.differences.map((d) => ({ ...d, against: against.version })),
@@ -459,10 +475,11 @@ export function createCcompat({ service, store, policy, defaultMode, maxDepth, m
         return { compatible: r.compatible, differences: r.differences }
       }
       const history = s.active.map((e) => ({ version: e.version, schema: bundled(e.schema, e.references) }))
-      const r = admitPlainSchema(bundled(schema, refs), history, compatibilityOf(s), {
-        policy,
-        maxDepth,
-        maxBytes,
+      const r = await work.admitPlain({
+        next: bundled(schema, refs),
+        history,
+        mode: compatibilityOf(s),
+        options: { policy, maxDepth, maxBytes },
       })
       if (!r.ok) throw new ContractError(r.code, r.summary, r.issues)
       return { compatible: r.value.compatible, differences: [...r.value.differences] }

@@ -15,12 +15,22 @@ import type {
   JsonObject,
   ResourceState,
 } from '../../admission/index.ts'
+import type { Mode, Policy } from '../../compat/index.ts'
 import { ContractError, type Issue } from '../../core/index.ts'
-import { runTask, type Answers, type Outcome, type Task } from './tasks.ts'
+import { runTask, type Answers, type Outcome, type PlainAdmission, type Task } from './tasks.ts'
 
 /** What the service hands off. */
 export interface Work {
   admit(candidate: Candidate, state: ResourceState, options: AdmissionOptions): Promise<Admission<Admitted>>
+  /** A plain schema (a Confluent subject that is no resource) against its subject's versions. */
+  admitPlain(input: PlainAdmission): Promise<Answers['admitPlain']>
+  /** `next` against earlier schemas (checkTransitive). */
+  compat(
+    history: readonly JsonObject[],
+    next: JsonObject,
+    mode: Mode,
+    policy: Policy,
+  ): Promise<Answers['compat']>
   types(schema: JsonObject, uri: string): Promise<string>
   /** Tasks running now (not queued): the `registry_work_running` gauge. */
   readonly running: number
@@ -44,6 +54,8 @@ export interface WorkOptions {
 
 const WHAT: Record<Task['kind'], string> = {
   admit: 'checking the schema (compatibility and compilation)',
+  admitPlain: 'checking the schema (compatibility and compilation)',
+  compat: 'checking compatibility',
   types: 'compiling TypeScript types',
 }
 
@@ -75,6 +87,10 @@ function unwrap<T>(outcome: Outcome<T>): T {
 export const inlineWork: Work = {
   admit: async (candidate, state, options) =>
     unwrap((await runTask({ kind: 'admit', candidate, state, options })) as Outcome<Admission<Admitted>>),
+  admitPlain: async (input) =>
+    unwrap((await runTask({ kind: 'admitPlain', ...input })) as Outcome<Answers['admitPlain']>),
+  compat: async (history, next, mode, policy) =>
+    unwrap((await runTask({ kind: 'compat', history, next, mode, policy })) as Outcome<Answers['compat']>),
   types: async (schema, uri) => unwrap((await runTask({ kind: 'types', schema, uri })) as Outcome<string>),
   running: 0,
   queued: 0,
@@ -144,6 +160,8 @@ export function createWorkPool({
 
   return {
     admit: (candidate, state, options) => submit({ kind: 'admit', candidate, state, options }),
+    admitPlain: (input) => submit({ kind: 'admitPlain', ...input }),
+    compat: (history, next, mode, policy) => submit({ kind: 'compat', history, next, mode, policy }),
     types: (schema, uri) => submit({ kind: 'types', schema, uri }),
     get running() {
       return running

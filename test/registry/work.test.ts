@@ -54,6 +54,34 @@ describe('over the time budget: 422 TOO_COMPLEX with the figure, and the registr
   })
 })
 
+describe('the Confluent API over the time budget: 42201 with the figure, the check in the work pool', () => {
+  let registry: Registry
+  beforeAll(async () => {
+    registry = await testRegistry({ workBudgetMs: 1 })
+  }, 120_000)
+  afterAll(() => registry.close())
+
+  /** A schema for a plain subject: no resource's $id, topic or key. */
+  const plain = ({ $id: _id, 'x-topic': _topic, 'x-key': _key, ...rest }: Json): Json => rest
+
+  it.each<[string, string, (schema: Json) => Json]>([
+    ['the first version of a plain subject', '/ccompat/subjects/wide-plain/versions', plain],
+    [
+      'a compatibility check against one version of a resource subject',
+      '/ccompat/compatibility/subjects/callisto-timecard-timeentries-value/versions/latest',
+      (schema) => schema,
+    ],
+  ])('%s', async (_what, path, shape) => {
+    const res = await post(registry, path, { schema: JSON.stringify(shape(await wide(300))) })
+    expect(res.status).toBe(422)
+    const body = (await res.json()) as { error_code: number; message: string }
+    expect(body.error_code).toBe(42201)
+    expect(body.message).toContain('over 1 ms')
+    expect((await registry.app.request('/health')).status).toBe(200)
+    expect((await registry.app.request('/ccompat/subjects')).status).toBe(200)
+  })
+})
+
 describe('the public compatibility route', () => {
   let registry: Registry
   beforeAll(async () => {

@@ -136,6 +136,43 @@ describe('Redis down or hung', () => {
     await expect(consumer.closed).resolves.toBeUndefined()
   })
 
+  it('sends given up while Redis is down are never written once it is back: a timeout drops every unwritten command', async () => {
+    if (!(await answers())) await redis.up()
+    const stream = `unsent.${catalog.resources.person.topic}`
+    const publisher = publisherOn('unsent')
+    const check = createClient({ url, socket: { reconnectStrategy: () => 50 } })
+    check.on('error', () => undefined)
+    try {
+      await publisher.publishEvent(event()) // connected
+      await redis.down()
+      // Both wait in node-redis' offline queue; when the first's time is up, the second is dropped with it.
+      const first = failure(publisher.publishEvent(event()))
+      await new Promise((r) => setTimeout(r, TIMEOUT / 3))
+      const second = failure(publisher.publishEvent(event()))
+      const [a, b] = await Promise.all([first, second])
+      for (const e of [a, b]) {
+        expect(isContractError(e, 'SEND_FAILED')).toBe(true)
+        expect(e?.retriable).toBe(true)
+        expect(callOf(e?.cause)).toBe('XADD')
+      }
+      expect((a?.cause as RedisTimeoutError).after).toBeUndefined() // its own time was up
+      expect((b?.cause as RedisTimeoutError).after?.call).toBe('XADD') // dropped with the first
+      expect(b?.message).toMatch(/not sent, given up with XADD: no answer in 300 ms/)
+
+      await redis.up()
+      const later = event()
+      await publisher.publishEvent(later) // reconnected by itself
+      await check.connect()
+      const entries = await check.xRange(stream, '-', '+')
+      // The first event and the later one; neither given-up send was written after the reconnect.
+      expect(entries.length).toBe(2)
+      expect(JSON.parse(entries[1]?.message.data as string).id).toBe(later.id)
+    } finally {
+      await publisher.disconnect()
+      if (check.isOpen) check.destroy()
+    }
+  })
+
   it('a hung server (SIGSTOP): XADD, MULTI/EXEC, XACK, XREADGROUP BLOCK, XAUTOCLAIM, XGROUP time out; stop() settles; all goes on after SIGCONT', async () => {
     if (!(await answers())) await redis.up() // up already when the test above ran
     const stream = `hung.${catalog.resources.person.topic}`

@@ -1,5 +1,5 @@
 /** The Redis adapter's pure parts: entry fields, MAXLEN per stream, which errors are retriable, the message class. */
-import { ErrorReply } from 'redis'
+import { AbortError, ErrorReply } from 'redis'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { isContractError, type OutboundMessage } from '../../core/index.ts'
 import {
@@ -168,6 +168,35 @@ describe('redis adapter, timeouts: one timer for every call in flight', () => {
     expect(long).toEqual({})
     await vi.advanceTimersByTimeAsync(390)
     expect(long.error).toMatchObject({ call: 'XREADGROUP BLOCK', timeoutMs: 1_000 })
+  })
+
+  it('a timeout aborts the signal commands were made with (dropping the unwritten ones); later calls get a new one', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
+    const deadlines = new Deadlines()
+    const before = deadlines.signal
+    // What node-redis does with a command still unwritten when its abortSignal fires.
+    const unwritten = (signal: AbortSignal) =>
+      new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new AbortError())))
+    const hung = outcome(deadlines.race(never(), 100, 'XACK'))
+    await vi.advanceTimersByTimeAsync(50)
+    const queued = outcome(deadlines.race(unwritten(deadlines.signal), 1_000, 'XADD'))
+    const written = outcome(deadlines.race(never(), 1_000, 'XREADGROUP BLOCK'))
+    let lose!: (e: Error) => void
+    const lost = outcome(deadlines.race(new Promise((_, reject) => (lose = reject)), 1_000, 'XAUTOCLAIM'))
+    await vi.advanceTimersByTimeAsync(50)
+    expect(hung.error).toMatchObject({ call: 'XACK', after: undefined })
+    expect(before.aborted).toBe(true)
+    expect(before.reason).toBe(hung.error)
+    expect(queued.error).toBeInstanceOf(RedisTimeoutError)
+    expect(queued.error).toMatchObject({ call: 'XADD', timeoutMs: 1_000, after: hung.error })
+    expect((queued.error as Error).message).toBe('XADD: not sent, given up with XACK: no answer in 100 ms')
+    expect(written).toEqual({}) // a command already written waits for its own time
+    expect(deadlines.signal).not.toBe(before)
+    expect(deadlines.signal.aborted).toBe(false)
+    // Any other failure of a command made with the aborted signal stays what it was.
+    lose(new Error('connection lost'))
+    await vi.advanceTimersByTimeAsync(0)
+    expect((lost.error as Error).message).toBe('connection lost')
   })
 
   it('an answer after the timeout is dropped, and a failure after it is not left unhandled', async () => {

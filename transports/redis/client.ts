@@ -74,6 +74,24 @@ export function connector(
   }
 }
 
+/**
+ * `client` for this adapter's commands: without node-redis' own command timeout (the Deadlines' is the one that
+ * counts, and costs far less) and with the Deadlines' abort signal, so that a call's timeout drops the commands
+ * still waiting to be written. A getter, since the signal is a new one after each abort: call it for each command
+ * (it makes a new view of the client only then).
+ */
+export function timedCommands(client: RedisClient, deadlines: Deadlines): () => RedisClient {
+  let signal: AbortSignal | undefined
+  let commands!: RedisClient
+  return () => {
+    if (signal !== deadlines.signal) {
+      signal = deadlines.signal
+      commands = client.withCommandOptions({ timeout: undefined, abortSignal: signal }) as RedisClient
+    }
+    return commands
+  }
+}
+
 /** Server replies that say "busy, try later" rather than "you are wrong". */
 const TRANSIENT_REPLIES = /^(LOADING|BUSY|TRYAGAIN|MASTERDOWN|CLUSTERDOWN|READONLY|NOREPLICAS)\b/
 

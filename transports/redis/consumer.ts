@@ -34,6 +34,7 @@ import {
   ownClient,
   reconnectDelay,
   isRetriable,
+  timedCommands,
   REDIS_DEFAULTS,
   type RedisClient,
   type RedisConnection,
@@ -161,9 +162,9 @@ function createRunner<C extends Catalog>(
   const owned = options.client === undefined
   // Made only when started: a disabled consumer opens nothing.
   let client: RedisClient | undefined = options.client
-  let commands!: RedisClient
+  let commands!: () => RedisClient
   let reader: RedisClient | undefined
-  let blocking!: RedisClient
+  let blocking!: () => RedisClient
 
   const deadlines = new Deadlines()
   const abort = new AbortController()
@@ -189,14 +190,14 @@ function createRunner<C extends Catalog>(
     for (const s of streams) {
       try {
         await deadlines.race(
-          commands.xGroupCreate(s, group, id, { MKSTREAM: true }),
+          commands().xGroupCreate(s, group, id, { MKSTREAM: true }),
           timeoutMs,
           'XGROUP CREATE',
         )
       } catch (e) {
         if (!isReply(e, 'BUSYGROUP')) throw e
         if (applyStart && start !== 'backlog')
-          await deadlines.race(commands.xGroupSetId(s, group, id), timeoutMs, 'XGROUP SETID')
+          await deadlines.race(commands().xGroupSetId(s, group, id), timeoutMs, 'XGROUP SETID')
       }
     }
     groupsReady = true
@@ -217,8 +218,7 @@ function createRunner<C extends Catalog>(
     if (!reader) {
       reader = c.duplicate()
       reader.on('error', () => undefined)
-      // A blocking read may take blockMs before it even answers.
-      blocking = reader.withCommandOptions({ timeout: blockMs + timeoutMs }) as RedisClient
+      blocking = timedCommands(reader, deadlines)
     }
     readerConnecting ??= reader.connect()
     await deadlines.race(readerConnecting, timeoutMs, 'connecting to Redis')
@@ -236,7 +236,7 @@ function createRunner<C extends Catalog>(
         for (const id of ids) acked(stream, id)
         throw e
       }
-      sends.push(deadlines.race(commands.xAck(stream, group, ids), timeoutMs, 'XACK').catch(retake))
+      sends.push(deadlines.race(commands().xAck(stream, group, ids), timeoutMs, 'XACK').catch(retake))
     }
     await Promise.all(sends)
   }
@@ -252,7 +252,7 @@ function createRunner<C extends Catalog>(
       let cursor = '0-0'
       do {
         const r = await deadlines.race(
-          commands.xAutoClaimJustId(s, group, name, claimIdleMs as number, cursor, { COUNT: count }),
+          commands().xAutoClaimJustId(s, group, name, claimIdleMs as number, cursor, { COUNT: count }),
           timeoutMs,
           'XAUTOCLAIM',
         )
@@ -269,7 +269,7 @@ function createRunner<C extends Catalog>(
     if (pendingAfter.size) {
       const keys = [...pendingAfter].map(([key, id]) => ({ key, id }))
       const r = (await deadlines.race(
-        commands.xReadGroup(group, name, keys, { COUNT: count }),
+        commands().xReadGroup(group, name, keys, { COUNT: count }),
         timeoutMs,
         'XREADGROUP',
       )) as Batch | null
@@ -285,7 +285,7 @@ function createRunner<C extends Catalog>(
     }
     const block = Math.max(1, Math.min(blockMs, nextClaim - Date.now()))
     // The server answers a blocking read after `block` ms at the latest: then it gets timeoutMs more.
-    const reply = blocking.xReadGroup(
+    const reply = blocking().xReadGroup(
       group,
       name,
       streams.map((key) => ({ key, id: '>' })),
@@ -396,11 +396,11 @@ function createRunner<C extends Catalog>(
       if (!enabled) return
       try {
         client ??= ownClient(options.url as string, timeoutMs, options.clientOptions)
-        commands = owned ? client : (client.withCommandOptions({ timeout: timeoutMs }) as RedisClient)
+        commands = timedCommands(client, deadlines)
         pipeline = createPipeline({
           ...options,
           dispatcher,
-          deadLetters: redisDeadLetters(commands, group, {
+          deadLetters: redisDeadLetters(client, group, {
             stream: options.deadLetterStream,
             maxLen: options.deadLetterMaxLen,
             timeoutMs,

@@ -1,5 +1,5 @@
 import { deadLetterTopic, type DeadLetterPort, type DeadLetterReason } from '../../core/index.ts'
-import { Deadlines, REDIS_DEFAULTS, type RedisClient } from './client.ts'
+import { Deadlines, REDIS_DEFAULTS, timedCommands, type RedisClient } from './client.ts'
 import type { RedisMessage } from './message.ts'
 import { trimOf, type MaxLen } from './sink.ts'
 
@@ -58,12 +58,13 @@ export function redisDeadLetters(
 ): DeadLetterPort<RedisMessage> {
   const timeoutMs = options.timeoutMs ?? REDIS_DEFAULTS.timeoutMs
   const deadlines = options.deadlines ?? new Deadlines()
+  const commands = timedCommands(client, deadlines)
   return {
     async send(message, reason) {
       const stream = deadLetterStreamOf(options.stream, message.stream)
       const trim = trimOf(options.maxLen, stream, DEFAULT_DEAD_LETTER_MAX_LEN)
       const fields = deadLetterFields(message, reason, group)
-      await deadlines.race(client.xAdd(stream, '*', fields, trim), timeoutMs, 'XADD (dead letter)')
+      await deadlines.race(commands().xAdd(stream, '*', fields, trim), timeoutMs, 'XADD (dead letter)')
       return stream
     },
   }

@@ -11,6 +11,7 @@ import {
   REDIS_DEFAULTS,
   redisSendFailed,
   type RedisClient,
+  timedCommands,
   type RedisConnection,
 } from './client.ts'
 import { ContractError } from '../../core/index.ts'
@@ -115,7 +116,7 @@ export function redisSink(options: RedisSinkOptions): RedisSink {
   const ready = connector(client, owned, timeoutMs, deadlines)
   const trimFor = trims(options.maxLen)
   // A client you bring gets our timeout too, on this sink's calls only.
-  const commands = owned ? client : (client.withCommandOptions({ timeout: timeoutMs }) as RedisClient)
+  const commands = timedCommands(client, deadlines)
 
   return {
     client,
@@ -125,7 +126,7 @@ export function redisSink(options: RedisSinkOptions): RedisSink {
         const connecting = ready()
         if (connecting) await connecting
         const id = await deadlines.race(
-          commands.xAdd(m.destination, '*', entryFields(m), trim),
+          commands().xAdd(m.destination, '*', entryFields(m), trim),
           timeoutMs,
           'XADD',
         )

@@ -6,7 +6,8 @@
  *
  *   publish, one by one    publisher.publish (build + validate + stringify + XADD) vs raw XADD of the same fields;
  *                          for reference, the sink alone with the events encoded up front (what the transport
- *                          costs beyond the kernel's encoder)
+ *                          costs beyond the kernel's encoder), and raw XADD without node-redis' per-command
+ *                          timeout (the adapter puts its own deadline in its place)
  *   publish, batches       publisher.publishBatch (100 at a time) vs the same XADDs sent raw in a MULTI/EXEC
  *                          (what the sink sends: atomic, and no slower than a bare pipeline here), and, for
  *                          reference, as separate pipelined XADDs and through the sink alone
@@ -19,8 +20,9 @@
  * a command is written); ours adds its own timeout covering the answer, as it does in production.
  *
  * `tsx scripts/bench/redis.ts <mode> <N>` runs one side once, after a warm-up of its own, for a profiler
- * (`node --cpu-prof --import tsx …`) or callgrind; modes: ours-one, raw-one, ours-batch, raw-batch, ours-consume,
- * raw-consume, and build / fill (only what the others prepare, to subtract).
+ * (`node --cpu-prof --import tsx …`) or callgrind (scripts/bench/redis-instructions.sh); modes: ours-one, raw-one,
+ * sink-one, untimed-one (raw, node-redis' timeout off), ours-batch, raw-batch, ours-consume, raw-consume, and
+ * build / fill (only what the others prepare, to subtract).
  */
 import { randomUUID } from 'node:crypto'
 import { createClient } from 'redis'
@@ -37,6 +39,8 @@ import {
 const MODES = [
   'ours-one',
   'raw-one',
+  'sink-one',
+  'untimed-one',
   'ours-batch',
   'raw-batch',
   'ours-consume',
@@ -137,7 +141,7 @@ function report(
   ours: string,
   raw: string,
   goal: string,
-  also?: string,
+  ...also: string[]
 ) {
   console.log(name)
   for (const [side, xs] of Object.entries(runs))
@@ -150,12 +154,13 @@ function report(
   console.log(
     `  ratio ${ours} / ${raw}: ${r.toFixed(3)}  (goal >= ${goal}; CPU ratio ${(cpuPerEvent(b) / cpuPerEvent(o)).toFixed(3)})`,
   )
-  if (also === undefined) return
-  const a = runs[also] as Timing[]
-  const ra = rate(median(a.map((x) => x.ms))) / rate(median(b.map((x) => x.ms)))
-  console.log(
-    `  (${also} / ${raw}: ${ra.toFixed(3)}; CPU ratio ${(cpuPerEvent(b) / cpuPerEvent(a)).toFixed(3)})`,
-  )
+  for (const side of also) {
+    const a = runs[side] as Timing[]
+    const ra = rate(median(a.map((x) => x.ms))) / rate(median(b.map((x) => x.ms)))
+    console.log(
+      `  (${side} / ${raw}: ${ra.toFixed(3)}; CPU ratio ${(cpuPerEvent(b) / cpuPerEvent(a)).toFixed(3)})`,
+    )
+  }
 }
 
 // Each side over a slice of the prepared events (`contents` for ours, `rawFields`, the same bytes, for raw).
@@ -165,10 +170,14 @@ async function oursOne(from: number, to: number) {
 async function sinkOne(from: number, to: number) {
   for (let i = from; i < to; i++) await sink.send(sinkMessages[i] as OutboundMessage)
 }
-async function rawOne(from: number, to: number) {
-  for (let i = from; i < to; i++)
-    await client.xAdd(rawStream, '*', rawFields[i] as Record<string, string>, trim)
+async function rawOne(from: number, to: number, on: RedisClient = client) {
+  for (let i = from; i < to; i++) await on.xAdd(rawStream, '*', rawFields[i] as Record<string, string>, trim)
 }
+/**
+ * The same client without node-redis' command timeout (an AbortSignal.timeout and a listener per command), which
+ * our adapter replaces with its own: a reference for what that leaves of the raw side's cost.
+ */
+const untimed = client.withCommandOptions({ timeout: undefined }) as RedisClient
 // What publishBatch takes, made up front as the raw side's fields are: the inputs are not what is measured.
 const batchInputs = contents.map(
   (content) => ({ resource: 'person', action: 'update', content }) as PersonContent,
@@ -276,11 +285,18 @@ async function runOnce(mode: Mode) {
       return
     case 'ours-one':
     case 'raw-one':
+    case 'sink-one':
+    case 'untimed-one':
     case 'ours-batch':
     case 'raw-batch': {
-      const side = { 'ours-one': oursOne, 'raw-one': rawOne, 'ours-batch': oursBatch, 'raw-batch': rawBatch }[
-        mode
-      ]
+      const side = {
+        'ours-one': oursOne,
+        'raw-one': rawOne,
+        'sink-one': sinkOne,
+        'untimed-one': (from: number, to: number) => rawOne(from, to, untimed),
+        'ours-batch': oursBatch,
+        'raw-batch': rawBatch,
+      }[mode]
       await side(0, FIRST)
       await side(FIRST, FIRST + N)
       return
@@ -315,8 +331,17 @@ try {
       ours: () => time(() => oursOne(0, N)),
       'raw XADD': () => time(() => rawOne(0, N)),
       'sink alone, encoded up front': () => time(() => sinkOne(0, N)),
+      'raw XADD, node-redis timeout off': () => time(() => rawOne(0, N, untimed)),
     })
-    report('publish, one by one', one, 'ours', 'raw XADD', '0.90', 'sink alone, encoded up front')
+    report(
+      'publish, one by one',
+      one,
+      'ours',
+      'raw XADD',
+      '0.90',
+      'sink alone, encoded up front',
+      'raw XADD, node-redis timeout off',
+    )
 
     const batch = await rounds({
       ours: () => time(() => oursBatch(0, N)),

@@ -317,12 +317,21 @@ function createRunner<C extends Catalog>(
 
   async function run(): Promise<void> {
     let failures = 0
+    /** The next read, asked for as soon as a batch came (its round trip overlaps handling that batch). */
+    let ahead: Promise<Batch | null> | undefined
     try {
       while (!abort.signal.aborted) {
         let batch: Batch | null
         try {
           if (!opened) await open()
-          if (!groupsReady || Date.now() >= nextClaim) {
+          if (ahead) {
+            // The acknowledgements of the batch just handled go out now, while the read asked for earlier is
+            // answered (on its own connection when it blocks; after it on this one when it reads pending entries,
+            // which start after the last entry it delivered, so it never sees what is acknowledged here).
+            const reading = ahead
+            ahead = undefined
+            batch = (await Promise.all([flushAcks(), reading]))[1]
+          } else if (!groupsReady || Date.now() >= nextClaim) {
             await flushAcks()
             if (!groupsReady) await ensureGroups(false)
             if (Date.now() >= nextClaim) await claim()
@@ -336,12 +345,20 @@ function createRunner<C extends Catalog>(
           }
           failures = 0
         } catch (e) {
+          ahead = undefined
           if (abort.signal.aborted) return
           options.onError?.(e)
           if (isReply(e, 'NOGROUP')) groupsReady = false // the stream or group went away (a Redis without its data)
           readPendingAgain() // a read whose reply was lost delivered its entries to us: they are pending now
           await sleep(reconnectDelay(failures++), abort.signal)
           continue
+        }
+        // Read ahead while this batch is handled, unless a claim is due first. What it delivers is this consumer's
+        // pending entries whatever happens next: handled after this batch, or, after a stop or a crash, read first
+        // by the next consumer of this name (or claimed by another one after claimIdleMs).
+        if (batch?.length && Date.now() < nextClaim) {
+          ahead = read()
+          ahead.catch(() => undefined) // its failure is met where it is awaited; after a stop, nowhere
         }
         const size = dispatcher.batch?.size
         for (const { name: stream, messages } of batch ?? []) {

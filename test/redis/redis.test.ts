@@ -1,5 +1,6 @@
 /** The Redis Streams transport on the real server: what the shared pipeline suite does not cover. */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { createClient } from 'redis'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isContractError, type EventConsumer } from '../../core/index.ts'
@@ -11,6 +12,7 @@ import {
   DLQ_FIELDS,
   RedisTimeoutError,
   redisSink,
+  type RedisClient,
   type RedisTopicConsumerOptions,
 } from '../../transports/redis/index.ts'
 import { eventMessage, pause, until, uuid } from '../consumers/events.ts'
@@ -278,6 +280,56 @@ describe('redis transport', () => {
     expect(by.get('b')?.length).toBeGreaterThan(0)
     const pending = await t.client.xPending(stream, group)
     expect(pending.pending).toBe(0)
+  })
+
+  it('an XACK that fails while a read of pending entries is in flight: those entries are read again, every one handled', async () => {
+    const stream = t.stream('epoch')
+    const group = t.group('epoch')
+    const sent = Array.from({ length: 250 }, () => eventMessage('person', 'update'))
+    await t.produce(stream, sent)
+    // All 250 delivered to 'c' and never acknowledged: its pending entries, read 100 at a time when it starts.
+    await t.client.xGroupCreate(stream, group, '0')
+    await t.client.xReadGroup(group, 'c', { key: stream, id: '>' }, { COUNT: 250 })
+    const own = createClient({ url: t.url }) as RedisClient
+    own.on('error', () => undefined)
+    await own.connect()
+    // The first XACK fails at once, while the read sent with it (the next 100 pending entries) is still out.
+    // On the instance node-redis makes every withCommandOptions view from (`_self`), which the consumer calls.
+    const self = (own as unknown as { _self: RedisClient })._self
+    const xAck = self.xAck
+    let failed = false
+    Object.assign(self, {
+      xAck(this: RedisClient, ...args: Parameters<typeof xAck>) {
+        if (failed) return xAck.apply(this, args)
+        failed = true
+        return Promise.reject(new Error('injected XACK failure'))
+      },
+    })
+    const handled = new Set<string>()
+    const errors: unknown[] = []
+    const c = createRedisTopicConsumer({
+      catalog,
+      client: own,
+      destinations: [stream],
+      group,
+      consumer: 'c',
+      count: 100,
+      blockMs: 200,
+      handle: (e) => void handled.add(e.event.id),
+      onError: (e) => void errors.push(e),
+    })
+    consumers.push(c)
+    try {
+      await c.start()
+      await until('250 handled', () => handled.size >= 250)
+      await untilAsync('nothing pending', async () => (await t.client.xPending(stream, group)).pending === 0)
+    } finally {
+      await c.stop()
+      own.destroy()
+    }
+    expect(failed).toBe(true)
+    expect(errors.map(String)).toContain('Error: injected XACK failure')
+    expect([...handled].sort()).toEqual(sent.map((m) => (JSON.parse(m.value) as { id: string }).id).sort())
   })
 
   it('enabled: false makes start() a no-op', async () => {

@@ -179,7 +179,15 @@ function createRunner<C extends Catalog>(
 
   /** Streams whose own pending entries are being read, and the id to read after. */
   const pendingAfter = new Map<string, string>()
-  const readPendingAgain = () => streams.forEach((s) => pendingAfter.set(s, '0'))
+  /**
+   * Counts the restarts from '0': a read of pending entries still in flight when one happens (its XACK partner
+   * failed first) must not move the positions on past entries nobody will handle.
+   */
+  let pendingEpoch = 0
+  const readPendingAgain = () => {
+    pendingEpoch++
+    streams.forEach((s) => pendingAfter.set(s, '0'))
+  }
   /** Entries done with, not yet acknowledged (acknowledged before the next read). */
   const toAck = new Map<string, string[]>()
   let nextClaim = claimIdleMs === undefined ? Infinity : 0
@@ -268,11 +276,13 @@ function createRunner<C extends Catalog>(
   async function read(): Promise<Batch | null> {
     if (pendingAfter.size) {
       const keys = [...pendingAfter].map(([key, id]) => ({ key, id }))
+      const epoch = pendingEpoch
       const r = (await deadlines.race(
         commands().xReadGroup(group, name, keys, { COUNT: count }),
         timeoutMs,
         'XREADGROUP',
       )) as Batch | null
+      if (epoch !== pendingEpoch) return null // read again from '0': what this read delivered comes again
       const seen = new Set<string>()
       for (const { name: stream, messages } of r ?? []) {
         seen.add(stream)

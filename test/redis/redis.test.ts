@@ -332,6 +332,57 @@ describe('redis transport', () => {
     expect([...handled].sort()).toEqual(sent.map((m) => (JSON.parse(m.value) as { id: string }).id).sort())
   })
 
+  it('an XACK that fails while a blocking read is out: what that read delivers is still handled', async () => {
+    const stream = t.stream('blockack')
+    const group = t.group('blockack')
+    const first = Array.from({ length: 100 }, () => eventMessage('person', 'update'))
+    const later = eventMessage('person', 'update')
+    await t.produce(stream, first)
+    const own = createClient({ url: t.url }) as RedisClient
+    own.on('error', () => undefined)
+    await own.connect()
+    // The first XACK (of the first 100) fails at once, while the read sent before it blocks for new entries.
+    const self = (own as unknown as { _self: RedisClient })._self
+    const xAck = self.xAck
+    let failed = false
+    Object.assign(self, {
+      xAck(this: RedisClient, ...args: Parameters<typeof xAck>) {
+        if (failed) return xAck.apply(this, args)
+        failed = true
+        return Promise.reject(new Error('injected XACK failure'))
+      },
+    })
+    const handled = new Set<string>()
+    const errors: unknown[] = []
+    const c = createRedisTopicConsumer({
+      catalog,
+      client: own,
+      destinations: [stream],
+      group,
+      consumer: 'c',
+      start: 'earliest',
+      count: 100,
+      blockMs: 3_000,
+      handle: (e) => void handled.add(e.event.id),
+      onError: (e) => void errors.push(e),
+    })
+    consumers.push(c)
+    try {
+      await c.start()
+      await until('the first 100 handled and the XACK failed', () => handled.size >= 100 && failed)
+      await pause(100)
+      await t.produce(stream, [later]) // taken by the blocking read that was out when the XACK failed
+      const id = (JSON.parse(later.value) as { id: string }).id
+      await until('the later one handled', () => handled.has(id), 10_000)
+      await untilAsync('nothing pending', async () => (await t.client.xPending(stream, group)).pending === 0)
+    } finally {
+      await c.stop()
+      own.destroy()
+    }
+    expect(errors.map(String)).toEqual(['Error: injected XACK failure'])
+    expect(handled.size).toBe(101)
+  })
+
   it('enabled: false makes start() a no-op', async () => {
     const stream = t.stream('off')
     await t.produce(stream, [eventMessage('person', 'update')])

@@ -199,6 +199,26 @@ describe('redis adapter, timeouts: one timer for every call in flight', () => {
     expect((lost.error as Error).message).toBe('connection lost')
   })
 
+  it('the signal takes a listener per unwritten command, any number of them, without a leak warning, before and after an abort', async () => {
+    const warnings: Error[] = []
+    const seen = (w: Error) => void warnings.push(w)
+    process.on('warning', seen)
+    try {
+      const deadlines = new Deadlines()
+      const listen = () => {
+        for (let i = 0; i < 50; i++)
+          deadlines.signal.addEventListener('abort', () => undefined, { once: true })
+      }
+      listen()
+      await deadlines.race(never(), 1, 'XADD').catch(() => undefined) // aborts it: a new signal
+      listen()
+      await new Promise((r) => setImmediate(r))
+    } finally {
+      process.off('warning', seen)
+    }
+    expect(warnings.map((w) => w.name)).toEqual([])
+  })
+
   it('an answer after the timeout is dropped, and a failure after it is not left unhandled', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
     const deadlines = new Deadlines()

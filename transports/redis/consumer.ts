@@ -62,8 +62,8 @@ export type RedisCommonOptions<C extends Catalog> = RedisConnection &
     start?: RedisStart
     /**
      * Claim entries pending on other consumers of the group for longer than this (XAUTOCLAIM), at start and every
-     * `claimIntervalMs`. Must exceed the time a batch takes to handle, or a slow consumer's entries are taken
-     * from it. Off by default.
+     * `claimIntervalMs`. Must exceed twice the time a batch takes to handle (a batch read ahead waits while the
+     * one before it is handled), or a slow consumer's entries are taken from it. Off by default.
      */
     claimIdleMs?: number
     /** How often to claim. Default `claimIdleMs`, at most 30 s. */
@@ -325,6 +325,18 @@ function createRunner<C extends Catalog>(
     return true
   }
 
+  /**
+   * The read's batch once the acknowledgements sent with it are settled too. A failed XACK does not throw the read
+   * away (what it delivered is ours now, and a blocking read's entries would not come again): its ids are retaken
+   * for the next flush and the failure goes to onError (so does a failed read, by throwing).
+   */
+  async function bothOf(acking: Promise<void>, reading: Promise<Batch | null>): Promise<Batch | null> {
+    const [acks, read] = await Promise.allSettled([acking, reading])
+    if (acks.status === 'rejected') options.onError?.(acks.reason)
+    if (read.status === 'rejected') throw read.reason
+    return read.value
+  }
+
   async function run(): Promise<void> {
     let failures = 0
     /** The next read, asked for as soon as a batch came (its round trip overlaps handling that batch). */
@@ -340,7 +352,7 @@ function createRunner<C extends Catalog>(
             // which start after the last entry it delivered, so it never sees what is acknowledged here).
             const reading = ahead
             ahead = undefined
-            batch = (await Promise.all([flushAcks(), reading]))[1]
+            batch = await bothOf(flushAcks(), reading)
           } else if (!groupsReady || Date.now() >= nextClaim) {
             await flushAcks()
             if (!groupsReady) await ensureGroups(false)
@@ -350,8 +362,7 @@ function createRunner<C extends Catalog>(
             // The acknowledgements and the next read go out together (one round trip, not two). XACK is sent
             // first on its connection, so a read of our own pending entries there no longer sees what it acks.
             const acking = flushAcks()
-            const reading = read()
-            batch = (await Promise.all([acking, reading]))[1]
+            batch = await bothOf(acking, read())
           }
           failures = 0
         } catch (e) {

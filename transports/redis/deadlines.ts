@@ -16,6 +16,7 @@
  * is unref'd, as node-redis' own timeouts are: a call in flight has a socket or a reconnect timer keeping the
  * process alive, and a process with nothing else to do is not kept up to 5 s after its last call.
  */
+import { setMaxListeners } from 'node:events'
 import { AbortError } from 'redis'
 
 /** A call Redis did not answer in time; `call` names it (`XACK`, `XREADGROUP BLOCK`, `connecting to Redis`, …). */
@@ -49,13 +50,24 @@ class Call {
   ) {}
 }
 
+/**
+ * A controller whose signal takes any number of listeners: node-redis adds one per command waiting to be written,
+ * and a burst (a batch of publishes made in one tick, sends during an outage) must not bring Node's warning about a
+ * listener leak (they leave once written).
+ */
+function signalling(): AbortController {
+  const c = new AbortController()
+  setMaxListeners(0, c.signal)
+  return c
+}
+
 export class Deadlines {
   #head: Call | undefined = undefined
   #tail: Call | undefined = undefined
   #timer: NodeJS.Timeout | undefined = undefined
   /** The deadline the timer is set for (Infinity: no timer). */
   #armedFor = Infinity
-  #controller = new AbortController()
+  #controller = signalling()
 
   /**
    * The abort signal to make commands with (node-redis' `abortSignal`): aborted when a call times out, with that
@@ -145,7 +157,7 @@ export class Deadlines {
     if (first) {
       // Commands still unwritten now are dropped; the ones made from here on get the new signal.
       const aborted = this.#controller
-      this.#controller = new AbortController()
+      this.#controller = signalling()
       aborted.abort(first)
     }
     if (this.#head) this.#arm(this.#head.deadline)

@@ -282,18 +282,11 @@ describe('redis transport', () => {
     expect(pending.pending).toBe(0)
   })
 
-  it('an XACK that fails while a read of pending entries is in flight: those entries are read again, every one handled', async () => {
-    const stream = t.stream('epoch')
-    const group = t.group('epoch')
-    const sent = Array.from({ length: 250 }, () => eventMessage('person', 'update'))
-    await t.produce(stream, sent)
-    // All 250 delivered to 'c' and never acknowledged: its pending entries, read 100 at a time when it starts.
-    await t.client.xGroupCreate(stream, group, '0')
-    await t.client.xReadGroup(group, 'c', { key: stream, id: '>' }, { COUNT: 250 })
+  /** A connected client of this test's whose first XACK fails at once ('injected XACK failure'); later ones go through. */
+  async function failingFirstXAck(): Promise<{ own: RedisClient; xAckFailed: () => boolean }> {
     const own = createClient({ url: t.url }) as RedisClient
     own.on('error', () => undefined)
     await own.connect()
-    // The first XACK fails at once, while the read sent with it (the next 100 pending entries) is still out.
     // On the instance node-redis makes every withCommandOptions view from (`_self`), which the consumer calls.
     const self = (own as unknown as { _self: RedisClient })._self
     const xAck = self.xAck
@@ -305,6 +298,19 @@ describe('redis transport', () => {
         return Promise.reject(new Error('injected XACK failure'))
       },
     })
+    return { own, xAckFailed: () => failed }
+  }
+
+  it('an XACK that fails while a read of pending entries is in flight: those entries are read again, every one handled', async () => {
+    const stream = t.stream('epoch')
+    const group = t.group('epoch')
+    const sent = Array.from({ length: 250 }, () => eventMessage('person', 'update'))
+    await t.produce(stream, sent)
+    // All 250 delivered to 'c' and never acknowledged: its pending entries, read 100 at a time when it starts.
+    await t.client.xGroupCreate(stream, group, '0')
+    await t.client.xReadGroup(group, 'c', { key: stream, id: '>' }, { COUNT: 250 })
+    // The first XACK fails at once, while the read sent with it (the next 100 pending entries) is still out.
+    const { own, xAckFailed } = await failingFirstXAck()
     const handled = new Set<string>()
     const errors: unknown[] = []
     const c = createRedisTopicConsumer({
@@ -327,7 +333,7 @@ describe('redis transport', () => {
       await c.stop()
       own.destroy()
     }
-    expect(failed).toBe(true)
+    expect(xAckFailed()).toBe(true)
     expect(errors.map(String)).toContain('Error: injected XACK failure')
     expect([...handled].sort()).toEqual(sent.map((m) => (JSON.parse(m.value) as { id: string }).id).sort())
   })
@@ -338,20 +344,8 @@ describe('redis transport', () => {
     const first = Array.from({ length: 100 }, () => eventMessage('person', 'update'))
     const later = eventMessage('person', 'update')
     await t.produce(stream, first)
-    const own = createClient({ url: t.url }) as RedisClient
-    own.on('error', () => undefined)
-    await own.connect()
     // The first XACK (of the first 100) fails at once, while the read sent before it blocks for new entries.
-    const self = (own as unknown as { _self: RedisClient })._self
-    const xAck = self.xAck
-    let failed = false
-    Object.assign(self, {
-      xAck(this: RedisClient, ...args: Parameters<typeof xAck>) {
-        if (failed) return xAck.apply(this, args)
-        failed = true
-        return Promise.reject(new Error('injected XACK failure'))
-      },
-    })
+    const { own, xAckFailed } = await failingFirstXAck()
     const handled = new Set<string>()
     const errors: unknown[] = []
     const c = createRedisTopicConsumer({
@@ -369,7 +363,7 @@ describe('redis transport', () => {
     consumers.push(c)
     try {
       await c.start()
-      await until('the first 100 handled and the XACK failed', () => handled.size >= 100 && failed)
+      await until('the first 100 handled and the XACK failed', () => handled.size >= 100 && xAckFailed())
       await pause(100)
       await t.produce(stream, [later]) // taken by the blocking read that was out when the XACK failed
       const id = (JSON.parse(later.value) as { id: string }).id

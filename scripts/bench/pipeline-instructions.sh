@@ -13,8 +13,10 @@ trap 'rm -rf "$out"' EXIT
 npx esbuild scripts/bench/pipeline.ts --bundle --platform=node --format=esm --target=node20 --log-level=warning \
   --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" \
   --outfile="$out/pipeline.mjs"
+# --single-threaded: V8 compiles and collects on the main thread, so that the count does not depend on when its
+# helper threads ran (without it two runs of the same N differ by ~3 %, with it by ~0.1 %).
 count() {
-  valgrind --tool=callgrind --callgrind-out-file=/dev/null node "$out/pipeline.mjs" "$1" "$2" 2>&1 |
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null node --single-threaded "$out/pipeline.mjs" "$1" "$2" 2>&1 |
     sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
 declare -A per

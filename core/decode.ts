@@ -91,7 +91,7 @@ function decodeJson<C extends Catalog>(
   const missing = fillMetadata(data, message)
   if (missing) return fail('EVENT_INVALID', withEnvelopeIssues(catalog, data, missing))
   const uri = schemaOf(data)
-  if (uri === undefined || indexCatalog(catalog).byUri.has(uri) || !options.schemas)
+  if (uri === undefined || !options.schemas || indexCatalog(catalog).byUri.has(uri))
     return finish(catalog, message, data, undefined, options)
   // Check the envelope before asking the registry: a malformed event costs no request.
   const env = check(catalog.envelope.validate, data)
@@ -203,7 +203,7 @@ function finish<C extends Catalog>(
   resolved: ValidateFn<unknown> | undefined,
   options: DecodeOptions,
 ): Decoded<C> {
-  const r = checkEvent(catalog, data, () => resolved)
+  const r = checkEvent(catalog, data, resolved && (() => resolved))
   if (!r.ok) {
     const unknown = r.issues.length === 1 && r.issues[0]?.keyword === 'known-schema'
     return fail(unknown ? 'UNKNOWN_SCHEMA' : 'EVENT_INVALID', r.issues)

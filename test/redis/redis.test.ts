@@ -301,15 +301,12 @@ describe('redis transport', () => {
     return { own, xAckFailed: () => failed }
   }
 
-  it('an XACK that fails while a read of pending entries is in flight: those entries are read again, every one handled', async () => {
-    const stream = t.stream('epoch')
-    const group = t.group('epoch')
-    const sent = Array.from({ length: 250 }, () => eventMessage('person', 'update'))
-    await t.produce(stream, sent)
-    // All 250 delivered to 'c' and never acknowledged: its pending entries, read 100 at a time when it starts.
-    await t.client.xGroupCreate(stream, group, '0')
-    await t.client.xReadGroup(group, 'c', { key: stream, id: '>' }, { COUNT: 250 })
-    // The first XACK fails at once, while the read sent with it (the next 100 pending entries) is still out.
+  /** A consumer 'c' of the stream on a client whose first XACK fails, 100 entries per read; what it handled and reported. */
+  async function consumerWithFailingXAck(
+    stream: string,
+    group: string,
+    options: { start?: 'earliest'; blockMs: number },
+  ) {
     const { own, xAckFailed } = await failingFirstXAck()
     const handled = new Set<string>()
     const errors: unknown[] = []
@@ -319,12 +316,27 @@ describe('redis transport', () => {
       destinations: [stream],
       group,
       consumer: 'c',
+      ...options,
       count: 100,
-      blockMs: 200,
       handle: (e) => void handled.add(e.event.id),
       onError: (e) => void errors.push(e),
     })
     consumers.push(c)
+    return { own, xAckFailed, handled, errors, c }
+  }
+
+  it('an XACK that fails while a read of pending entries is in flight: those entries are read again, every one handled', async () => {
+    const stream = t.stream('epoch')
+    const group = t.group('epoch')
+    const sent = Array.from({ length: 250 }, () => eventMessage('person', 'update'))
+    await t.produce(stream, sent)
+    // All 250 delivered to 'c' and never acknowledged: its pending entries, read 100 at a time when it starts.
+    await t.client.xGroupCreate(stream, group, '0')
+    await t.client.xReadGroup(group, 'c', { key: stream, id: '>' }, { COUNT: 250 })
+    // The first XACK fails at once, while the read sent with it (the next 100 pending entries) is still out.
+    const { own, xAckFailed, handled, errors, c } = await consumerWithFailingXAck(stream, group, {
+      blockMs: 200,
+    })
     try {
       await c.start()
       await until('250 handled', () => handled.size >= 250)
@@ -345,22 +357,10 @@ describe('redis transport', () => {
     const later = eventMessage('person', 'update')
     await t.produce(stream, first)
     // The first XACK (of the first 100) fails at once, while the read sent before it blocks for new entries.
-    const { own, xAckFailed } = await failingFirstXAck()
-    const handled = new Set<string>()
-    const errors: unknown[] = []
-    const c = createRedisTopicConsumer({
-      catalog,
-      client: own,
-      destinations: [stream],
-      group,
-      consumer: 'c',
+    const { own, xAckFailed, handled, errors, c } = await consumerWithFailingXAck(stream, group, {
       start: 'earliest',
-      count: 100,
       blockMs: 3_000,
-      handle: (e) => void handled.add(e.event.id),
-      onError: (e) => void errors.push(e),
     })
-    consumers.push(c)
     try {
       await c.start()
       await until('the first 100 handled and the XACK failed', () => handled.size >= 100 && xAckFailed())

@@ -1,6 +1,7 @@
 /**
  * Format checks for the generated validators: correct (impossible dates, bad UUIDs and URIs are rejected)
- * and fast (hand-written scanners instead of ajv-formats' full-mode regular expressions plus Date parsing).
+ * and fast (regular expressions irregexp runs in straight lines, and small scanners, instead of ajv-formats'
+ * full-mode regular expressions plus Date parsing).
  * This file is self-contained: the generator copies its text into generated/formats.ts.
  */
 
@@ -84,71 +85,33 @@ export function time(s: string): boolean {
   return s.length >= 9 && timeAt(s, 0)
 }
 
-/** The digit at i as a number; outside 0…9 when it is not one. */
-const digitAt = (s: string, i: number): number => s.charCodeAt(i) - 48
-/** Negative unless 0 ≤ d ≤ 9: OR-ed over many digits, one sign test checks them all. */
-const outside = (d: number): number => d | (9 - d)
-
 /**
- * RFC 3339 date-time: a real calendar day, `T` (or `t`), a full-time with an offset. `YYYY-MM-DDTHH:MM:SS` is read
- * in one straight pass (fourteen digits checked with one test; measured about a quarter fewer instructions than
- * reading it field by field), then the fraction and offset.
+ * RFC 3339 date-time: the shape and every field's range in one regular expression, then JavaScript only where a
+ * regex cannot say it cheaply and only when it can matter: whether a 29th, 30th or 31st exists in that month and
+ * year, and whether a leap second (:60) falls at 23:59 UTC. In Node 20 a charCodeAt costs tens of instructions
+ * (TurboFan checks the string's representation on every read) and irregexp's native code a few per character.
+ * Measured with callgrind on bench:pipeline's event: ~0.75 k → ~0.56 k instructions per date-time, property read
+ * included, against the character-by-character scanner this replaced; most of what is left is entering the regex.
  */
+const DATE_TIME =
+  /^\d\d\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])[Tt](?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d+)?(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/
+
 export function dateTime(s: string): boolean {
-  if (s.length < 20) return false
-  const y0 = digitAt(s, 0)
-  const y1 = digitAt(s, 1)
-  const y2 = digitAt(s, 2)
-  const y3 = digitAt(s, 3)
-  const m0 = digitAt(s, 5)
-  const m1 = digitAt(s, 6)
-  const d0 = digitAt(s, 8)
-  const d1 = digitAt(s, 9)
-  const h0 = digitAt(s, 11)
-  const h1 = digitAt(s, 12)
-  const i0 = digitAt(s, 14)
-  const i1 = digitAt(s, 15)
-  const s0 = digitAt(s, 17)
-  const s1 = digitAt(s, 18)
-  if (
-    (outside(y0) |
-      outside(y1) |
-      outside(y2) |
-      outside(y3) |
-      outside(m0) |
-      outside(m1) |
-      outside(d0) |
-      outside(d1) |
-      outside(h0) |
-      outside(h1) |
-      outside(i0) |
-      outside(i1) |
-      outside(s0) |
-      outside(s1)) <
-    0
-  )
-    return false
-  const t = s.charCodeAt(10)
-  if (
-    s.charCodeAt(4) !== 45 ||
-    s.charCodeAt(7) !== 45 ||
-    (t !== 84 && t !== 116) ||
-    s.charCodeAt(13) !== 58 ||
-    s.charCodeAt(16) !== 58
-  )
-    return false
-  const m = m0 * 10 + m1
-  const d = d0 * 10 + d1
-  const hh = h0 * 10 + h1
-  const mm = i0 * 10 + i1
-  const ss = s0 * 10 + s1
-  if (m < 1 || m > 12 || d < 1 || hh > 23 || mm > 59 || ss > 60) return false
-  if (d > 28 && d > (m === 2 && isLeap(y0 * 1000 + y1 * 100 + y2 * 10 + y3) ? 29 : (DAYS[m] as number)))
-    return false
-  return zoneAt(s, 19, hh, mm, ss)
+  if (!DATE_TIME.test(s)) return false
+  const dayTens = s.charCodeAt(8)
+  if ((dayTens === 51 || (dayTens === 50 && s.charCodeAt(9) === 57)) && !dateAt(s, 0)) return false
+  return s.charCodeAt(17) !== 54 || timeAt(s, 11)
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+/**
+ * Fixed repetitions written out: irregexp runs `[0-9a-f]{8}` as a loop that records a backtracking point per
+ * character, the written-out form as straight-line checks: ~1.31 k → ~0.57 k instructions per UUID (callgrind,
+ * bench:pipeline's event).
+ */
+const HEX = '[0-9a-fA-F]'
+const UUID = new RegExp(
+  `^${HEX.repeat(8)}-${HEX.repeat(4)}-${HEX.repeat(4)}-${HEX.repeat(4)}-${HEX.repeat(12)}$`,
+)
 
 /** 8-4-4-4-12 hexadecimal digits (no `urn:uuid:` prefix, no braces). A regex: measured faster than a scanner here. */
 export function uuid(s: string): boolean {

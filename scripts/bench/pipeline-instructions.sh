@@ -3,6 +3,7 @@
 # shared, noisy machine, unlike times). Each mode runs at two sizes; the difference divided by the difference in N
 # cancels start-up, and the `build` mode (making the records alone) is subtracted from the others.
 #   bash scripts/bench/pipeline-instructions.sh [N1 N2]      (needs valgrind; ~1 min per run on an idle machine)
+# `validate` is checkEvent alone, over values parsed before the count.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N1=${1:-1000}
@@ -20,13 +21,13 @@ count() {
     sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
 declare -A per
-for mode in build raw checked pipeline many; do
+for mode in build validate raw checked pipeline many; do
   a=$(count "$mode" "$N1")
   b=$(count "$mode" "$N2")
   per[$mode]=$(((b - a) / (N2 - N1)))
 done
 echo "instructions per event (callgrind, N=$N1 and N=$N2; making the records, ${per[build]}/event, subtracted)"
-for mode in raw checked pipeline many; do
+for mode in validate raw checked pipeline many; do
   printf '  %-9s %9d\n' "$mode" $((per[$mode] - per[build]))
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }

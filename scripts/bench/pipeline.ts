@@ -11,7 +11,8 @@
  *   valgrind --tool=callgrind --callgrind-out-file=/dev/null node --import tsx scripts/bench/pipeline.ts pipeline 12000
  *
  * (`Collected : <instructions>` on stderr; `scripts/bench/pipeline-instructions.sh` runs all of it.) Modes: `raw`,
- * `checked`, `pipeline` (one `process` per record, as the Kafka runner calls it), `many` (a batch dispatcher).
+ * `checked`, `pipeline` (one `process` per record, as the Kafka runner calls it), `many` (a batch dispatcher), and for
+ * counts only `validate` (checkEvent over values parsed beforehand).
  */
 import {
   buildEnvelope,
@@ -27,8 +28,11 @@ import { catalog, type ContractCatalog } from '../../generated/index.ts'
 import { CE_HEADER, KafkaMessage, type KafkaRecord } from '../../transports/kafka/index.ts'
 
 const MODES = ['raw', 'checked', 'pipeline', 'many'] as const
-/** `build`: only the records, to subtract from the instruction counts of the others. */
-const ONE_OFF_MODES = [...MODES, 'build'] as const
+/**
+ * `build`: only the records, to subtract from the instruction counts of the others. `validate`: `checkEvent` alone
+ * over the records' values parsed before the count (the cost of validation without `JSON.parse`).
+ */
+const ONE_OFF_MODES = [...MODES, 'build', 'validate'] as const
 type Mode = (typeof MODES)[number]
 
 const RESOURCE = 'time-entry'
@@ -142,8 +146,20 @@ if (modeArg !== undefined) {
   const n = Number(nArg ?? 10_000)
   const pool = Array.from({ length: WARM_UP }, (_, i) => record(i))
   const records = Array.from({ length: n }, (_, i) => pool[i % WARM_UP] as KafkaRecord)
-  if (modeArg !== 'build') await run(modeArg as Mode, pool)
-  const got = modeArg === 'build' ? n : await run(modeArg as Mode, records)
+  let got = n
+  if (modeArg === 'validate') {
+    const values: unknown[] = pool.map((r) => JSON.parse((r.value as Buffer).toString()))
+    const validate = (k: number) => {
+      let ok = 0
+      for (let i = 0; i < k; i++) if (checkEvent(catalog, values[i % WARM_UP]).ok) ok++
+      return ok
+    }
+    validate(WARM_UP)
+    got = validate(n)
+  } else if (modeArg !== 'build') {
+    await run(modeArg as Mode, pool)
+    got = await run(modeArg as Mode, records)
+  }
   if (got !== n) throw new Error(`${modeArg}: ${got} of ${n} events handled`)
 } else {
   const N = 10_000
